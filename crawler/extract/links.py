@@ -1,0 +1,90 @@
+"""Every link on a page, with where it sits (navigation, body, footer) and whether it is hidden.
+
+Hidden links matter because hijacked government pages carry gambling and pornography links
+inside ``display:none`` blocks (暗链/黑链). Links written only inside ``<script>`` are not
+links: only elements are read.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urljoin, urldefrag
+
+from crawler.text import clean
+
+LINK_ATTRS = {"a": "href", "area": "href", "img": "src", "iframe": "src", "frame": "src", "embed": "src"}
+_SKIP_SCHEMES = ("javascript:", "mailto:", "tel:", "data:", "about:", "#", "vbscript:", "sms:")
+_HIDDEN_STYLE = re.compile(
+    r"display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0(?![.\d])|"
+    r"(?:^|[;\s])(?:width|height)\s*:\s*0(?:px)?\s*(?:;|$)|"
+    r"(?:left|top|text-indent)\s*:\s*-\s*\d{3,}",
+    re.I,
+)
+_NAV = re.compile(r"(?:^|[\s_-])(?:nav|menu|daohang|dh|topbar|header|head|breadcrumb|crumb|position|location|weizhi)(?:$|[\s_-]|\d)", re.I)
+_FOOTER = re.compile(r"(?:^|[\s_-])(?:foot|footer|bottom|copyright|copy|bq|banquan|dibu)(?:$|[\s_-]|\d)", re.I)
+
+
+@dataclass
+class Link:
+    url: str  # absolute, without fragment
+    tag: str  # a, img, iframe …
+    anchor: str  # anchor text (or img alt / title)
+    position: str  # nav | body | footer
+    hidden: bool  # hidden by inline style or the hidden attribute (on itself or an ancestor)
+
+
+def _zone_and_hidden(el, cache: dict) -> tuple[str, bool]:
+    # Keyed by the element itself, not id(): lxml proxies are transient and ids get reused.
+    if el in cache:
+        return cache[el]
+    parent = el.getparent()
+    zone, hidden = _zone_and_hidden(parent, cache) if parent is not None else ("body", False)
+    tag = el.tag if isinstance(el.tag, str) else ""
+    style = el.get("style") or ""
+    if el.get("hidden") is not None or (style and _HIDDEN_STYLE.search(style)):
+        hidden = True
+    if zone == "body":
+        marker = f'{el.get("id") or ""} {el.get("class") or ""}'
+        if tag in ("nav", "header") or (marker.strip() and _NAV.search(marker)):
+            zone = "nav"
+        elif tag == "footer" or (marker.strip() and _FOOTER.search(marker)):
+            zone = "footer"
+    cache[el] = (zone, hidden)
+    return zone, hidden
+
+
+def base_url(root, page_url: str) -> str:
+    for base in root.iter("base"):
+        href = base.get("href")
+        if href:
+            return urljoin(page_url, href.strip())
+    return page_url
+
+
+def absolute(base: str, href: str) -> str | None:
+    href = href.strip().replace("\\", "/")
+    if not href or href.lower().startswith(_SKIP_SCHEMES):
+        return None
+    url = urldefrag(urljoin(base, href))[0]
+    return url if url.startswith(("http://", "https://")) else None
+
+
+def extract_links(root, page_url: str) -> list[Link]:
+    base = base_url(root, page_url)
+    cache: dict = {}
+    out: list[Link] = []
+    for el in root.iter(*LINK_ATTRS):
+        raw = el.get(LINK_ATTRS[el.tag])
+        if not raw:
+            continue
+        url = absolute(base, raw)
+        if url is None:
+            continue
+        zone, hidden = _zone_and_hidden(el, cache)
+        if el.tag == "a":
+            anchor = clean(el.text_content()) or clean(el.get("title") or "")
+        else:
+            anchor = clean(el.get("alt") or el.get("title") or "")
+        out.append(Link(url, el.tag, anchor[:500], zone, hidden))
+    return out

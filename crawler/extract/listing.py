@@ -1,0 +1,101 @@
+"""The items a column (栏目) lists: title, link, listed date and position.
+
+A list row is the ``li``/``tr``/``dd``/``p`` around a link. Rows are grouped by their parent; a
+group is a document list when most of its rows show a date or its links look like document
+URLs, which keeps navigation and "related columns" boxes out. Many portals pin old items to the
+top, so the position is kept and a column's newest item is later found by date, not position.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from crawler.dates import iso, parse_datetime
+from crawler.extract.links import absolute, base_url, _zone_and_hidden
+from crawler.text import clean
+
+ROW_TAGS = ("li", "tr", "dd", "dt", "p")
+PAGER_WORDS = {
+    "首页", "上一页", "下一页", "尾页", "末页", "上页", "下页", "第一页", "最后一页", "前一页",
+    "后一页", "<", ">", "<<", ">>", "«", "»", "‹", "›", "更多", "more", "更多>>", "更多>",
+}
+DOCUMENT_URL = re.compile(
+    r"/t\d{8}_\d+\.s?html?$|/art_\d+_\d+\.html$|/(?:m?post|content)_\d+\.s?html?$|"
+    r"\.(?:pdf|docx?|xlsx?|wps|ofd|zip|rar)$",
+    re.I,
+)
+
+
+@dataclass
+class ListItem:
+    url: str
+    title: str
+    listed_date: str | None  # ISO date shown in the row, None if the row shows none
+    date_text: str  # the date as written
+    position: int  # 1-based position on this page
+
+
+def is_pager_anchor(text: str) -> bool:
+    text = clean(text)
+    return text in PAGER_WORDS or text.isdigit() or text.startswith(("下一页", "尾页", "上一页", "首页"))
+
+
+def _row(a):
+    el = a.getparent()
+    for _ in range(4):
+        if el is None:
+            return None
+        if el.tag in ROW_TAGS:
+            return el
+        el = el.getparent()
+    return None
+
+
+def extract_list_items(root, page_url: str) -> list[ListItem]:
+    base = base_url(root, page_url)
+    cache: dict = {}
+    groups: dict = {}
+    order: list = []
+    seen_rows: set = set()
+    for a in root.iter("a"):
+        href = a.get("href")
+        if not href:
+            continue
+        text = clean(a.text_content())
+        title = clean(a.get("title") or "") or text
+        if not title or is_pager_anchor(text):
+            continue
+        # Hidden rows still count: tabbed lists keep their other tabs in display:none panels.
+        zone, _hidden = _zone_and_hidden(a, cache)
+        if zone != "body":
+            continue
+        row = _row(a)
+        if row is None or row in seen_rows:
+            continue
+        url = absolute(base, href)
+        if url is None:
+            continue
+        seen_rows.add(row)
+        row_text = clean(row.text_content())
+        outside = row_text.replace(text, " ", 1) if text else row_text
+        when = parse_datetime(outside)
+        date_text = ""
+        if when is not None:
+            m = re.search(r"\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?(?:\s*\d{1,2}[:：]\d{2}(?::\d{2})?)?", outside)
+            date_text = m[0] if m else ""
+        key = row.getparent()
+        if key not in groups:
+            groups[key] = []
+            order.append(key)
+        groups[key].append((url, title, when, date_text))
+    items: list[ListItem] = []
+    for key in order:
+        rows = groups[key]
+        dated = sum(1 for r in rows if r[2] is not None)
+        documentish = sum(1 for r in rows if DOCUMENT_URL.search(r[0]))
+        if dated * 2 < len(rows) and documentish * 2 < len(rows):
+            continue
+        for url, title, when, date_text in rows:
+            items.append(ListItem(url, title, iso(when.date()) if when else None, date_text, len(items) + 1))
+    return items

@@ -1,0 +1,200 @@
+"""Everything the audit needs from one fetched page, in one pass over one parsed tree."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from lxml import etree, html
+
+from crawler.dates import iso, parse_datetime, url_date
+from crawler.encoding import decode_html
+from crawler.extract.columns import infer_column_type
+from crawler.extract.links import Link, extract_links
+from crawler.extract.listing import DOCUMENT_URL, ListItem, extract_list_items
+from crawler.extract.meta_tags import extract_footer_identity, extract_meta_tags
+from crawler.extract.metadata import Field, extract_metadata
+from crawler.pagination import Pagination, discover
+from crawler.text import clean
+
+ATTACHMENT_EXT = re.compile(
+    r"\.(pdf|docx?|xlsx?|pptx?|wps|et|dps|ofd|zip|rar|7z|tar|gz|txt|csv|rtf|ceb|caj|mp4|mp3|avi|flv|jpg|jpeg|png|gif|bmp)$",
+    re.I,
+)
+HTML_TYPES = ("text/html", "application/xhtml+xml", "text/xml", "application/xml")
+BODY_SELECTORS = (
+    "//div[contains(concat(' ', normalize-space(@class), ' '), ' TRS_Editor ')]",
+    "//*[@id='UCAP-CONTENT']",
+    "//div[contains(@class, 'trs_editor_view')]",
+    "//div[contains(@class, 'TRS_UEDITOR')]",
+    "//*[@id='zoom' or @id='Zoom']",
+    "//*[@id='wenzhang-content']",
+    "//div[contains(@class, 'article_zoom')]",
+    "//div[contains(@class, 'article-content') or contains(@class, 'pages_content') or contains(@class, 'zfxxgk_zw_content')]",
+    "//*[@id='ivs_content']",
+)
+INTERPRETATION_TITLE = re.compile(r"解读|答记者问|图解|一图读懂")
+INTERPRETATION_URL = re.compile(r"/(?:zcjd|jd|jdhy)/", re.I)
+EMPTY_LIST_TEXT = re.compile(r"暂无(?:信息|数据|内容|记录|相关信息)|没有(?:信息|记录|数据)|无相关信息")
+MAX_BODY_CHARS = 200_000
+
+
+@dataclass
+class PageExtract:
+    url: str
+    kind: str  # home | column | document | interpretation | attachment | other
+    charset: str | None = None
+    charset_declared: str | None = None
+    charset_note: str | None = None
+    title: str = ""
+    meta_tags: dict[str, str] = field(default_factory=dict)
+    footer: dict[str, str] = field(default_factory=dict)
+    fields: dict[str, Field] = field(default_factory=dict)
+    links: list[Link] = field(default_factory=list)
+    items: list[ListItem] = field(default_factory=list)
+    pagination: Pagination | None = None
+    body_text: str = ""
+    doc_title: str = ""
+    publish_date: str | None = None
+    publish_date_source: str | None = None  # metadata | meta | url (url = fallback only)
+    column_name: str | None = None
+    column_type: str | None = None
+    column_type_source: str | None = None
+    empty_list_notice: bool = False
+
+    def as_json(self) -> dict:
+        return {
+            "url": self.url,
+            "kind": self.kind,
+            "charset": self.charset,
+            "charset_declared": self.charset_declared,
+            "charset_note": self.charset_note,
+            "title": self.title,
+            "document_title": self.doc_title,
+            "publish_date": self.publish_date,
+            "publish_date_source": self.publish_date_source,
+            "fields": {k: v.as_dict() for k, v in self.fields.items()},
+            "meta_tags": self.meta_tags,
+            "footer_identity": self.footer,
+            "column": {"name": self.column_name, "type": self.column_type, "type_source": self.column_type_source}
+            if self.kind in ("column", "home") else None,
+            "items": [vars(i) for i in self.items],
+            "pagination": {
+                "pager": self.pagination.pager,
+                "total_pages": self.pagination.total_pages,
+                "total_records": self.pagination.total_records,
+                "pages": [vars(p) for p in self.pagination.pages],
+            } if self.pagination else None,
+            "links": [vars(link) for link in self.links],
+            "body_text": self.body_text[:2000],
+        }
+
+
+def is_attachment_url(url: str) -> bool:
+    return bool(ATTACHMENT_EXT.search(urlsplit(url).path))
+
+
+def is_html(content_type: str | None, url: str) -> bool:
+    if content_type:
+        return content_type.split(";")[0].strip().lower() in HTML_TYPES
+    return not is_attachment_url(url)
+
+
+def _body_text(root) -> str:
+    for xpath in BODY_SELECTORS:
+        found = root.xpath(xpath)
+        if found:
+            return clean(" ".join(el.text_content() for el in found))[:MAX_BODY_CHARS]
+    body = root.find("body")
+    if body is None:
+        return ""
+    parts = []
+    for el in body.iter():
+        if not isinstance(el.tag, str) or el.tag in ("script", "style", "noscript", "nav", "footer", "header"):
+            continue
+        if el.text and el.getparent() is not None and el.tag not in ("script", "style"):
+            parts.append(el.text)
+        if el.tail and el.getparent() is not None and el.getparent().tag not in ("script", "style"):
+            parts.append(el.tail)
+    return clean(" ".join(parts))[:MAX_BODY_CHARS]
+
+
+def parse_html(body: bytes, content_type: str | None):
+    decoded = decode_html(body, content_type)
+    text = decoded.text
+    try:
+        root = html.document_fromstring(text)
+    except (etree.ParserError, ValueError):
+        # lxml refuses unicode strings with an XML declaration and empty documents
+        root = html.document_fromstring(re.sub(r"^\s*<\?xml[^>]*>", "", text) or "<html></html>")
+    return decoded, text, root
+
+
+def extract_page(
+    url: str,
+    body: bytes,
+    content_type: str | None = None,
+    *,
+    is_home: bool = False,
+    listed_in_type: str | None = None,
+    anchor: str | None = None,
+) -> PageExtract:
+    if not is_html(content_type, url) or (is_attachment_url(url) and not body.lstrip()[:1] == b"<"):
+        return PageExtract(url, "attachment")
+    decoded, text, root = parse_html(body, content_type)
+    page = PageExtract(url, "other", decoded.charset, decoded.declared or None, decoded.note or None)
+    title_el = root.find(".//title")
+    page.title = clean(title_el.text_content()) if title_el is not None else ""
+    page.meta_tags = extract_meta_tags(root)
+    page.fields = extract_metadata(root)
+    page.links = extract_links(root, url)
+    page.items = extract_list_items(root, url)
+    page.pagination = discover(url, text, root)
+    if page.pagination and page.pagination.inline_items:
+        known = {i.url for i in page.items}
+        page.items += [i for i in page.pagination.inline_items if i.url not in known]
+    full_text = clean(root.text_content())
+    page.footer = extract_footer_identity(full_text)
+    page.empty_list_notice = bool(EMPTY_LIST_TEXT.search(full_text))
+
+    with_values = sum(1 for f in page.fields.values() if f.value)
+    h1 = root.find(".//h1")
+    page.doc_title = (
+        (page.fields["title"].value if "title" in page.fields and page.fields["title"].value else "")
+        or page.meta_tags.get("ArticleTitle", "")
+        or (clean(h1.text_content()) if h1 is not None else "")
+        or page.title
+    )
+    if is_home:
+        page.kind = "home"
+    elif with_values >= 2 or page.meta_tags.get("ArticleTitle"):
+        page.kind = "document"
+    elif page.items or page.pagination or page.empty_list_notice or "ColumnType" in page.meta_tags or "ColumnName" in page.meta_tags:
+        page.kind = "column"
+    elif DOCUMENT_URL.search(urlsplit(url).path):
+        page.kind = "document"
+    if page.kind == "document":
+        if (
+            listed_in_type == "政策解读"
+            or INTERPRETATION_TITLE.search(page.doc_title)
+            or INTERPRETATION_URL.search(urlsplit(url).path)
+        ):
+            page.kind = "interpretation"
+        page.body_text = _body_text(root)
+        published = page.fields.get("publish_date")
+        if published and published.parsed:
+            page.publish_date, page.publish_date_source = published.parsed[:10], "metadata"
+        elif parse_datetime(page.meta_tags.get("PubDate")):
+            page.publish_date, page.publish_date_source = iso(parse_datetime(page.meta_tags["PubDate"]).date()), "meta"
+        elif url_date(url):
+            page.publish_date, page.publish_date_source = url_date(url).isoformat(), "url"
+    if page.kind in ("column", "home"):
+        page.column_name = page.meta_tags.get("ColumnName") or anchor or page.title
+        if page.kind == "home":
+            page.column_type, page.column_type_source = "首页", "home"
+        else:
+            page.column_type, page.column_type_source = infer_column_type(
+                page.meta_tags.get("ColumnType"), page.column_name, url
+            )
+    return page

@@ -1,0 +1,50 @@
+"""Access to the real pages in ../shared/corpus (read-only; never edited)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "raw"
+if not CORPUS.is_dir():  # CI clones main beside shared/
+    CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "raw"
+
+_SQL_STRING = re.compile(r"'((?:[^'\\]|\\.|'')*)'|(null)|(-?\d+)", re.S)
+_MYSQL_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", "0": "\0", "\\": "\\", "'": "'", '"': '"'}
+
+
+def corpus_file(name: str) -> Path:
+    return CORPUS / name
+
+
+def read_corpus(name: str) -> str:
+    return (CORPUS / name).read_text(encoding="utf-8")
+
+
+def _unescape(text: str) -> str:
+    text = text.replace("''", "'")
+    return re.sub(r"\\(.)", lambda m: _MYSQL_ESCAPES.get(m[1], m[1]), text, flags=re.S)
+
+
+def govcn_rows() -> list[dict]:
+    """The 15 rows of the MySQL dump of gov.cn policy pages, as dicts of column → value."""
+    rows = []
+    for statement in read_corpus("govcn__ge_policy_raw-20190217.sql").split("INSERT INTO ")[1:]:
+        columns = re.search(r"\(([^)]*)\) VALUES \(", statement)
+        names = [c.strip() for c in columns[1].split(",")]
+        values = []
+        pos = columns.end()
+        while len(values) < len(names):
+            m = _SQL_STRING.match(statement, pos)
+            if m is None:
+                pos += 1
+                continue
+            if m[1] is not None:
+                values.append(_unescape(m[1]))
+            elif m[2]:
+                values.append(None)
+            else:
+                values.append(int(m[3]))
+            pos = m.end()
+        rows.append(dict(zip(names, values)))
+    return rows
