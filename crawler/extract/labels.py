@@ -43,11 +43,11 @@ DATE_FIELDS = ("written_date", "publish_date", "effective_date", "repeal_date")
 _BLANK = r"[\s\u00a0\u2000-\u200b\u3000]*"
 
 
+_TO_TRADITIONAL = [opencc.OpenCC(config) for config in ("s2t", "s2tw", "s2hk")]  # each loads dictionaries: once
+
+
 def _variants(label: str) -> set[str]:
-    out = {label}
-    for config in ("s2t", "s2tw", "s2hk"):
-        out.add(opencc.OpenCC(config).convert(label))
-    return out
+    return {label} | {converter.convert(label) for converter in _TO_TRADITIONAL}
 
 
 LABEL_TO_FIELD: dict[str, str] = {}

@@ -27,6 +27,7 @@ class Pagination:
     total_pages: int | None = None
     total_records: int | None = None
     inline_items: list[ListItem] = field(default_factory=list)  # Hanweb <datastore> records
+    proxy: dict = field(default_factory=dict)  # Hanweb: proxy URL, form fields, perpage, chunk
 
 
 def discover(url: str, text: str, root) -> Pagination | None:

@@ -95,8 +95,9 @@ def detect(url: str, text: str, root) -> Pagination | None:
     fields = _form_fields(text, root)
     total = total_records(text)
     chunk = per_page * group
+    conf = {"url": proxy, "fields": fields, "per_page": per_page, "chunk": chunk}
     if total is None:
         # Ask for the first group: its <totalrecord> tells the spider how many more to request.
-        return Pagination("hanweb", range_requests(proxy, fields, per_page, chunk, 1, chunk), None, None, inline)
+        return Pagination("hanweb", range_requests(proxy, fields, per_page, chunk, 1, chunk), None, None, inline, conf)
     pages = range_requests(proxy, fields, per_page, chunk, 1, total)
-    return Pagination("hanweb", pages, -(-total // per_page), total, inline)
+    return Pagination("hanweb", pages, -(-total // per_page), total, inline, conf)

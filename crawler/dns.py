@@ -1,0 +1,130 @@
+"""Name resolution the auditor controls.
+
+``--resolve HOST:PORT:ADDRESS`` pins a name like curl does (staging copies, split-horizon
+intranets) and ``--dns-server HOST[:PORT]`` sends every lookup of the crawl to that server
+through dnspython. Installed as Scrapy's ``TWISTED_DNS_RESOLVER``, so all of the crawl's
+connections go through it.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+
+import dns.exception
+import dns.resolver
+from twisted.internet.address import IPv4Address, IPv6Address
+from twisted.internet.interfaces import IHostnameResolver, IHostResolution
+from twisted.internet.threads import deferToThreadPool
+from zope.interface import implementer
+
+
+class ResolveOverrideError(ValueError):
+    pass
+
+
+def parse_resolve(entries) -> dict[tuple[str, int], str]:
+    """``["www.demo.gov.cn:80:127.0.0.1", "h:443:[::1]"]`` → {("www.demo.gov.cn", 80): "127.0.0.1", …}."""
+    out = {}
+    for entry in entries or ():
+        try:
+            host, port, address = entry.split(":", 2)
+            address = address.strip("[]")
+            ipaddress.ip_address(address)
+            out[(host.lower(), int(port))] = address
+        except ValueError:
+            raise ResolveOverrideError(f"--resolve {entry!r}: expected HOST:PORT:ADDRESS, e.g. www.example.gov.cn:443:127.0.0.1") from None
+    return out
+
+
+def parse_server(server: str | None) -> tuple[str, int] | None:
+    """``"127.0.0.1:5353"``, ``"[::1]:53"`` or ``"10.0.0.2"`` → (address, port)."""
+    if not server:
+        return None
+    if server.startswith("["):
+        address, _, port = server[1:].partition("]")
+        port = port.lstrip(":")
+    elif server.count(":") == 1:
+        address, port = server.split(":")
+    else:
+        address, port = server, ""
+    try:
+        ipaddress.ip_address(address)
+        return address, int(port or 53)
+    except ValueError:
+        raise ResolveOverrideError(f"--dns-server {server!r}: expected an IP address with an optional port") from None
+
+
+def make_resolver(server: tuple[str, int], timeout: float = 5.0) -> dns.resolver.Resolver:
+    resolver = dns.resolver.Resolver(configure=False)
+    resolver.nameservers = [server[0]]
+    resolver.port = server[1]
+    resolver.timeout = resolver.lifetime = timeout
+    return resolver
+
+
+def lookup(resolver: dns.resolver.Resolver, name: str) -> list[str]:
+    """A and AAAA addresses of ``name`` (CNAMEs followed by the server); [] if none."""
+    addresses = []
+    for rdtype in ("A", "AAAA"):
+        try:
+            answer = resolver.resolve(name, rdtype, search=False)
+        except (dns.resolver.NXDOMAIN, dns.resolver.NoAnswer, dns.resolver.NoNameservers, dns.exception.Timeout):
+            continue
+        addresses.extend(r.address for r in answer)
+    return addresses
+
+
+@implementer(IHostResolution)
+class _Resolution:
+    def __init__(self, name: str):
+        self.name = name
+
+    def cancel(self) -> None:  # lookups are short and bounded by their timeout
+        pass
+
+
+@implementer(IHostnameResolver)
+class ControlledResolver:
+    def __init__(self, reactor, overrides: dict, server: tuple[str, int] | None, timeout: float):
+        self.reactor = reactor
+        self.original = reactor.nameResolver
+        self.overrides = overrides
+        self.resolver = make_resolver(server, timeout) if server else None
+
+    @classmethod
+    def from_crawler(cls, crawler, reactor):
+        settings = crawler.settings
+        return cls(
+            reactor,
+            parse_resolve(settings.getlist("ZWGK_RESOLVE")),
+            parse_server(settings.get("ZWGK_DNS_SERVER")),
+            settings.getfloat("DNS_TIMEOUT", 10),
+        )
+
+    def install_on_reactor(self) -> None:
+        self.reactor.installNameResolver(self)
+
+    def resolveHostName(self, receiver, hostName, portNumber=0, addressTypes=None, transportSemantics="TCP"):
+        resolution = _Resolution(hostName)
+        receiver.resolutionBegan(resolution)
+        pinned = self.overrides.get((hostName.lower(), portNumber))
+        if pinned is not None:
+            self._deliver(receiver, [pinned], portNumber)
+            return resolution
+        if self.resolver is None:
+            return self.original.resolveHostName(receiver, hostName, portNumber, addressTypes, transportSemantics)
+        d = deferToThreadPool(self.reactor, self.reactor.getThreadPool(), lookup, self.resolver, hostName)
+        d.addCallbacks(
+            lambda addresses: self._deliver(receiver, addresses, portNumber),
+            lambda _failure: receiver.resolutionComplete(),
+        )
+        return resolution
+
+    @staticmethod
+    def _deliver(receiver, addresses: list[str], port: int) -> None:
+        for address in addresses:
+            if ipaddress.ip_address(address).version == 6:
+                receiver.addressResolved(IPv6Address("TCP", address, port))
+            else:
+                receiver.addressResolved(IPv4Address("TCP", address, port))
+        receiver.resolutionComplete()

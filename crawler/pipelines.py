@@ -1,0 +1,100 @@
+"""Item pipeline: turns each page item into rows and streams them into SQLite in batches.
+
+Nothing about a page is kept after its batch is written, so memory does not grow with the
+number of pages.
+"""
+
+from __future__ import annotations
+
+from time import monotonic
+
+from scrapy import signals
+
+from crawler.extract.labels import DATE_FIELDS
+from crawler.store import BatchWriter, finish_scan, open_db
+
+DOCUMENT_FIELDS = ("index_no", "category", "publisher", "written_date", "publish_date", "doc_no", "keywords", "validity", "title")
+FLUSH_SECONDS = 5.0
+
+
+class SQLitePipeline:
+    def __init__(self, db_path: str, batch_pages: int):
+        self.db_path = db_path
+        self.batch_pages = batch_pages
+        self.last_flush = monotonic()
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        pipeline = cls(crawler.settings["ZWGK_DB"], crawler.settings.getint("ZWGK_BATCH_PAGES", 200))
+        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        return pipeline
+
+    def open_spider(self, spider=None):
+        self.db = open_db(self.db_path)
+        self.writer = BatchWriter(self.db, self.batch_pages)
+
+    def close_spider(self, spider=None):
+        self.writer.flush()
+
+    def spider_closed(self, spider, reason):
+        # "finished" and the CloseSpider reasons (page count reached) are complete scans;
+        # "shutdown" is Ctrl-C: the scan can be resumed.
+        finish_scan(self.db, spider.scan_id, "interrupted" if reason == "shutdown" else "finished")
+        self.db.close()
+
+    def process_item(self, item, spider=None):
+        page = item["page"]
+        scan_id, url = page["scan_id"], page["url"]
+        self.writer.add("pages", [page])
+        if item.get("links"):
+            self.writer.add("links", [
+                {"scan_id": scan_id, "source_url": url, "target_url": link.url, "tag": link.tag,
+                 "anchor": link.anchor, "position": link.position, "hidden": int(link.hidden)}
+                for link in item["links"]
+            ])
+        if item.get("document") is not None:
+            self._document(scan_id, url, item["document"], page.get("column_url"))
+        if item.get("column") is not None:
+            self._column(scan_id, item["column"])
+        self.writer.page_done()
+        if monotonic() - self.last_flush > FLUSH_SECONDS:
+            self.writer.flush()
+            self.last_flush = monotonic()
+        return {"url": url}
+
+    def _document(self, scan_id: int, url: str, doc, column_url: str | None) -> None:
+        row = {"scan_id": scan_id, "url": url, "kind": doc.kind, "column_url": column_url,
+               "body_text": doc.body_text, "publish_date_source": doc.publish_date_source}
+        for name in DOCUMENT_FIELDS:
+            field = doc.fields.get(name)
+            if name in DATE_FIELDS:
+                row[name] = field.parsed[:10] if field and field.parsed else None
+            else:
+                row[name] = field.value if field and field.value else None
+        row["title"] = doc.doc_title or None
+        row["publish_date"] = doc.publish_date
+        self.writer.add("documents", [row])
+        self.writer.add("document_fields", [
+            {"scan_id": scan_id, "url": url, "field": f.field, "label": f.label, "value": f.value,
+             "raw_value": f.raw_value, "state": f.state, "parsed": f.parsed}
+            for f in doc.fields.values()
+        ])
+
+    def _column(self, scan_id: int, column: dict) -> None:
+        page = column.get("page")
+        if page is not None:
+            pagination = page.pagination
+            self.writer.add("columns", [{
+                "scan_id": scan_id, "url": column["url"], "name": page.column_name, "type": page.column_type,
+                "type_source": page.column_type_source, "kind": page.kind,
+                "pager": pagination.pager if pagination else None,
+                "declared_pages": pagination.total_pages if pagination else None,
+                "declared_records": pagination.total_records if pagination else None,
+                "empty_notice": int(page.empty_list_notice),
+            }])
+        self.writer.add("column_items", [
+            {"scan_id": scan_id, "column_url": column["url"], "item_url": i.url, "title": i.title,
+             "listed_date": i.listed_date, "date_text": i.date_text, "page_no": column.get("page_no"),
+             "position": i.position}
+            for i in column["items"]
+        ])

@@ -1,0 +1,136 @@
+"""Running a crawl: Scrapy settings from the command-line options, scan bookkeeping, resume."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from crawler.dns import parse_resolve, parse_server
+from crawler.store import create_scan, open_db, resumable_scan
+
+VERSION = "0.1.0"
+USER_AGENT = f"zwgk-audit/{VERSION} (政务公开自查; +https://pypi.org/project/zwgk-audit/; contact: set --contact)"
+
+
+@dataclass
+class CrawlOptions:
+    start_urls: list[str]
+    db: str
+    allow_hosts: tuple[str, ...] = ()
+    max_pages: int = 0  # 0 = no limit
+    max_depth: int = 10
+    concurrency: int = 16
+    per_host: int = 8
+    delay: float = 0.0
+    timeout: float = 30.0
+    max_size_mb: int = 50
+    obey_robots: bool = True
+    resume: bool = False
+    check_links: bool = True
+    dns_server: str | None = None
+    resolve: list[str] = field(default_factory=list)
+    contact: str | None = None
+    progress: bool = True
+    log_level: str = "WARNING"
+
+
+class CrawlError(Exception):
+    """A crawl that cannot start (bad option, database not writable …): exit code 2."""
+
+
+def jobdir_for(db_path: str, scan_id: int) -> str:
+    return str(Path(db_path).with_suffix("").as_posix() + f".jobs/scan-{scan_id}")
+
+
+def scrapy_settings(opts: CrawlOptions, scan_id: int) -> dict:
+    user_agent = USER_AGENT if not opts.contact else USER_AGENT.replace("contact: set --contact", f"contact: {opts.contact}")
+    settings = {
+        "BOT_NAME": "zwgk",
+        "USER_AGENT": user_agent,
+        "ROBOTSTXT_OBEY": opts.obey_robots,
+        "CONCURRENT_REQUESTS": opts.concurrency,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": opts.per_host,
+        "DOWNLOAD_DELAY": opts.delay,
+        "AUTOTHROTTLE_ENABLED": True,
+        "AUTOTHROTTLE_START_DELAY": max(opts.delay, 0.1),
+        "AUTOTHROTTLE_MAX_DELAY": 30,
+        "AUTOTHROTTLE_TARGET_CONCURRENCY": float(opts.per_host),
+        "DOWNLOAD_TIMEOUT": opts.timeout,
+        "DOWNLOAD_MAXSIZE": opts.max_size_mb * 1024 * 1024,
+        "DOWNLOAD_WARNSIZE": 0,
+        "RETRY_ENABLED": True,
+        "RETRY_TIMES": 2,
+        "REDIRECT_MAX_TIMES": 10,
+        "HTTPERROR_ALLOW_ALL": True,
+        "COOKIES_ENABLED": True,
+        "TELNETCONSOLE_ENABLED": False,
+        "LOG_LEVEL": opts.log_level,
+        "CLOSESPIDER_PAGECOUNT": opts.max_pages,
+        "DEPTH_LIMIT": 0,  # hops are bounded by the spider (pagination does not count as depth)
+        "SCHEDULER_PRIORITY_QUEUE": "scrapy.pqueues.DownloaderAwarePriorityQueue",
+        "REACTOR_THREADPOOL_MAXSIZE": 20,
+        "DNS_TIMEOUT": 10,
+        "TWISTED_DNS_RESOLVER": "crawler.dns.ControlledResolver",
+        "ZWGK_RESOLVE": list(opts.resolve),
+        "ZWGK_DNS_SERVER": opts.dns_server,
+        "ZWGK_DB": opts.db,
+        "ZWGK_PROGRESS": opts.progress,
+        "ITEM_PIPELINES": {"crawler.pipelines.SQLitePipeline": 300},
+        "DOWNLOADER_MIDDLEWARES": {
+            "crawler.middlewares.RetryAfterMiddleware": 560,
+            "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+            "crawler.middlewares.RedirectMiddleware": 600,
+        },
+        "EXTENSIONS": {"crawler.progress.Progress": 500},
+        "JOBDIR": jobdir_for(opts.db, scan_id),
+        "STATS_DUMP": False,
+    }
+    return settings
+
+
+def prepare_scan(opts: CrawlOptions) -> tuple[int, bool]:
+    """(scan id, resumed?) — a new scan, or with --resume the unfinished one of the same URLs."""
+    parse_resolve(opts.resolve)  # raise on bad syntax before anything is written
+    parse_server(opts.dns_server)
+    for url in opts.start_urls:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise CrawlError(f"不是有效的网址 not a valid http(s) URL: {url}")
+    try:
+        db = open_db(opts.db)
+    except Exception as exc:  # sqlite3 errors, permission errors …
+        raise CrawlError(f"无法打开数据库 cannot open database {opts.db}: {exc}") from exc
+    try:
+        if opts.resume:
+            scan_id = resumable_scan(db, opts.start_urls)
+            if scan_id is not None:
+                db["scans"].update(scan_id, {"status": "running"})
+                return scan_id, True
+        site = urlsplit(opts.start_urls[0]).netloc
+        settings = {k: v for k, v in vars(opts).items() if k not in ("db",)}
+        return create_scan(db, site, opts.start_urls, settings, VERSION), False
+    finally:
+        db.close()
+
+
+def run_crawl(opts: CrawlOptions) -> int:
+    """Crawl into opts.db; returns the scan id. Blocks until the crawl ends (Ctrl-C stops it
+    cleanly and leaves it resumable)."""
+    from scrapy.crawler import CrawlerProcess
+
+    from crawler.spiders.disclosure import DisclosureSpider
+
+    scan_id, _resumed = prepare_scan(opts)
+    process = CrawlerProcess(scrapy_settings(opts, scan_id))
+    if opts.log_level != "INFO":
+        # Failed retries are findings (stored in the database), not crawler errors. Set after
+        # CrawlerProcess, whose logging setup resets the levels of existing loggers.
+        logging.getLogger("scrapy.downloadermiddlewares.retry").setLevel(logging.CRITICAL)
+    process.crawl(
+        DisclosureSpider, start_urls=opts.start_urls, scan_id=scan_id, allow_hosts=opts.allow_hosts,
+        max_depth=opts.max_depth, check_links=opts.check_links,
+    )
+    process.start()
+    return scan_id

@@ -1,0 +1,28 @@
+"""What the crawl may fetch and parse: the start hosts plus ``--allow-host``; links to other
+hosts are recorded and probed (for the link check) but never crawled."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+
+def netloc(url: str) -> str:
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if ":" in host:
+        host = f"[{host}]"
+    default = {"http": 80, "https": 443}.get(parts.scheme)
+    return host if parts.port in (None, default) else f"{host}:{parts.port}"
+
+
+class Scope:
+    def __init__(self, start_urls: list[str], allow_hosts: tuple[str, ...] = ()):
+        self.hosts = {netloc(u) for u in start_urls} | {h.lower() for h in allow_hosts}
+        self.bare_hosts = {h for h in allow_hosts if ":" not in h.strip("[]") or h.startswith("[") and h.endswith("]")}
+
+    def __contains__(self, url: str) -> bool:
+        loc = netloc(url)
+        if loc in self.hosts:
+            return True
+        host = (urlsplit(url).hostname or "").lower()
+        return host in self.bare_hosts or f"[{host}]" in self.bare_hosts
