@@ -7,6 +7,7 @@ so GB2312/GBK are read as GB18030, a superset of both.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from w3lib.encoding import (
@@ -43,11 +44,27 @@ def _try(body: bytes, codec: str) -> str | None:
         return None
 
 
+_CHARSET_LABEL = re.compile(rb"""charset\s*=\s*["']?([\w.:-]+)""", re.I)
+
+
+def _as_written(raw: bytes | str | None) -> str | None:
+    if not raw:
+        return None
+    m = _CHARSET_LABEL.search(raw.encode("latin-1") if isinstance(raw, str) else raw)
+    return m[1].decode("ascii", "replace").lower() if m else None
+
+
 def decode_html(body: bytes, content_type: str | None = None) -> Decoded:
     header_name = http_content_type_encoding(content_type) if content_type else None
     meta_name = html_body_declared_encoding(body[:8192])
+    # as written by the server and the page (gb2312, gbk …), for the report
     declared = " ".join(
-        f"{where}:{name}" for where, name in (("header", header_name), ("meta", meta_name)) if name
+        f"{where}:{written or name}"
+        for where, name, written in (
+            ("header", header_name, _as_written(content_type)),
+            ("meta", meta_name, _as_written(body[:8192]) if meta_name else None),
+        )
+        if name
     )
     bom_name, bom = read_bom(body)
     if bom_name:

@@ -123,7 +123,9 @@ def run_crawl(opts: CrawlOptions) -> int:
     from crawler.spiders.disclosure import DisclosureSpider
 
     scan_id, _resumed = prepare_scan(opts)
-    process = CrawlerProcess(scrapy_settings(opts, scan_id))
+    settings = scrapy_settings(opts, scan_id)
+    lock = _lock_jobdir(settings["JOBDIR"])
+    process = CrawlerProcess(settings)
     if opts.log_level != "INFO":
         # Failed retries are findings (stored in the database), not crawler errors. Set after
         # CrawlerProcess, whose logging setup resets the levels of existing loggers.
@@ -132,5 +134,22 @@ def run_crawl(opts: CrawlOptions) -> int:
         DisclosureSpider, start_urls=opts.start_urls, scan_id=scan_id, allow_hosts=opts.allow_hosts,
         max_depth=opts.max_depth, check_links=opts.check_links,
     )
-    process.start()
+    try:
+        process.start()
+    finally:
+        lock.close()
     return scan_id
+
+
+def _lock_jobdir(jobdir: str):
+    """One process per scan: two crawls sharing a JOBDIR corrupt its request queue."""
+    import fcntl
+
+    Path(jobdir).mkdir(parents=True, exist_ok=True)
+    handle = open(Path(jobdir) / ".lock", "w")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.close()
+        raise CrawlError(f"该扫描正在另一进程中运行 this scan is already running in another process ({jobdir})") from None
+    return handle

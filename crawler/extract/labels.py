@@ -47,7 +47,9 @@ _TO_TRADITIONAL = [opencc.OpenCC(config) for config in ("s2t", "s2tw", "s2hk")] 
 
 
 def _variants(label: str) -> set[str]:
-    return {label} | {converter.convert(label) for converter in _TO_TRADITIONAL}
+    out = {label} | {converter.convert(label) for converter in _TO_TRADITIONAL}
+    # OpenCC writes 发布 as 發佈, but Traditional portals mostly write 發布
+    return out | {v.replace("佈", "布") for v in out}
 
 
 LABEL_TO_FIELD: dict[str, str] = {}
@@ -55,7 +57,6 @@ for _field, _labels in FIELD_LABELS.items():
     for _label in _labels:
         for _v in _variants(_label):
             LABEL_TO_FIELD[_v] = _field
-# 發布 is written 發佈 by s2t but 發布 on many Traditional pages; both are covered above.
 
 _alternation = "|".join(
     _BLANK.join(re.escape(ch) for ch in label) for label in sorted(LABEL_TO_FIELD, key=len, reverse=True)

@@ -159,8 +159,10 @@ def extract_metadata(root) -> dict[str, Field]:
         inside = set(container.iter()) if container is not None else {owner}
         parts = [m["rest"]] if m["rest"] else []
         for j in range(i + 1, len(tokens)):
-            if labels_at[j] is not None or tokens[j][1] not in inside or _OTHER_LABEL.match(tokens[j][0]):
+            if labels_at[j] is not None or tokens[j][1] not in inside:
                 break
+            if parts and _OTHER_LABEL.match(tokens[j][0]):
+                break  # the first node is the value even if it has a colon (「示范市工作动态：…」)
             parts.append(tokens[j][0])
         raw = " ".join(p.strip() for p in parts)
         value = clean(_LEADING_COLON.sub("", raw))

@@ -188,7 +188,8 @@ class DisclosureSpider(scrapy.Spider):
         if response.status >= 400 or page.kind == "attachment":
             return
         column_type = info.get("column_type") or page.column_type
-        listed = {"listed_in": column_url, "listed_in_type": column_type} if column_url else None
+        # The home page's "latest" box is not a document's column: only real columns list it.
+        listed = {"listed_in": column_url, "listed_in_type": column_type} if column_url and page.kind != "home" else None
         pagination = frozenset(p.url for p in page.pagination.pages) if page.pagination and column_url else frozenset()
         if pagination:
             # before the generic links, so the dupefilter keeps the requests that carry the column

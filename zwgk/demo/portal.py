@@ -408,6 +408,9 @@ class DemoPortal:
             del meta["ContentSource"]
         paragraphs = [f"为进一步做好{TOPICS[doc.index % len(TOPICS)]}工作，现将有关事项通知如下。",
                       "一、提高思想认识。各部门要把这项工作摆在突出位置。", "二、加强组织领导。"]
+        if col.declared == "gb2312":
+            # 喆 is in GBK but not in GB2312: readable only when GB2312 is decoded as GB18030
+            paragraphs.append("联系人：王喆，联系电话：0531-12345678。")
         if "personal_data" in doc.defects:
             paragraphs.append("联系人：张三，身份证号：370102198001011234，手机：13812345678。")
         links = list(doc.extra_links)

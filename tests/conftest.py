@@ -1,0 +1,41 @@
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from zwgk.demo.server import serve_portal
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+
+def run_zwgk(*args, timeout=300, check=True, env=None):
+    """Run the installed CLI in a subprocess (Scrapy's reactor cannot be restarted in-process)."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "zwgk.cli", *map(str, args)],
+        capture_output=True, text=True, timeout=timeout, env={**os.environ, "CI": "1", **(env or {})},
+    )
+    if check and proc.returncode != 0:
+        raise AssertionError(f"zwgk {' '.join(map(str, args))} exited {proc.returncode}\n{proc.stdout}\n{proc.stderr}")
+    return proc
+
+
+def query(db_path, sql, params=()):
+    with sqlite3.connect(db_path) as conn:
+        return conn.execute(sql, params).fetchall()
+
+
+@pytest.fixture(scope="session")
+def demo_site():
+    with serve_portal() as served:
+        yield served
+
+
+@pytest.fixture(scope="session")
+def demo_db(demo_site, tmp_path_factory):
+    """One crawl of the demo portal shared by the read-only tests."""
+    db = tmp_path_factory.mktemp("crawl") / "demo.db"
+    run_zwgk("crawl", demo_site["v4"] + "/", "--db", db, "--quiet")
+    return db

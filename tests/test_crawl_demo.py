@@ -1,0 +1,170 @@
+"""`zwgk crawl` on the demo portal served on 127.0.0.1: every page, column item and document."""
+
+import json
+
+import pytest
+
+from conftest import query, run_zwgk
+from zwgk.demo.portal import DemoPortal
+
+MODEL = DemoPortal()
+# column URL path → (pagination style, items listed)
+EXPECTED_COLUMNS = {
+    "/zwgk/gzdt/index.html": ("trs", 45),  # createPageHTML, index_1 … index_2
+    "/zwgk/tzgg/index.shtml": ("trs", 30),  # var countPage, .shtml, GBK
+    "/col/col1001/index.html": ("hanweb", 37),  # dataproxy.jsp POST, totalRecord in the script
+    "/col/col1002/index.html": ("hanweb", 23),  # dataproxy.jsp POST, total only in <totalrecord>
+    "/zwgk/zcjd/list.jsp": ("query", 21),  # ?page=N, 共N页
+    "/zwgk/rsxx/index.html": ("links", 20),  # 下一页 / 尾页 → list_N.html
+    "/zwgk/ndbg/index.html": (None, 3),
+    "/zwgk/gkzn/index.html": (None, 0),
+    "/zwgk/czxx/index.html": (None, 0),
+    "/zwgk/tjxx/index.html": (None, 0),
+    "/": (None, 8),  # the home page's latest items
+}
+
+
+def path(url):
+    return "/" + url.split("/", 3)[3]
+
+
+def test_model_matches_expectations():
+    counts = {c.url: len(c.docs) for c in MODEL.columns}
+    for url, (_pager, n) in EXPECTED_COLUMNS.items():
+        if url != "/":
+            assert counts[url] == n, url
+    assert len(MODEL.docs) == 179
+
+
+def test_every_column_and_every_item(demo_db):
+    rows = query(demo_db, "select url, pager, (select count(*) from column_items i where i.scan_id = c.scan_id and i.column_url = c.url) from columns c")
+    found = {path(url): (pager, n) for url, pager, n in rows}
+    assert found == EXPECTED_COLUMNS
+
+
+def test_column_items_are_the_model_documents(demo_db):
+    for col in MODEL.columns:
+        listed = {path(u) for (u,) in query(demo_db, "select item_url from column_items where column_url like ?", (f"%{col.url}",))}
+        assert listed == {d.url for d in col.docs}, col.slug
+
+
+def test_items_keep_list_date_and_position(demo_db):
+    gzdt = MODEL.by_slug["gzdt"]
+    pinned = gzdt.docs[-1]
+    rows = query(demo_db, "select item_url, listed_date, page_no, position from column_items where column_url like '%/zwgk/gzdt/index.html' order by page_no, position")
+    assert path(rows[0][0]) == pinned.url  # an old item pinned on top of page 1
+    assert rows[0][1] == pinned.published.isoformat()
+    assert [r[2] for r in rows].count(3) == 5  # 45 items, 20 a page
+    newest = max(rows, key=lambda r: r[1])
+    assert newest[1] == (MODEL.base_date.fromordinal(MODEL.base_date.toordinal() - 2)).isoformat()
+
+
+def test_every_document_stored_once(demo_db):
+    docs = query(demo_db, "select url, kind from documents")
+    assert len(docs) == len({u for u, _ in docs}) == 179
+    assert {path(u) for u, _ in docs} == set(MODEL.docs)
+    kinds = {path(u): k for u, k in docs}
+    assert sum(1 for k in kinds.values() if k == "interpretation") == 21
+    assert all(kinds[d.url] == "interpretation" for d in MODEL.by_slug["zcjd"].docs)
+
+
+def test_page_kinds(demo_db):
+    kinds = dict(query(demo_db, "select kind, count(*) from pages group by kind"))
+    assert kinds["home"] == 1
+    assert kinds["document"] == 158 and kinds["interpretation"] == 21
+    assert kinds["attachment"] == 7  # 6 served attachments + 1 missing
+    status = dict(query(demo_db, "select url, status from pages where kind = 'attachment'"))
+    assert sorted(status.values()) == [200] * 6 + [404]
+
+
+@pytest.mark.parametrize("layout_doc, expected", [
+    (("gzdt", 0), {"index_no": "ok", "category": "ok", "publisher": "ok", "written_date": "ok", "title": "ok", "doc_no": "ok", "publish_date": "ok", "validity": "ok"}),
+    (("tzgg", 0), {"index_no": "ok", "category": "ok", "publisher": "ok", "written_date": "ok", "title": "ok", "doc_no": "ok", "publish_date": "ok", "validity": "ok"}),
+    (("zcwj", 0), {"index_no": "ok", "category": "script", "publisher": "ok", "written_date": "ok", "title": "ok", "doc_no": "ok", "publish_date": "ok", "validity": "ok"}),
+    (("gfxwj", 0), {"index_no": "ok", "category": "ok", "publisher": "ok", "written_date": "ok", "title": "ok", "doc_no": "ok", "publish_date": "ok", "validity": "ok"}),
+    (("zcjd", 0), {"index_no": "ok", "category": "ok", "publisher": "ok", "written_date": "ok", "title": "ok", "doc_no": "ok", "publish_date": "ok", "validity": "ok"}),
+    (("rsxx", 3), {"index_no": "ok", "category": "ok", "publisher": "ok", "written_date": "ok", "title": "ok", "doc_no": "ok", "publish_date": "ok", "validity": "ok"}),
+    (("ndbg", 0), {"index_no": "ok", "category": "ok", "publisher": "ok", "written_date": "ok", "title": "ok", "doc_no": "ok", "publish_date": "ok", "validity": "ok"}),
+    (("gzdt", 6), {"category": "ok", "publisher": "ok", "written_date": "ok", "title": "ok", "doc_no": "ok", "publish_date": "ok", "validity": "ok"}),
+    (("rsxx", 2), {"index_no": "ok", "category": "ok", "publisher": "ok", "written_date": "ok", "title": "ok", "doc_no": "empty", "publish_date": "ok", "validity": "ok"}),
+    (("rsxx", 5), {"index_no": "ok", "category": "ok", "publisher": "ok", "written_date": "commented_out", "title": "ok", "doc_no": "ok", "publish_date": "ok", "validity": "ok"}),
+])
+def test_metadata_variants_field_states(demo_db, layout_doc, expected):
+    slug, index = layout_doc
+    doc = next(d for d in MODEL.by_slug[slug].docs if d.index == index)
+    states = dict(query(demo_db, "select field, state from document_fields where url like ?", (f"%{doc.url}",)))
+    assert states == expected
+
+
+def test_metadata_values_match_the_model(demo_db):
+    for doc in MODEL.docs.values():
+        if doc.defects & {"bad_publish_date", "no_written_date", "commented_written_date"}:
+            continue
+        row = query(demo_db, "select title, written_date, publish_date, publisher from documents where url like ?", (f"%{doc.url}",))
+        assert row == [(doc.title, doc.written.isoformat(), doc.published.isoformat(), "示范市人民政府办公室")], doc.url
+
+
+def test_encodings(demo_db):
+    gbk = {path(u): (c, d, n) for u, c, d, n in query(demo_db, "select url, charset, charset_declared, charset_note from pages where charset != 'utf-8'")}
+    wrong_header = next(d for d in MODEL.by_slug["tzgg"].docs if d.index == 2).url
+    assert gbk[wrong_header] == ("gb18030", "header:utf-8 meta:gbk", "declared utf-8 does not decode, gb18030 does")
+    gb2312 = MODEL.by_slug["gfxwj"].docs[0].url
+    assert gbk[gb2312][1] == "meta:gb2312"
+    body = query(demo_db, "select body_text from documents where url like ?", (f"%{gb2312}",))[0][0]
+    assert "王喆" in body  # a GBK-only character on a page declared GB2312
+    titles = query(demo_db, "select title from documents where url like '%/zwgk/tzgg/%'")
+    assert all(t.startswith("示范市通知公告") for (t,) in titles)
+
+
+def test_links_errors_redirects_and_robots(demo_db, demo_site):
+    pages = {path(u) if u.startswith(demo_site["v4"]) else u: (s, k, e) for u, s, k, e in
+             query(demo_db, "select url, status, kind, error_kind from pages")}
+    assert pages["/zwgk/missing.html"][0] == 404
+    assert pages["/zwgk/error.html"][0] == 500
+    assert pages["/loop/a.html"][2] == "redirect_loop"
+    assert pages["/admin/"][2] == "robots"
+    assert pages["/zwgk/busy.html"][0] == 200  # 429 + Retry-After: waited and retried
+    refused = [v for u, v in pages.items() if u.startswith("http://127.0.0.1:") and v[2] == "refused"]
+    assert len(refused) == 2  # the hidden gambling link and the dead partner site
+    assert pages[demo_site["external"] + "/"][0] == 200  # another host: probed, not crawled
+    redirect = query(demo_db, "select final_url, redirects from pages where url like '%/zwgk/gzdt/old.html'")[0]
+    assert redirect[0].endswith("/zwgk/gzdt/index.html") and len(json.loads(redirect[1])) == 2
+    hidden = query(demo_db, "select target_url, anchor, position from links where hidden = 1")
+    assert [(a, p) for _, a, p in hidden] == [("澳门葡京赌场", "body")]
+
+
+def test_other_hosts_are_not_crawled(demo_db, demo_site):
+    external = query(demo_db, "select url, probe from pages where url like ?", (demo_site["external"] + "%",))
+    assert external == [(demo_site["external"] + "/", 1)]
+    assert query(demo_db, "select count(*) from links where source_url like ?", (demo_site["external"] + "%",)) == [(0,)]
+
+
+def test_scan_row(demo_db):
+    (status, start_urls), = query(demo_db, "select status, start_urls from scans")
+    assert status == "finished" and json.loads(start_urls)[0].startswith("http://127.0.0.1:")
+
+
+def test_max_pages_and_depth_bound_the_crawl(demo_site, tmp_path):
+    db = tmp_path / "small.db"
+    run_zwgk("crawl", demo_site["v4"] + "/", "--db", db, "--quiet", "--max-depth", "1", "--no-link-check")
+    kinds = dict(query(db, "select kind, count(*) from pages group by kind"))
+    assert "document" in kinds  # the home page's latest items are one hop away
+    assert kinds.get("document", 0) + kinds.get("interpretation", 0) < 30
+    db2 = tmp_path / "tiny.db"
+    run_zwgk("crawl", demo_site["v4"] + "/", "--db", db2, "--quiet", "--max-pages", "20")
+    assert query(db2, "select count(*) from pages")[0][0] <= 20 + 16  # in-flight requests finish
+
+
+def test_bad_input_is_a_clear_error(tmp_path):
+    proc = run_zwgk("crawl", "ftp://example.gov.cn/", "--db", tmp_path / "x.db", check=False)
+    assert proc.returncode == 2 and "not a valid http(s) URL" in proc.stderr
+    proc = run_zwgk("crawl", "http://127.0.0.1:1/", "--db", tmp_path / "x.db", "--resolve", "nonsense", check=False)
+    assert proc.returncode == 2 and "HOST:PORT:ADDRESS" in proc.stderr
+
+
+def test_unreachable_host_is_recorded_not_crashed(tmp_path):
+    from zwgk.demo.server import free_port
+
+    db = tmp_path / "down.db"
+    run_zwgk("crawl", f"http://127.0.0.1:{free_port()}/", "--db", db, "--quiet")
+    assert query(db, "select kind, error_kind from pages") == [("other", "refused")]
