@@ -86,6 +86,10 @@ def scrapy_settings(opts: CrawlOptions, scan_id: int) -> dict:
         "EXTENSIONS": {"crawler.progress.Progress": 500},
         "JOBDIR": jobdir_for(opts.db, scan_id),
         "STATS_DUMP": False,
+        # Scrapy parses each callback's source to warn about generator return values: costly, not needed
+        "WARN_ON_GENERATOR_RETURN_VALUE": False,
+        # Scrapy starts this many asyncio workers per callback output: few items per page here
+        "CONCURRENT_ITEMS": 4,
     }
     return settings
 
@@ -129,7 +133,8 @@ def run_crawl(opts: CrawlOptions) -> int:
     if opts.log_level != "INFO":
         # Failed retries are findings (stored in the database), not crawler errors. Set after
         # CrawlerProcess, whose logging setup resets the levels of existing loggers.
-        logging.getLogger("scrapy.downloadermiddlewares.retry").setLevel(logging.CRITICAL)
+        for name in ("scrapy.downloadermiddlewares.retry", "scrapy.downloadermiddlewares.robotstxt"):
+            logging.getLogger(name).setLevel(logging.CRITICAL)
     process.crawl(
         DisclosureSpider, start_urls=opts.start_urls, scan_id=scan_id, allow_hosts=opts.allow_hosts,
         max_depth=opts.max_depth, check_links=opts.check_links,

@@ -144,13 +144,16 @@ class BatchWriter:
     def flush(self) -> None:
         if not any(self.rows.values()):
             return
+        # Plain executemany on the declared columns: sqlite-utils' insert_all re-inspects every
+        # row for its types, which costs more than the crawl's parsing at hundreds of pages/s.
         with self.db.conn:
             for table, rows in self.rows.items():
                 if rows:
-                    pk = SCHEMA[table]["pk"]
+                    columns = list(SCHEMA[table]["columns"])
                     # column_items keeps the first sighting (its page and position); the rest replace
-                    first_wins = table == "column_items"
-                    self.db[table].insert_all(rows, pk=pk, replace=not first_wins, ignore=first_wins, batch_size=1000)
+                    verb = "insert or ignore" if table == "column_items" else "insert or replace"
+                    sql = f"{verb} into [{table}] ({', '.join(f'[{c}]' for c in columns)}) values ({', '.join('?' * len(columns))})"
+                    self.db.conn.executemany(sql, [[row.get(c) for c in columns] for row in rows])
         self.written_pages += self.pending_pages
         self.pending_pages = 0
         self.rows = {name: [] for name in self.rows}

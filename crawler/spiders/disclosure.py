@@ -80,6 +80,16 @@ class DisclosureSpider(scrapy.Spider):
         self.check_links = check_links
         # /index.html next to a start URL / is the same home page: probed, not crawled twice
         self.home_aliases = {urljoin(u, name) for u in self.start_urls for name in HOME_ALIASES} - set(self.start_urls)
+        # Every page repeats the navigation: without this, ~15 duplicate requests per page go
+        # through the middlewares to the dupefilter. Hashes only (8 bytes of state per URL).
+        self.yielded: set[int] = set()
+
+    def _first_time(self, url: str) -> bool:
+        key = hash(url)
+        if key in self.yielded:
+            return False
+        self.yielded.add(key)
+        return True
 
     async def start(self):
         for url in self.start_urls:
@@ -106,7 +116,7 @@ class DisclosureSpider(scrapy.Spider):
     def _follow(self, links, hops: int, listed_in: dict | None = None, skip: frozenset = frozenset()):
         for link in links:
             url = link.url
-            if url in skip:
+            if url in skip or not self._first_time(url):
                 continue  # pagination pages: requested by the adapter with their column attached
             crawlable = link.tag in ("a", "area", "iframe", "frame") and not is_attachment_url(url)
             if url in self.scope and crawlable and url not in self.home_aliases:
@@ -120,6 +130,8 @@ class DisclosureSpider(scrapy.Spider):
 
     def _pagination_requests(self, page, column_url: str, column_type: str, hops: int, page_no: int):
         for req in page.pagination.pages:
+            if not self._first_time(req.url):
+                continue  # every page of a TRS column names all the others
             info = {"column_url": column_url, "column_type": column_type, "page_no": req.page_no or page_no + 1,
                     "pager": page.pagination.pager}
             if req.method == "POST":
@@ -215,6 +227,8 @@ class DisclosureSpider(scrapy.Spider):
         hops = info.get("hops", 0)
         listed = {"listed_in": info["column_url"], "listed_in_type": info.get("column_type")}
         for item in items:
+            if not self._first_time(item.url):
+                continue
             if item.url in self.scope and not is_attachment_url(item.url) and hops + 1 <= self.max_depth:
                 yield self._page_request(item.url, hops + 1, anchor=item.title, **listed)
             elif self.check_links:

@@ -107,6 +107,7 @@ class DemoPortal:
         ]
         self.by_slug = {c.slug: c for c in self.columns}
         self.docs: dict[str, Doc] = {}
+        self._ordered: dict[str, list[Doc]] = {}
         self._build()
 
     # -- the site model ------------------------------------------------------------------
@@ -227,9 +228,11 @@ class DemoPortal:
     # -- rendering -----------------------------------------------------------------------
 
     def ordered(self, col: Column) -> list[Doc]:
-        docs = sorted(col.docs, key=lambda d: d.published, reverse=True)
-        pinned = [d for d in docs if d.pinned]
-        return pinned + [d for d in docs if not d.pinned]
+        """The column's list order: pinned items first, then newest first (cached)."""
+        if col.slug not in self._ordered:
+            docs = sorted(col.docs, key=lambda d: d.published, reverse=True)
+            self._ordered[col.slug] = [d for d in docs if d.pinned] + [d for d in docs if not d.pinned]
+        return self._ordered[col.slug]
 
     def _page(self, title: str, metas: dict[str, str], body: str, declared: str = "utf-8", footer: bool = True) -> str:
         head = "".join(f'<meta name="{k}" content="{htmlmod.escape(v)}">\n' for k, v in metas.items())
@@ -264,7 +267,8 @@ class DemoPortal:
                 f'<span class="date">{doc.published:%Y-%m-%d}</span></li>')
 
     def home(self) -> str:
-        latest = sorted((d for c in self.columns for d in c.docs), key=lambda d: d.published, reverse=True)[:8]
+        latest = sorted((self.ordered(c)[0:20] for c in self.columns), key=len)  # newest of each column
+        latest = sorted((d for group in latest for d in group), key=lambda d: d.published, reverse=True)[:8]
         body = (
             '<div class="news"><h2>最新信息</h2><ul>' + "".join(self._row(d) for d in latest) + "</ul></div>"
             '<div class="links"><a href="/zwgk/index.html">政府信息公开专栏</a> <a href="/admin/">后台管理</a></div>'
