@@ -83,6 +83,97 @@ def _summary(db_path: str, scan_id: int) -> dict:
         db.close()
 
 
+def check_options(f):
+    """Options shared by `audit`, `check` and `demo`."""
+    options = [
+        click.option("--rules", "rules_file", type=click.Path(dir_okay=False), help="规则文件，覆盖默认 rules.yaml 中的部分规则 / rules file overriding the defaults"),
+        click.option("--select", multiple=True, metavar="RULE", help="只运行这些规则（编号或类别，如 links）/ run only these rules (ids or families)"),
+        click.option("--ignore", multiple=True, metavar="RULE", help="不运行这些规则 / skip these rules"),
+        click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), help="检查基准日期，默认北京时间今天 / audit date (default: today, Asia/Shanghai)"),
+        click.option("--calendar-dir", multiple=True, type=click.Path(file_okay=False), help="补充节假日日历目录（每年一个 YAML）/ extra holiday calendar directory"),
+        click.option("--out", "out_dir", type=click.Path(file_okay=False), help="输出目录 / output directory for the report files"),
+        click.option("--format", "formats", default="json", show_default=True, help="输出格式，可逗号分隔多个 / output formats, comma separated"),
+        click.option("--fail-on", type=click.Choice(["error", "warning", "info", "never"]), default="error", show_default=True,
+                     help="有该级别及以上问题时退出码为 1 / exit 1 when findings at or above this severity exist"),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+def _load_rules(rules_file, select, ignore):
+    from checks.config import RulesError
+    from checks.engine import rules_for_run, unknown_patterns
+
+    try:
+        rules = rules_for_run(rules_file)
+    except RulesError as exc:
+        raise click.UsageError(str(exc)) from None
+    unknown = unknown_patterns(rules, tuple(select) + tuple(ignore))
+    if unknown:
+        raise click.UsageError(f"未知的规则 unknown rule id or family: {', '.join(unknown)} (see `zwgk rules`)")
+    return rules
+
+
+def _check_and_report(db: str, scan_id: int, rules, kw) -> int:
+    """Run the rules, write the outputs, print a summary; returns the exit code."""
+    from checks.engine import SEVERITY_ORDER, run_checks
+    from checks.workdays import CalendarError
+
+    as_of = kw["as_of"].date() if kw.get("as_of") else None
+    try:
+        findings = run_checks(db, scan_id, rules, as_of, tuple(kw["select"]), tuple(kw["ignore"]), tuple(kw["calendar_dir"]))
+    except CalendarError as exc:
+        raise click.UsageError(str(exc)) from None
+    if kw.get("out_dir"):
+        for path in _write_outputs(db, scan_id, kw["out_dir"], kw["formats"]):
+            click.echo(f"已写入 wrote {path}", err=True)
+    counts: dict[str, int] = {}
+    for f in findings:
+        counts[f["severity"]] = counts.get(f["severity"], 0) + 1
+    by_rule: dict[str, int] = {}
+    for f in findings:
+        by_rule[f["rule"]] = by_rule.get(f["rule"], 0) + 1
+    click.echo(json.dumps({"scan": scan_id, "findings": len(findings), "by_severity": counts, "by_rule": by_rule}, ensure_ascii=False))
+    threshold = kw.get("fail_on", "error")
+    if threshold != "never" and any(SEVERITY_ORDER[f["severity"]] >= SEVERITY_ORDER[threshold] for f in findings):
+        return 1
+    return 0
+
+
+def _write_outputs(db: str, scan_id: int, out_dir: str, formats: str) -> list[Path]:
+    import sqlite3
+
+    from reports.writers import WRITERS
+
+    wanted = [f.strip() for f in formats.split(",") if f.strip()]
+    unknown = [f for f in wanted if f not in WRITERS]
+    if unknown:
+        raise click.UsageError(f"未知的输出格式 unknown format: {', '.join(unknown)} (known: {', '.join(WRITERS)})")
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(db)
+    try:
+        return [WRITERS[name](conn, scan_id, out) for name in wanted]
+    finally:
+        conn.close()
+
+
+def _site_unreachable(db: str, scan_id: int) -> str | None:
+    """A message when none of the start pages could be fetched (exit code 3)."""
+    import sqlite3
+
+    conn = sqlite3.connect(db)
+    try:
+        homes = conn.execute(
+            "select url, status, error from pages where scan_id = ? and depth = 0", (scan_id,)).fetchall()
+    finally:
+        conn.close()
+    if homes and all(status is None or status >= 400 for _, status, _ in homes):
+        return "; ".join(f"{url}: {error or f'HTTP {status}'}" for url, status, error in homes)
+    return None
+
+
 @click.group(context_settings=CONTEXT)
 @click.version_option(__version__, prog_name="zwgk")
 def main():
@@ -107,6 +198,92 @@ def crawl(urls, **kw):
     opts = _crawl_options(urls, kw)
     scan_id = _run_crawl(opts)
     click.echo(json.dumps(_summary(opts.db, scan_id), ensure_ascii=False))
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("urls", nargs=-1, required=True)
+@crawl_options
+@check_options
+def audit(urls, **kw):
+    """抓取并检查网站，输出自查结果。Crawl URL(s), run every enabled rule, write the report.
+
+    \b
+    退出码 Exit codes:
+      0  没有达到 --fail-on 级别的问题 / nothing at or above --fail-on
+      1  存在达到 --fail-on 级别的问题 / findings at or above --fail-on
+      2  用法或配置错误 / usage or configuration error
+      3  网站无法访问，未能检查 / the site could not be audited (unreachable)
+
+    \b
+    示例 Example:
+      zwgk audit https://www.example.gov.cn/ --db zwgk.db --out 自查报告 --format html,json
+    """
+    rules = _load_rules(kw["rules_file"], kw["select"], kw["ignore"])
+    opts = _crawl_options(urls, kw)
+    scan_id = _run_crawl(opts)
+    unreachable = _site_unreachable(opts.db, scan_id)
+    if unreachable:
+        click.echo(f"网站无法访问，未能检查 site could not be audited: {unreachable}", err=True)
+        sys.exit(3)
+    sys.exit(_check_and_report(opts.db, scan_id, rules, kw))
+
+
+@main.command(context_settings=CONTEXT)
+@click.option("--db", default="zwgk.db", show_default=True, help="扫描数据库 / scan database")
+@click.option("--scan", "scan_id", type=int, help="扫描编号，默认最近一次 / scan id (default: the latest)")
+@check_options
+def check(db, scan_id, **kw):
+    """对已保存的扫描重新运行规则（不抓取）。Run the rules on a stored scan without crawling."""
+    rules = _load_rules(kw["rules_file"], kw["select"], kw["ignore"])
+    scan_id = _resolve_scan(db, scan_id)
+    sys.exit(_check_and_report(db, scan_id, rules, kw))
+
+
+def _resolve_scan(db: str, scan_id: int | None) -> int:
+    import sqlite3
+
+    if not Path(db).is_file():
+        raise click.UsageError(f"数据库不存在 no such database: {db}")
+    conn = sqlite3.connect(db)
+    try:
+        if scan_id is None:
+            row = conn.execute("select max(id) from scans").fetchone()
+            if row is None or row[0] is None:
+                raise click.UsageError(f"数据库中没有扫描 no scans in {db}")
+            return row[0]
+        if conn.execute("select 1 from scans where id = ?", (scan_id,)).fetchone() is None:
+            raise click.UsageError(f"没有编号为 {scan_id} 的扫描 no scan {scan_id} in {db}")
+        return scan_id
+    finally:
+        conn.close()
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("rule_id", required=False)
+@click.option("--rules", "rules_file", type=click.Path(dir_okay=False), help="规则文件 / rules file")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+def rules(rule_id, rules_file, lang):
+    """列出全部规则，或显示一条规则的说明和依据。List the rules, or explain one."""
+    loaded = _load_rules(rules_file, (), ())
+    if rule_id is None:
+        for r in loaded.values():
+            title = r.title_zh if lang == "zh" else r.title_en
+            click.echo(f"{r.id:34} {r.severity:8} {'启用' if r.enabled and lang == 'zh' else ('on' if r.enabled else ('停用' if lang == 'zh' else 'off'))}  {title}")
+        return
+    if rule_id not in loaded:
+        raise click.UsageError(f"未知的规则 unknown rule: {rule_id} (see `zwgk rules`)")
+    r = loaded[rule_id]
+    lines = [
+        f"{r.id}  [{r.severity}{'' if r.enabled else ', disabled'}]",
+        f"{r.title_zh} / {r.title_en}",
+        "",
+        r.description_zh if lang == "zh" else r.description_en,
+        "",
+        f"依据 Basis: {r.basis}",
+        f"扣分权重 Weight: {r.weight}",
+        "参数 Parameters:",
+    ] + [f"  {k}: {json.dumps(v, ensure_ascii=False)}" for k, v in r.params.items()]
+    click.echo("\n".join(lines))
 
 
 @main.command(context_settings=CONTEXT)
@@ -149,15 +326,21 @@ def extract(source, url, content_type, links):
 @click.option("--quiet", is_flag=True, help="不显示进度 / no progress display")
 def demo(db, out, quiet):
     """启动内置示范网站、完成一次自查并输出报告，然后退出。Serve the bundled demo portal on
-    loopback, audit it, write the report, stop the portal and exit."""
+    loopback, audit it as of the portal's own date, write the report, stop the portal and exit."""
     from crawler.run import CrawlOptions
+    from zwgk.demo.portal import BASE_DATE
     from zwgk.demo.server import serve_portal
 
+    rules = _load_rules(None, (), ())
     with serve_portal() as served:
         opts = CrawlOptions(start_urls=[served["v4"] + "/"], db=db, progress=not quiet, concurrency=16)
         scan_id = _run_crawl(opts)
-    summary = _summary(db, scan_id)
-    click.echo(json.dumps(summary, ensure_ascii=False))
+    click.echo(json.dumps(_summary(db, scan_id), ensure_ascii=False))
+    from datetime import datetime
+
+    kw = {"as_of": datetime.combine(BASE_DATE, datetime.min.time()), "select": (), "ignore": (), "calendar_dir": (),
+          "out_dir": out, "formats": "json", "fail_on": "never"}
+    _check_and_report(db, scan_id, rules, kw)
 
 
 if __name__ == "__main__":

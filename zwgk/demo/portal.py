@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from urllib.parse import parse_qs
 
-import chinese_calendar
+from checks.workdays import WorkCalendar
 
 BASE_DATE = date(2026, 11, 20)  # the portal's "today"; `zwgk demo` audits as of this date
 SITE_NAME = "示范市人民政府"
@@ -76,12 +76,7 @@ class Doc:
 
 
 def add_working_days(start: date, n: int) -> date:
-    day, left = start, n
-    while left:
-        day += timedelta(days=1)
-        if chinese_calendar.is_workday(day):
-            left -= 1
-    return day
+    return WorkCalendar().add_working_days(start, n)
 
 
 class DemoPortal:
@@ -199,7 +194,7 @@ class DemoPortal:
             if policy.index in (3, 7):
                 policy.defects.add("no_interpretation")
                 continue
-            delay = 10 if policy.index == 5 else 1
+            delay = 20 if policy.index == 5 else 1
             published = policy.published + timedelta(days=delay)
             title = f"《{policy.title.split('《')[1].split('》')[0]}》政策解读"
             interp = self._add(zcjd, len(zcjd.docs), title, published, published)

@@ -1,0 +1,64 @@
+"""Broken and blocked links. The crawler fetched or probed every link target once; this check
+only reads those stored responses (one fetcher for all network traffic)."""
+
+from __future__ import annotations
+
+import json
+
+from checks.registry import Finding, rule
+
+ERROR_ZH = {
+    "dns": "域名无法解析", "refused": "连接被拒绝", "timeout": "超时", "reset": "连接被重置", "tls": "证书或加密连接错误",
+    "redirect": "重定向次数过多", "redirect_loop": "重定向循环", "connect": "无法连接", "too_large": "响应过大",
+}
+
+
+def _sources(ctx, url: str) -> list[dict]:
+    return [
+        {"url": r["source_url"], "anchor": r["anchor"], "position": r["position"], "hidden": bool(r["hidden"]), "tag": r["tag"]}
+        for r in ctx.rows("select distinct source_url, anchor, position, hidden, tag from links where scan_id = ? and target_url = ? order by source_url", (url,))
+    ]
+
+
+def _linked_targets(ctx):
+    return ctx.rows(
+        "select p.url, p.status, p.error_kind, p.error, p.redirects from pages p where p.scan_id = ? "
+        "and (p.status >= 400 or p.error_kind is not null) "
+        "and exists (select 1 from links l where l.scan_id = p.scan_id and l.target_url = p.url) order by p.url"
+    )
+
+
+@rule("links.broken")
+def broken(ctx, params):
+    """Every link target whose final answer is 4xx/5xx or a network failure, with its linking pages."""
+    blocked = set(ctx.rule_params("links.blocked").get("statuses", []))
+    for page in _linked_targets(ctx):
+        status, error = page["status"], page["error_kind"]
+        if status is not None and (status < 400 or status in blocked):
+            continue
+        if status is None and error not in params["broken_errors"]:
+            continue  # robots.txt exclusions and the like: not checked, not broken
+        sources = _sources(ctx, page["url"])
+        on_home = any(s["url"] in ctx.home_urls for s in sources)
+        reason_zh = f"HTTP {status}" if status is not None else ERROR_ZH.get(error, error)
+        reason_en = f"HTTP {status}" if status is not None else error
+        yield Finding(
+            "links.broken", page["url"],
+            f"链接不可用（{reason_zh}），{len(sources)} 个页面链接到此" + ("，含首页" if on_home else ""),
+            f"broken link ({reason_en}), linked from {len(sources)} page(s)" + (" including the home page" if on_home else ""),
+            {"status": status, "error": error, "detail": page["error"], "redirects": json.loads(page["redirects"]) if page["redirects"] else None,
+             "linked_from": sources, "on_home": on_home, "weight": params["home_weight"] if on_home else None},
+        )
+
+
+@rule("links.blocked")
+def blocked(ctx, params):
+    """403/429: bot protection or rate limiting, not proof of a dead link."""
+    for page in _linked_targets(ctx):
+        if page["status"] in params["statuses"]:
+            sources = _sources(ctx, page["url"])
+            yield Finding(
+                "links.blocked", page["url"],
+                f"目标返回 HTTP {page['status']}（可能为访问限制），请人工复核", f"answered HTTP {page['status']} (blocked?), check by hand",
+                {"status": page["status"], "linked_from": sources},
+            )
