@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -126,8 +127,11 @@ def run_crawl(opts: CrawlOptions) -> int:
 
     from crawler.spiders.disclosure import DisclosureSpider
 
-    scan_id, _resumed = prepare_scan(opts)
+    scan_id, resumed = prepare_scan(opts)
     settings = scrapy_settings(opts, scan_id)
+    if not resumed:
+        # a leftover queue of an earlier database's scan with the same id must not be reused
+        shutil.rmtree(settings["JOBDIR"], ignore_errors=True)
     lock = _lock_jobdir(settings["JOBDIR"])
     process = CrawlerProcess(settings)
     if opts.log_level != "INFO":
@@ -143,6 +147,16 @@ def run_crawl(opts: CrawlOptions) -> int:
         process.start()
     finally:
         lock.close()
+    db = open_db(opts.db)
+    try:
+        finished = db["scans"].get(scan_id)["status"] == "finished"
+    finally:
+        db.close()
+    if finished:  # only an interrupted scan needs its queue for --resume
+        shutil.rmtree(settings["JOBDIR"], ignore_errors=True)
+        jobs = Path(settings["JOBDIR"]).parent
+        if jobs.is_dir() and not any(jobs.iterdir()):
+            jobs.rmdir()
     return scan_id
 
 

@@ -1,0 +1,174 @@
+"""Every planted defect of the demo portal is found, and nothing else (exact finding sets)."""
+
+import json
+import shutil
+import sqlite3
+
+import pytest
+
+from conftest import query, run_zwgk
+from zwgk.demo.portal import DemoPortal
+
+MODEL = DemoPortal()
+AS_OF = "2026-11-20"
+
+
+def doc(slug, index):
+    return next(d for d in MODEL.by_slug[slug].docs if d.index == index)
+
+
+def with_defect(name):
+    return {d.url for d in MODEL.docs.values() if name in d.defects}
+
+
+def policy_of(interp_defect):
+    return {d.policy.url for d in MODEL.docs.values() if interp_defect in d.defects}
+
+
+def path(url):
+    return "/" + url.split("/", 3)[3] if url.startswith("http://127.0.0.1") else url
+
+
+EXPECTED = {
+    "metadata.missing_field": {(doc("gzdt", 6).url, "index_no"), (doc("zcwj", 4).url, "written_date")},
+    "metadata.empty_field": {(doc("rsxx", 2).url, "doc_no"), (doc("rsxx", 5).url, "written_date")},
+    "metadata.bad_value": {(doc("gzdt", 8).url, "written_after_published"), (doc("tzgg", 3).url, "unparseable_date"),
+                           (doc("rsxx", 7).url, "index_no_shape")},
+    "identity.missing_meta": {("/zwgk/gkzn/index.html", "footer"), (doc("gzdt", 10).url, "tags"),
+                              (doc("rsxx", 0).url, "PubDate"), (doc("rsxx", 1).url, "PubDate"),
+                              ("/zwgk/tzgg/index.shtml", "tags"), ("/zwgk/tzgg/index_1.shtml", "tags"), ("/zwgk/tzgg/index_2.shtml", "tags")},
+    "freshness.publication_delay": {(u, "") for u in with_defect("late")},
+    "freshness.stale_column": {("/zwgk/tzgg/index.shtml", "")},
+    "freshness.blank_column": {("/zwgk/czxx/index.html", ""), ("/zwgk/tjxx/index.html", "")},
+    "disclosure.annual_report_late": {(u, "") for u in with_defect("annual_report_late")},
+    "links.broken": {("/zwgk/missing.html", ""), ("/zwgk/error.html", ""), ("/files/tzgg/missing-notice.pdf", ""),
+                     ("/loop/a.html", ""), ("DEAD/", ""), ("DEAD/bc/", "")},
+    "linkage.missing_interpretation": {(u, "") for u in with_defect("no_interpretation")},
+    "linkage.one_way": {(u, "") for u in with_defect("policy_not_linking_interpretation") | with_defect("interpretation_not_linking_policy")},
+    "linkage.late_interpretation": {(u, "") for u in with_defect("late_interpretation")},
+}
+
+
+def key_of(finding):
+    ev = finding["evidence"]
+    rule = finding["rule"]
+    if rule in ("metadata.missing_field", "metadata.empty_field"):
+        return ev["field"]
+    if rule == "metadata.bad_value":
+        return ev["problem"]
+    if rule == "identity.missing_meta":
+        return "tags" if "missing_tags" in ev else "footer" if "missing_footer" in ev else ev["tag"]
+    return ""
+
+
+@pytest.fixture(scope="module")
+def audit(demo_site, tmp_path_factory):
+    out = tmp_path_factory.mktemp("audit")
+    proc = run_zwgk("audit", demo_site["v4"] + "/", "--db", out / "a.db", "--quiet", "--as-of", AS_OF, "--out", out,
+                    "--format", "json", check=False)
+    assert proc.returncode == 1, proc.stderr  # error findings → exit 1
+    data = json.loads((out / "findings.json").read_text(encoding="utf-8"))
+    return {"data": data, "db": out / "a.db"}
+
+
+@pytest.mark.parametrize("rule", sorted(EXPECTED))
+def test_exact_findings_per_rule(audit, demo_site, rule):
+    dead_port = demo_site["portal"].dead_port
+    found = set()
+    for f in audit["data"]["findings"]:
+        if f["rule"] == rule:
+            url = path(f["url"].replace(f"http://127.0.0.1:{dead_port}", "DEAD"))
+            found.add((url, key_of(f)))
+    assert found == EXPECTED[rule]
+
+
+def test_no_other_rules_fire(audit):
+    assert {f["rule"] for f in audit["data"]["findings"]} == set(EXPECTED)
+
+
+def test_findings_json_format(audit):
+    data = audit["data"]
+    assert data["format"] == "zwgk-findings/1"
+    assert data["scan"]["as_of"] == AS_OF and data["scan"]["status"] == "finished"
+    assert {"rule", "severity", "url", "message", "message_en", "evidence", "fingerprint"} <= set(data["findings"][0])
+    assert {"url", "kind", "status"} == set(data["pages"][0])
+    assert len(data["pages"]) == 223
+
+
+def test_evidence_is_defensible(audit, demo_site):
+    by_rule = {}
+    for f in audit["data"]["findings"]:
+        by_rule.setdefault(f["rule"], []).append(f)
+    late = {path(f["url"]): f["evidence"] for f in by_rule["freshness.publication_delay"]}
+    spring = late[doc("tzgg", 21).url]
+    assert spring == {"written_date": "2026-02-10", "publish_date": doc("tzgg", 21).published.isoformat(), "working_days": 21, "limit": 20}
+    hidden = next(f for f in by_rule["links.broken"] if f["url"].endswith("/bc/"))
+    assert hidden["evidence"]["on_home"] and hidden["evidence"]["error"] == "refused"
+    assert hidden["evidence"]["linked_from"] == [{"url": demo_site["v4"] + "/", "anchor": "澳门葡京赌场", "position": "body", "hidden": True, "tag": "a"}]
+    missing = next(f for f in by_rule["links.broken"] if f["url"].endswith("/zwgk/missing.html"))
+    assert missing["evidence"]["status"] == 404 and path(missing["evidence"]["linked_from"][0]["url"]) == doc("tzgg", 1).url
+    one_way = {path(f["url"]): f["evidence"] for f in by_rule["linkage.one_way"]}
+    assert one_way[doc("gfxwj", 9).url]["missing"] == "policy_to_interpretation"
+    assert all(e["matched_by"] == "link" for e in one_way.values())
+    stale = by_rule["freshness.stale_column"][0]["evidence"]
+    assert stale["newest"] == doc("tzgg", 0).published.isoformat() and stale["limit"] == {"months": 6}
+    assert by_rule["metadata.bad_value"][0]["severity"] in ("error", "warning")
+    shape = next(f for f in by_rule["metadata.bad_value"] if f["evidence"]["problem"] == "index_no_shape")
+    assert shape["severity"] == "warning"
+
+
+def copy_db(audit, tmp_path):
+    db = tmp_path / "copy.db"
+    shutil.copy(audit["db"], db)
+    return db
+
+
+def rules_of(db, *args):
+    proc = run_zwgk("check", "--db", db, "--fail-on", "never", *args)
+    return json.loads(proc.stdout.strip().splitlines()[-1])["by_rule"]
+
+
+def test_stale_home_and_veto_views(audit, tmp_path):
+    db = copy_db(audit, tmp_path)
+    later = rules_of(db, "--as-of", "2027-06-01", "--select", "freshness")
+    assert later.get("freshness.stale_home") == 1
+    veto = query(db, "select evidence from findings where rule = 'freshness.stale_column' and evidence like '%veto%'")
+    assert len(veto) == 1 and json.loads(veto[0][0])["count"] == 5
+    assert rules_of(db, "--as-of", AS_OF, "--select", "freshness.stale_home") == {}
+
+
+def test_annual_report_missing_after_deadline_only(audit, tmp_path):
+    db = copy_db(audit, tmp_path)
+    assert rules_of(db, "--as-of", "2028-01-31", "--select", "disclosure") == {}
+    assert rules_of(db, "--as-of", "2028-02-01", "--select", "disclosure") == {"disclosure.annual_report_missing": 1}
+
+
+def test_unknown_calendar_year_is_reported_not_guessed(audit, tmp_path):
+    db = copy_db(audit, tmp_path)
+    target = doc("gzdt", 0).url
+    with sqlite3.connect(db) as conn:
+        conn.execute("update document_fields set parsed = '2031-01-05' where field = 'written_date' and url like ?", (f"%{target}",))
+        conn.execute("update document_fields set parsed = '2031-03-05' where field = 'publish_date' and url like ?", (f"%{target}",))
+    assert rules_of(db, "--as-of", AS_OF, "--select", "freshness.publication_delay", "--select", "calendar") == {
+        "freshness.publication_delay": 3, "calendar.unknown_year": 1}
+    calendar_dir = tmp_path / "cal"
+    calendar_dir.mkdir()
+    (calendar_dir / "2031.yaml").write_text("year: 2031\nholidays: [2031-01-01]\nworkdays: []\n", encoding="utf-8")
+    assert rules_of(db, "--as-of", AS_OF, "--select", "freshness.publication_delay", "--select", "calendar",
+                    "--calendar-dir", calendar_dir) == {"freshness.publication_delay": 4}
+
+
+def test_select_and_ignore(audit, tmp_path):
+    db = copy_db(audit, tmp_path)
+    assert set(rules_of(db, "--as-of", AS_OF, "--select", "links")) == {"links.broken"}
+    assert "links.broken" not in rules_of(db, "--as-of", AS_OF, "--ignore", "links.broken")
+    proc = run_zwgk("check", "--db", db, "--select", "nonsense.rule", check=False)
+    assert proc.returncode == 2 and "unknown rule" in proc.stderr
+
+
+def test_fingerprints_are_stable_across_reruns(audit, tmp_path):
+    db = copy_db(audit, tmp_path)
+    before = {r[0] for r in query(db, "select fingerprint from findings")}
+    run_zwgk("check", "--db", db, "--as-of", AS_OF, "--fail-on", "never")
+    assert {r[0] for r in query(db, "select fingerprint from findings")} == before
+    assert len(before) == len(audit["data"]["findings"])
