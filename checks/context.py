@@ -8,10 +8,9 @@ import json
 import sqlite3
 from datetime import date
 from functools import cached_property
-from urllib.parse import urlsplit
 
 from checks.workdays import WorkCalendar
-from crawler.scope import netloc
+from crawler.scope import netloc, site_relative
 
 
 class ScanContext:
@@ -77,16 +76,6 @@ class ScanContext:
                 out.setdefault(r["item_url"], []).append(by_url[r["column_url"]])
         return out
 
-    def short(self, url: str) -> str:
-        """URL as shown to people: path only for the audited site."""
-        parts = urlsplit(url)
-        if netloc(url) in self.site_hosts:
-            return parts.path + (f"?{parts.query}" if parts.query else "")
-        return url
-
     def fingerprint_url(self, url: str) -> str:
         """Stable across scans: the audited site's URLs without host and port, others without port."""
-        parts = urlsplit(url)
-        if netloc(url) in self.site_hosts:
-            return parts.path + (f"?{parts.query}" if parts.query else "")
-        return f"{parts.scheme}://{(parts.hostname or '').lower()}{parts.path}"
+        return site_relative(url, self.site_hosts)

@@ -18,7 +18,7 @@ from checks.workdays import WorkCalendar
 SEVERITY_ORDER = {"info": 0, "warning": 1, "error": 2}
 FINDINGS_COLUMNS = {
     "scan_id": int, "rule": str, "severity": str, "url": str, "message_zh": str, "message_en": str,
-    "evidence": str, "fingerprint": str, "column_url": str, "rank": int,
+    "evidence": str, "fingerprint": str, "column_url": str, "rank": int, "suppressed": str,
 }
 
 
@@ -59,6 +59,10 @@ def fingerprint(ctx: ScanContext, finding: Finding) -> str:
 def ensure_findings_table(conn: sqlite3.Connection) -> None:
     columns = ", ".join(f"[{name}] {'INTEGER' if t is int else 'TEXT'}" for name, t in FINDINGS_COLUMNS.items())
     conn.execute(f"create table if not exists findings ({columns})")
+    have = {row[1] for row in conn.execute("pragma table_info(findings)")}
+    for name, col_type in FINDINGS_COLUMNS.items():
+        if name not in have:  # databases written by an older zwgk
+            conn.execute(f"alter table findings add column [{name}] {'INTEGER' if col_type is int else 'TEXT'}")
     conn.execute("create index if not exists idx_findings_scan on findings (scan_id, rule)")
 
 

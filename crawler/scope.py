@@ -15,6 +15,15 @@ def netloc(url: str) -> str:
     return host if parts.port in (None, default) else f"{host}:{parts.port}"
 
 
+def site_relative(url: str, site_hosts: set[str]) -> str:
+    """How a URL is compared across scans: path and query for the audited site (its port may
+    differ between runs), scheme, host and path for other sites."""
+    parts = urlsplit(url)
+    if netloc(url) in site_hosts:
+        return parts.path + (f"?{parts.query}" if parts.query else "")
+    return f"{parts.scheme}://{(parts.hostname or '').lower()}{parts.path}" + (f"?{parts.query}" if parts.query else "")
+
+
 class Scope:
     def __init__(self, start_urls: list[str], allow_hosts: tuple[str, ...] = ()):
         self.hosts = {netloc(u) for u in start_urls} | {h.lower() for h in allow_hosts}

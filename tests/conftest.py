@@ -1,3 +1,4 @@
+import json
 import os
 import sqlite3
 import subprocess
@@ -39,3 +40,17 @@ def demo_db(demo_site, tmp_path_factory):
     db = tmp_path_factory.mktemp("crawl") / "demo.db"
     run_zwgk("crawl", demo_site["v4"] + "/", "--db", db, "--quiet")
     return db
+
+
+AS_OF = "2026-11-20"
+
+
+@pytest.fixture(scope="session")
+def audit(demo_site, tmp_path_factory):
+    """`zwgk audit` of the demo portal as of its own date, with every output format."""
+    out = tmp_path_factory.mktemp("audit")
+    proc = run_zwgk("audit", demo_site["v4"] + "/", "--db", out / "a.db", "--quiet", "--as-of", AS_OF, "--out", out,
+                    "--format", "html,json,csv,xlsx,sarif,junit", check=False)
+    assert proc.returncode == 1, proc.stderr  # error findings → exit 1
+    data = json.loads((out / "findings.json").read_text(encoding="utf-8"))
+    return {"data": data, "db": out / "a.db", "out": out, "stdout": proc.stdout}

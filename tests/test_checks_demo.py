@@ -61,16 +61,6 @@ def key_of(finding):
     return ""
 
 
-@pytest.fixture(scope="module")
-def audit(demo_site, tmp_path_factory):
-    out = tmp_path_factory.mktemp("audit")
-    proc = run_zwgk("audit", demo_site["v4"] + "/", "--db", out / "a.db", "--quiet", "--as-of", AS_OF, "--out", out,
-                    "--format", "json", check=False)
-    assert proc.returncode == 1, proc.stderr  # error findings → exit 1
-    data = json.loads((out / "findings.json").read_text(encoding="utf-8"))
-    return {"data": data, "db": out / "a.db"}
-
-
 @pytest.mark.parametrize("rule", sorted(EXPECTED))
 def test_exact_findings_per_rule(audit, demo_site, rule):
     dead_port = demo_site["portal"].dead_port

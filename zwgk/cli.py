@@ -92,7 +92,10 @@ def check_options(f):
         click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), help="检查基准日期，默认北京时间今天 / audit date (default: today, Asia/Shanghai)"),
         click.option("--calendar-dir", multiple=True, type=click.Path(file_okay=False), help="补充节假日日历目录（每年一个 YAML）/ extra holiday calendar directory"),
         click.option("--out", "out_dir", type=click.Path(file_okay=False), help="输出目录 / output directory for the report files"),
-        click.option("--format", "formats", default="json", show_default=True, help="输出格式，可逗号分隔多个 / output formats, comma separated"),
+        click.option("--format", "formats", default="html,json", show_default=True,
+                     help="输出格式，逗号分隔：html,json,csv,xlsx,sarif,junit / output formats, comma separated"),
+        click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="报告语言 / report language"),
+        click.option("--baseline", type=click.Path(dir_okay=False), help="已接受问题清单（YAML，含理由和到期日）/ accepted findings file"),
         click.option("--fail-on", type=click.Choice(["error", "warning", "info", "never"]), default="error", show_default=True,
                      help="有该级别及以上问题时退出码为 1 / exit 1 when findings at or above this severity exist"),
     ]
@@ -120,13 +123,32 @@ def _check_and_report(db: str, scan_id: int, rules, kw) -> int:
     from checks.engine import SEVERITY_ORDER, run_checks
     from checks.workdays import CalendarError
 
+    import sqlite3
+
+    from checks.engine import today_in_china
+    from reports import baseline
+
     as_of = kw["as_of"].date() if kw.get("as_of") else None
     try:
         findings = run_checks(db, scan_id, rules, as_of, tuple(kw["select"]), tuple(kw["ignore"]), tuple(kw["calendar_dir"]))
     except CalendarError as exc:
         raise click.UsageError(str(exc)) from None
+    if kw.get("baseline"):
+        try:
+            entries = baseline.load(kw["baseline"])
+        except baseline.BaselineError as exc:
+            raise click.UsageError(str(exc)) from None
+        conn = sqlite3.connect(db)
+        try:
+            expired = baseline.apply(conn, scan_id, entries, today_in_china())
+            accepted = {r[0] for r in conn.execute("select fingerprint from findings where scan_id = ? and suppressed is not null", (scan_id,))}
+        finally:
+            conn.close()
+        for entry in expired:
+            click.echo(f"基线条目已过期，不再屏蔽 baseline entry expired {entry.expires}: {kw['baseline']}:{entry.line} ({entry.reason})", err=True)
+        findings = [f for f in findings if f["fingerprint"] not in accepted]
     if kw.get("out_dir"):
-        for path in _write_outputs(db, scan_id, kw["out_dir"], kw["formats"]):
+        for path in _write_outputs(db, scan_id, kw["out_dir"], kw["formats"], rules, kw.get("lang", "zh")):
             click.echo(f"已写入 wrote {path}", err=True)
     counts: dict[str, int] = {}
     for f in findings:
@@ -141,7 +163,7 @@ def _check_and_report(db: str, scan_id: int, rules, kw) -> int:
     return 0
 
 
-def _write_outputs(db: str, scan_id: int, out_dir: str, formats: str) -> list[Path]:
+def _write_outputs(db: str, scan_id: int, out_dir: str, formats: str, rules, lang: str) -> list[Path]:
     import sqlite3
 
     from reports.writers import WRITERS
@@ -154,7 +176,7 @@ def _write_outputs(db: str, scan_id: int, out_dir: str, formats: str) -> list[Pa
     out.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(db)
     try:
-        return [WRITERS[name](conn, scan_id, out) for name in wanted]
+        return [WRITERS[name](conn, scan_id, out, rules, lang) for name in wanted]
     finally:
         conn.close()
 
@@ -259,6 +281,75 @@ def _resolve_scan(db: str, scan_id: int | None) -> int:
 
 
 @main.command(context_settings=CONTEXT)
+@click.argument("scan_id", type=int, required=False)
+@click.option("--db", default="zwgk.db", show_default=True, help="扫描数据库 / scan database")
+@click.option("--out", "out_dir", default="zwgk-out", show_default=True, type=click.Path(file_okay=False), help="输出目录 / output directory")
+@click.option("--format", "formats", default="html,json", show_default=True, help="输出格式 / output formats, comma separated")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="报告语言 / report language")
+@click.option("--rules", "rules_file", type=click.Path(dir_okay=False), help="规则文件（用于规则说明）/ rules file (for rule texts)")
+def report(scan_id, db, out_dir, formats, lang, rules_file):
+    """重新生成已保存扫描的报告（不抓取、不重新检查）。Re-render a stored scan's report."""
+    rules = _load_rules(rules_file, (), ())
+    scan_id = _resolve_scan(db, scan_id)
+    for path in _write_outputs(db, scan_id, out_dir, formats, rules, lang):
+        click.echo(f"已写入 wrote {path}")
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("site", required=False)
+@click.option("--db", default="zwgk.db", show_default=True, help="扫描数据库 / scan database")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON / print JSON")
+def history(site, db, as_json):
+    """列出历次扫描（可按网站筛选）。List the stored scans, optionally of one site."""
+    import sqlite3
+
+    from reports.history import scans_of_site
+
+    if not Path(db).is_file():
+        raise click.UsageError(f"数据库不存在 no such database: {db}")
+    conn = sqlite3.connect(db)
+    try:
+        scans = scans_of_site(conn, site)
+    finally:
+        conn.close()
+    if as_json:
+        click.echo(json.dumps(scans, ensure_ascii=False, indent=1))
+        return
+    click.echo(f"{'编号 id':>8}  {'网站 site':28} {'开始 started':22} {'状态 status':12} {'基准日 as-of':12} {'页面':>6} {'文件':>6} {'问题':>6}")
+    for s in scans:
+        click.echo(f"{s['id']:>8}  {s['site']:28} {s['started_at'] or '':22} {s['status']:12} {s['as_of'] or '—':12} {s['pages']:>6} {s['documents']:>6} {s['findings']:>6}")
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("old", type=int)
+@click.argument("new", type=int)
+@click.option("--db", default="zwgk.db", show_default=True, help="扫描数据库 / scan database")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON / print JSON")
+def diff(old, new, db, as_json):
+    """比较两次扫描：新增、已整改、仍存在、无法比较的问题。Compare two scans' findings."""
+    import sqlite3
+
+    from reports.history import as_json as diff_json, compare
+
+    _resolve_scan(db, old)
+    _resolve_scan(db, new)
+    conn = sqlite3.connect(db)
+    try:
+        result = compare(conn, old, new)
+    finally:
+        conn.close()
+    if as_json:
+        click.echo(json.dumps(diff_json(result), ensure_ascii=False, indent=1))
+        return
+    names = {"new": "新增 new", "fixed": "已整改 fixed", "still_open": "仍存在 still open", "not_comparable": "无法比较 not comparable"}
+    for key, label in names.items():
+        click.echo(f"{label}: {len(result[key])}")
+        if key != "still_open":
+            for f in result[key]:
+                click.echo(f"  [{f['rule']}] {f['url']}  {f['message_zh']}")
+
+
+@main.command(context_settings=CONTEXT)
 @click.argument("rule_id", required=False)
 @click.option("--rules", "rules_file", type=click.Path(dir_okay=False), help="规则文件 / rules file")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
@@ -324,7 +415,8 @@ def extract(source, url, content_type, links):
 @click.option("--db", default="zwgk-demo.db", show_default=True, help="扫描数据库 / scan database")
 @click.option("--out", default="zwgk-out", show_default=True, help="报告目录 / report directory")
 @click.option("--quiet", is_flag=True, help="不显示进度 / no progress display")
-def demo(db, out, quiet):
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="报告语言 / report language")
+def demo(db, out, quiet, lang):
     """启动内置示范网站、完成一次自查并输出报告，然后退出。Serve the bundled demo portal on
     loopback, audit it as of the portal's own date, write the report, stop the portal and exit."""
     from crawler.run import CrawlOptions
@@ -339,8 +431,9 @@ def demo(db, out, quiet):
     from datetime import datetime
 
     kw = {"as_of": datetime.combine(BASE_DATE, datetime.min.time()), "select": (), "ignore": (), "calendar_dir": (),
-          "out_dir": out, "formats": "json", "fail_on": "never"}
+          "out_dir": out, "formats": "html,json,csv,xlsx,sarif,junit", "fail_on": "never", "lang": lang}
     _check_and_report(db, scan_id, rules, kw)
+    click.echo(f"自查报告 report: {Path(out, 'index.html').resolve()}")
 
 
 if __name__ == "__main__":

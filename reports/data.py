@@ -1,0 +1,112 @@
+"""Everything a report shows, read from the database (no check is recomputed here)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import date
+
+from checks.config import Rule
+from reports import history
+from reports.findings_json import findings_of, scan_summary
+
+VETO_RULES = {"freshness.stale_home"}  # single-veto items by themselves (检查指标 单项否决)
+PASS_SCORE = 60
+DELAY_BUCKETS = [(0, 7, "0–7"), (8, 14, "8–14"), (15, 28, "15–28"), (29, 60, "29–60"), (61, 10**6, ">60")]
+
+
+def is_veto(finding: dict) -> bool:
+    return finding["rule"] in VETO_RULES or bool(finding["evidence"].get("veto"))
+
+
+def score(findings: list[dict], rules: dict[str, Rule]) -> float:
+    """100 minus each finding's rule weight (a link's own weight where the evidence sets one)."""
+    lost = 0.0
+    for f in findings:
+        weight = f["evidence"].get("weight") if isinstance(f["evidence"].get("weight"), (int, float)) else None
+        lost += weight if weight is not None else (rules[f["rule"]].weight if f["rule"] in rules else 0)
+    return max(0.0, round(100 - lost, 1))
+
+
+def column_freshness(conn: sqlite3.Connection, scan_id: int, as_of: date, rules: dict[str, Rule]) -> list[dict]:
+    """Per column: newest listed date, days since, and the limit its type has under the rule."""
+    from checks.freshness import limit_start
+
+    params = rules["freshness.stale_column"].params
+    out = []
+    for url, name, col_type, kind, newest, n in conn.execute(
+        "select c.url, c.name, c.type, c.kind, max(i.listed_date), count(i.item_url) from columns c "
+        "left join column_items i on i.scan_id = c.scan_id and i.column_url = c.url where c.scan_id = ? "
+        "group by c.url order by c.type, c.name", (scan_id,)
+    ):
+        if kind == "home" or col_type in params["skip_types"]:
+            continue
+        limit = params["limits"].get(col_type, params["limits"]["default"])
+        limit_days = (as_of - limit_start(as_of, limit)).days
+        days = (as_of - date.fromisoformat(newest)).days if newest else None
+        out.append({"url": url, "name": name, "type": col_type, "newest": newest, "days": days, "limit_days": limit_days,
+                    "items": n, "stale": n > 0 and (days is None or days > limit_days), "blank": n == 0})
+    return out
+
+
+def delay_distribution(conn: sqlite3.Connection, scan_id: int) -> list[dict]:
+    """Calendar days from 成文日期 to 发布日期 over all documents that show both."""
+    counts = [0] * len(DELAY_BUCKETS)
+    for written, published in conn.execute(
+        "select written_date, publish_date from documents where scan_id = ? and written_date is not null and publish_date is not null", (scan_id,)
+    ):
+        days = (date.fromisoformat(published) - date.fromisoformat(written)).days
+        if days < 0:
+            continue
+        for i, (low, high, _label) in enumerate(DELAY_BUCKETS):
+            if low <= days <= high:
+                counts[i] += 1
+                break
+    return [{"label": label, "count": counts[i]} for i, (_, _, label) in enumerate(DELAY_BUCKETS)]
+
+
+def build(conn: sqlite3.Connection, scan_id: int, rules: dict[str, Rule]) -> dict:
+    conn.row_factory = sqlite3.Row
+    scan = scan_summary(conn, scan_id)
+    as_of = date.fromisoformat(scan["as_of"]) if scan["as_of"] else date.today()
+    findings = findings_of(conn, scan_id)
+    suppressed = findings_of(conn, scan_id, suppressed=True)
+    kinds = dict(conn.execute("select kind, count(*) from pages where scan_id = ? group by kind", (scan_id,)).fetchall())
+    by_rule: dict[str, dict] = {}
+    for f in findings:
+        entry = by_rule.setdefault(f["rule"], {"rule": f["rule"], "count": 0, "severity": f["severity"]})
+        entry["count"] += 1
+    by_severity = {s: sum(1 for f in findings if f["severity"] == s) for s in ("error", "warning", "info")}
+    vetoes = [f for f in findings if is_veto(f)]
+    total = score(findings, rules)
+    previous = history.previous_scan(conn, scan_id)
+    documents = [dict(r) for r in conn.execute(
+        "select url, kind, title, index_no, category, publisher, written_date, publish_date, doc_no, validity "
+        "from documents where scan_id = ? order by publish_date desc, url", (scan_id,))]
+    ipv6 = None
+    if conn.execute("select 1 from sqlite_master where name = 'ipv6_summary'").fetchone():
+        row = conn.execute("select summary from ipv6_summary where scan_id = ?", (scan_id,)).fetchone()
+        ipv6 = json.loads(row[0]) if row else None
+    return {
+        "scan": scan,
+        "as_of": as_of.isoformat(),
+        "pages": sum(kinds.values()),
+        "kinds": kinds,
+        "documents_count": len(documents),
+        "columns_count": conn.execute("select count(*) from columns where scan_id = ?", (scan_id,)).fetchone()[0],
+        "findings": findings,
+        "suppressed": suppressed,
+        "by_rule": sorted(by_rule.values(), key=lambda r: -r["count"]),
+        "by_severity": by_severity,
+        "vetoes": vetoes,
+        "score": total,
+        "passed": not vetoes and total >= PASS_SCORE,
+        "rules": rules,
+        "columns": column_freshness(conn, scan_id, as_of, rules),
+        "delays": delay_distribution(conn, scan_id),
+        "documents": documents,
+        "trend": history.trend(conn, scan_id),
+        "previous": previous,
+        "diff": history.compare(conn, previous, scan_id) if previous else None,
+        "ipv6": ipv6,
+    }

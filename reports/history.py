@@ -1,0 +1,79 @@
+"""Scan history: which findings are new, fixed, still open, or not comparable between two scans.
+
+Findings are matched by fingerprint (rule + the URL without host/port + key evidence). A finding
+can only be "fixed" when the newer scan visited its page again; otherwise it is "not comparable".
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+from crawler.scope import netloc, site_relative
+
+
+def _site_hosts(conn: sqlite3.Connection, scan_id: int) -> set[str]:
+    (start_urls,) = conn.execute("select start_urls from scans where id = ?", (scan_id,)).fetchone()
+    return {netloc(u) for u in json.loads(start_urls)}
+
+
+def scans_of_site(conn: sqlite3.Connection, site: str | None = None) -> list[dict]:
+    conn.row_factory = sqlite3.Row
+    sql = ("select s.*, (select count(*) from pages p where p.scan_id = s.id) pages, "
+           "(select count(*) from documents d where d.scan_id = s.id) documents, "
+           "(select count(*) from findings f where f.scan_id = s.id and f.suppressed is null) findings from scans s")
+    rows = conn.execute(sql + (" where s.site = ? order by s.id" if site else " order by s.id"), (site,) if site else ()).fetchall()
+    return [dict(r) for r in rows]
+
+
+def previous_scan(conn: sqlite3.Connection, scan_id: int) -> int | None:
+    row = conn.execute(
+        "select id from scans where site = (select site from scans where id = ?) and id < ? and status = 'finished' "
+        "and exists (select 1 from findings f where f.scan_id = scans.id) order by id desc limit 1",
+        (scan_id, scan_id),
+    ).fetchone()
+    return row[0] if row else None
+
+
+def _findings(conn: sqlite3.Connection, scan_id: int) -> dict[str, dict]:
+    conn.row_factory = sqlite3.Row
+    return {r["fingerprint"]: dict(r) for r in conn.execute(
+        "select * from findings where scan_id = ? and suppressed is null", (scan_id,))}
+
+
+def compare(conn: sqlite3.Connection, old: int, new: int) -> dict[str, list[dict]]:
+    before, after = _findings(conn, old), _findings(conn, new)
+    old_hosts, new_hosts = _site_hosts(conn, old), _site_hosts(conn, new)
+    visited = {site_relative(u, new_hosts) for (u,) in conn.execute("select url from pages where scan_id = ?", (new,))}
+    result = {"new": [], "fixed": [], "still_open": [], "not_comparable": []}
+    for fp, f in after.items():
+        result["still_open" if fp in before else "new"].append(f)
+    for fp, f in before.items():
+        if fp in after:
+            continue
+        reached = site_relative(f["url"], old_hosts) in visited
+        result["fixed" if reached else "not_comparable"].append(f)
+    for group in result.values():
+        group.sort(key=lambda f: (f["rule"], f["url"]))
+    return result
+
+
+def trend(conn: sqlite3.Connection, scan_id: int, limit: int = 12) -> list[dict]:
+    """Findings per severity for the recent scans of the same site, oldest first."""
+    rows = conn.execute(
+        "select s.id, s.started_at, f.severity, count(f.rule) from scans s left join findings f on f.scan_id = s.id and f.suppressed is null "
+        "where s.site = (select site from scans where id = ?) and s.id <= ? and exists (select 1 from findings x where x.scan_id = s.id) "
+        "group by s.id, f.severity order by s.id",
+        (scan_id, scan_id),
+    ).fetchall()
+    by_scan: dict[int, dict] = {}
+    for sid, started, severity, n in rows:
+        entry = by_scan.setdefault(sid, {"scan": sid, "started_at": started, "error": 0, "warning": 0, "info": 0})
+        if severity:
+            entry[severity] = n
+    return list(by_scan.values())[-limit:]
+
+
+def as_json(result: dict[str, list[dict]]) -> dict:
+    return {k: [{"rule": f["rule"], "severity": f["severity"], "url": f["url"], "message": f["message_zh"],
+                 "fingerprint": f["fingerprint"], "evidence": json.loads(f["evidence"])} for f in v] for k, v in result.items()}
