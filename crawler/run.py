@@ -12,7 +12,8 @@ from crawler.dns import parse_resolve, parse_server
 from crawler.store import create_scan, open_db, resumable_scan
 
 VERSION = "0.1.0"
-USER_AGENT = f"zwgk-audit/{VERSION} (政务公开自查; +https://pypi.org/project/zwgk-audit/; contact: set --contact)"
+# ASCII only: HTTP header values are Latin-1 on the wire
+USER_AGENT = f"zwgk-audit/{VERSION} (government disclosure self-inspection; +https://pypi.org/project/zwgk-audit/; contact: set --contact)"
 
 
 @dataclass

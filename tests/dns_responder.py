@@ -41,6 +41,8 @@ class Zone:
         values = self.records.get((target, rdtype), [])
         if values:
             response.answer.append(dns.rrset.from_text(target, 60, "IN", rdtype, *values))
+        elif target != name:
+            response.answer = []  # a CNAME to a name without this type: answer nothing
         return response.to_wire()
 
 

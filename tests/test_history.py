@@ -10,12 +10,12 @@ def test_diff_reports_exactly_the_fixed_finding(tmp_path):
     db = tmp_path / "h.db"
     with serve_portal() as served:
         base = served["v4"] + "/"
-        run_zwgk("audit", base, "--db", db, "--quiet", "--as-of", "2026-11-20", "--fail-on", "never")
+        run_zwgk("audit", base, "--db", db, "--quiet", "--as-of", "2026-11-20", "--fail-on", "never", "--no-ipv6")
         doc = next(d for d in served["portal"].by_slug["gzdt"].docs if d.index == 6)
         doc.defects.discard("no_index_no")  # the site adds the missing 索引号
-        run_zwgk("audit", base, "--db", db, "--quiet", "--as-of", "2026-11-20", "--fail-on", "never", "--out", tmp_path / "r2")
+        run_zwgk("audit", base, "--db", db, "--quiet", "--as-of", "2026-11-20", "--fail-on", "never", "--no-ipv6", "--out", tmp_path / "r2")
         # a third, shallow scan reaches few documents: their findings cannot count as fixed
-        run_zwgk("audit", base, "--db", db, "--quiet", "--as-of", "2026-11-20", "--fail-on", "never", "--max-depth", "1", "--no-link-check")
+        run_zwgk("audit", base, "--db", db, "--quiet", "--as-of", "2026-11-20", "--fail-on", "never", "--max-depth", "1", "--no-link-check", "--no-ipv6")
     result = json.loads(run_zwgk("diff", "1", "2", "--db", db, "--json").stdout)
     assert [(f["rule"], f["url"].split("/", 3)[3], f["evidence"]["field"]) for f in result["fixed"]] == [
         ("metadata.missing_field", doc.url.lstrip("/"), "index_no")]

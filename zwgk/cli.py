@@ -30,13 +30,23 @@ def crawl_options(f):
         click.option("--no-link-check", is_flag=True, help="不探测站外链接和附件 / do not probe external links and attachments"),
         click.option("--dns-server", metavar="HOST[:PORT]", help="所有域名解析使用该 DNS 服务器 / resolve every name with this server"),
         click.option("--resolve", multiple=True, metavar="HOST:PORT:ADDRESS", help="指定域名解析结果（同 curl）/ pin a name to an address, like curl"),
-        click.option("--contact", metavar="EMAIL", help="写入 User-Agent 的联系方式 / contact put in the User-Agent"),
+        click.option("--contact", metavar="EMAIL", callback=lambda ctx, param, value: _ascii_contact(value), help="写入 User-Agent 的联系方式 / contact put in the User-Agent"),
+        click.option("--ipv6/--no-ipv6", "ipv6", default=None,
+                     help="抓取后测量 IPv6 与 DNS 支持（audit 默认开启）/ measure IPv6 and DNS after the crawl (default: on for audit)"),
+        click.option("--ipv6-max-links", type=int, default=300, show_default=True,
+                     help="二级、三级内链各测量的链接数上限 / links measured per level"),
         click.option("--quiet", is_flag=True, help="不显示进度 / no progress display"),
         click.option("--verbose", is_flag=True, help="输出抓取日志 / show the crawl log"),
     ]
     for option in reversed(options):
         f = option(f)
     return f
+
+
+def _ascii_contact(value):
+    if value is not None and not value.isascii():
+        raise click.BadParameter("联系方式须为 ASCII（写在 HTTP 头中）/ must be ASCII (it goes into an HTTP header)")
+    return value
 
 
 def _crawl_options(urls, kw) -> "CrawlOptions":
@@ -50,6 +60,16 @@ def _crawl_options(urls, kw) -> "CrawlOptions":
         resolve=list(kw["resolve"]), contact=kw["contact"], progress=not kw["quiet"],
         log_level="INFO" if kw["verbose"] else "WARNING",
     )
+
+
+def _measure_ipv6(opts, scan_id: int, kw) -> None:
+    from crawler.ipv6 import measure
+    from crawler.run import USER_AGENT
+
+    summary = measure(opts.db, scan_id, opts.dns_server, opts.resolve, opts.allow_hosts, timeout=min(opts.timeout, 15),
+                      max_links=kw["ipv6_max_links"], user_agent=USER_AGENT)
+    rates = {k: summary.get(k) for k in ("level2_rate", "level3_rate")}
+    click.echo(json.dumps({"ipv6": {"hosts": len(summary["hosts"]), **rates}}, ensure_ascii=False), err=True)
 
 
 def _run_crawl(opts) -> int:
@@ -219,6 +239,8 @@ def crawl(urls, **kw):
     """
     opts = _crawl_options(urls, kw)
     scan_id = _run_crawl(opts)
+    if kw["ipv6"]:
+        _measure_ipv6(opts, scan_id, kw)
     click.echo(json.dumps(_summary(opts.db, scan_id), ensure_ascii=False))
 
 
@@ -247,6 +269,8 @@ def audit(urls, **kw):
     if unreachable:
         click.echo(f"网站无法访问，未能检查 site could not be audited: {unreachable}", err=True)
         sys.exit(3)
+    if kw["ipv6"] is not False:
+        _measure_ipv6(opts, scan_id, kw)
     sys.exit(_check_and_report(opts.db, scan_id, rules, kw))
 
 

@@ -1,0 +1,193 @@
+"""IPv6 and DNS support measured against a real DNS responder and real HTTP servers on 127.0.0.1
+and ::1: a working portal, a host whose AAAA exists but whose IPv6 service is broken, one with
+no AAAA, one serving different content over IPv6, and one that does not resolve."""
+
+import json
+import socket
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from conftest import query, run_zwgk
+from dns_responder import DNSResponder, Zone
+from zwgk.demo.server import has_ipv6_loopback
+
+pytestmark = pytest.mark.skipif(not has_ipv6_loopback(), reason="the machine has no ::1")
+
+LEVEL3 = [f"/l3/good-{i}.html" for i in range(1, 5)] + ["/l3/bad-1.html", "/l3/bad-2.html"]
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self):  # noqa: N802
+        status, body = self.server.site(self.path, self.server.family)
+        payload = body.encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    do_HEAD = do_GET
+
+    def log_message(self, *args):
+        pass
+
+
+def serve(host, port, site):
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    server_cls = type("S", (ThreadingHTTPServer,), {"address_family": family, "daemon_threads": True, "allow_reuse_address": True})
+    server = server_cls((host, port), Handler)
+    server.site, server.family = site, family
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True).start()
+    return server
+
+
+def page(title, links=()):
+    anchors = "".join(f'<li><a href="{u}">{u}</a></li>' for u in links)
+    return f"<html><head><title>{title}</title><meta name='SiteName' content='测试'></head><body><ul>{anchors}</ul></body></html>"
+
+
+@pytest.fixture(scope="module")
+def v6_site(tmp_path_factory):
+    servers = []
+    ports = {}
+
+    def portal(path, family):
+        if path == "/":
+            hosts = [f"http://broken6.v6.gov.cn:{ports['broken6']}/", f"http://nov6.v6.gov.cn:{ports['nov6']}/",
+                     f"http://mirror.v6.gov.cn:{ports['mirror']}/", f"http://gone.v6.gov.cn:{ports['portal']}/"]
+            return 200, page("测试门户", ["/l2/a.html", "/l2/b.html", "/l2/c.html"] + hosts)
+        if path.startswith("/l2/"):
+            return 200, page("二级", LEVEL3)
+        if path.startswith("/l3/"):
+            if "bad" in path and family == socket.AF_INET6:
+                return 404, page("未找到")  # the IPv6 virtual host lacks these pages
+            return 200, page("三级 " + path)
+        return 404, page("未找到")
+
+    def other(title_v4, title_v6=None):
+        return lambda path, family: (200, page(title_v6 if (title_v6 and family == socket.AF_INET6) else title_v4))
+
+    first = serve("127.0.0.1", 0, portal)
+    ports["portal"] = first.server_address[1]
+    servers += [first, serve("::1", ports["portal"], portal)]
+    broken = serve("127.0.0.1", 0, other("IPv6 坏了"))  # nothing listens on ::1 for this port
+    ports["broken6"] = broken.server_address[1]
+    nov6 = serve("127.0.0.1", 0, other("无 AAAA"))
+    ports["nov6"] = nov6.server_address[1]
+    mirror = serve("127.0.0.1", 0, other("镜像 A", "镜像 B"))
+    ports["mirror"] = mirror.server_address[1]
+    servers += [broken, nov6, mirror, serve("::1", ports["mirror"], other("镜像 A", "镜像 B"))]
+    zone = Zone({
+        ("www.v6.gov.cn", "A"): ["127.0.0.1"], ("www.v6.gov.cn", "AAAA"): ["::1"],
+        ("v6.gov.cn", "NS"): ["ns1.v6.gov.cn.", "ns2.v6.gov.cn."],
+        ("ns1.v6.gov.cn", "A"): ["127.0.0.1"], ("ns1.v6.gov.cn", "AAAA"): ["::1"],
+        ("ns2.v6.gov.cn", "A"): ["127.0.0.1"],
+        ("broken6.v6.gov.cn", "A"): ["127.0.0.1"], ("broken6.v6.gov.cn", "AAAA"): ["::1"],
+        ("nov6.v6.gov.cn", "A"): ["127.0.0.1"],
+        ("mirror.v6.gov.cn", "A"): ["127.0.0.1"], ("mirror.v6.gov.cn", "AAAA"): ["::1"],
+    })
+    out = tmp_path_factory.mktemp("ipv6")
+    try:
+        with DNSResponder(zone) as (dns_host, dns_port):
+            proc = run_zwgk("audit", f"http://www.v6.gov.cn:{ports['portal']}/", "--db", out / "v6.db", "--quiet",
+                            "--dns-server", f"{dns_host}:{dns_port}", "--as-of", "2026-11-20", "--out", out,
+                            "--format", "json,html", "--select", "ipv6", "--select", "dns", "--select", "links", check=False)
+    finally:
+        for server in servers:
+            server.shutdown()
+            server.server_close()
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    data = json.loads((out / "findings.json").read_text(encoding="utf-8"))
+    return {"data": data, "db": out / "v6.db", "out": out, "ports": ports}
+
+
+def findings(site, rule):
+    return [f for f in site["data"]["findings"] if f["rule"] == rule]
+
+
+def test_no_aaaa_for_linked_host(v6_site):
+    found = findings(v6_site, "ipv6.no_aaaa")
+    assert [(f["evidence"]["host"], f["severity"]) for f in found] == [("nov6.v6.gov.cn", "warning")]
+
+
+def test_aaaa_but_ipv6_broken(v6_site):
+    found = findings(v6_site, "ipv6.unreachable")
+    assert [(f["evidence"]["host"], f["evidence"]["ipv6_error"], f["evidence"]["ipv4_status"]) for f in found] == [
+        ("broken6.v6.gov.cn", "refused", 200)]
+
+
+def test_content_mismatch(v6_site):
+    found = findings(v6_site, "ipv6.content_mismatch")
+    assert [(f["evidence"]["host"], f["evidence"]["ipv4_title"], f["evidence"]["ipv6_title"]) for f in found] == [
+        ("mirror.v6.gov.cn", "镜像 A", "镜像 B")]
+
+
+def test_host_that_does_not_resolve(v6_site):
+    assert [(f["evidence"]["host"], f["evidence"]["error"]) for f in findings(v6_site, "dns.failure")] == [("gone.v6.gov.cn", "nxdomain")]
+    broken = [f for f in findings(v6_site, "links.broken") if "gone.v6.gov.cn" in f["url"]]
+    assert len(broken) == 1 and broken[0]["evidence"]["error"] == "dns"  # the same failure makes the link broken
+
+
+def test_link_rates(v6_site):
+    found = findings(v6_site, "ipv6.link_rate")
+    assert [(f["evidence"]["level"], f["evidence"]["ok"], f["evidence"]["total"]) for f in found] == [(3, 4, 6)]
+    assert sorted(u.rsplit("/", 1)[1] for u in found[0]["evidence"]["failing_links"]) == ["bad-1.html", "bad-2.html"]
+    summary = json.loads(query(v6_site["db"], "select summary from ipv6_summary")[0][0])
+    assert summary["level2_rate"] == 1.0 and summary["level3_rate"] == round(4 / 6, 4)
+
+
+def test_dns_chain(v6_site):
+    found = findings(v6_site, "ipv6.dns_chain")
+    assert [(f["evidence"]["zone"], f["evidence"]["without_ipv6"]) for f in found] == [("v6.gov.cn.", ["ns2.v6.gov.cn."])]
+
+
+def test_portal_itself_is_fine_and_timed(v6_site):
+    rows = query(v6_site["db"], "select family, status, connect_ms, ttfb_ms, title from ipv6_probes where host = 'www.v6.gov.cn' and purpose = 'host' order by family")
+    assert [(r[0], r[1], r[4]) for r in rows] == [(4, 200, "测试门户"), (6, 200, "测试门户")]
+    assert all(r[2] is not None and r[3] is not None for r in rows)
+    record = query(v6_site["db"], "select a, aaaa, answer_ms from dns_records where host = 'www.v6.gov.cn'")[0]
+    assert json.loads(record[0]) == ["127.0.0.1"] and json.loads(record[1]) == ["::1"] and record[2] is not None
+    host_rules = ("ipv6.no_aaaa", "ipv6.unreachable", "ipv6.content_mismatch", "dns.failure")
+    assert not [f for f in v6_site["data"]["findings"] if "www.v6.gov.cn" in f["url"] and f["rule"] in host_rules]
+
+
+def test_report_has_an_ipv6_section(v6_site):
+    html = (v6_site["out"] / "index.html").read_text(encoding="utf-8")
+    assert 'id="ipv6"' in html and "broken6.v6.gov.cn" in html and "66.7%" in html
+
+
+def test_missing_local_route_gives_no_route(tmp_path):
+    """In a network namespace with only loopback (no packet can leave), an IPv6 connect to a
+    global address fails with 'no route', which is how the measurement records it."""
+    import shutil
+    import subprocess
+    import sys
+
+    if shutil.which("unshare") is None:
+        pytest.skip("unshare is not available")
+    script = ("import json; from crawler.ipv6 import fetch; "
+              "print(json.dumps(fetch('http://www.example.gov.cn/', '2001:db8::10', 2, 'zwgk-test')))")
+    proc = subprocess.run(["unshare", "-n", sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    if proc.returncode != 0 and "Operation not permitted" in proc.stderr:
+        pytest.skip("network namespaces are not permitted here")
+    assert json.loads(proc.stdout)["error"] == "no_route"
+
+
+def test_no_route_is_reported_as_not_measured(v6_site, tmp_path):
+    import shutil
+    import sqlite3
+
+    db = tmp_path / "noroute.db"
+    shutil.copy(v6_site["db"], db)
+    with sqlite3.connect(db) as conn:  # as stored when this machine cannot reach mirror's IPv6 address
+        conn.execute("update ipv6_probes set status = null, title = null, text_hash = null, error = 'no_route' "
+                     "where host = 'mirror.v6.gov.cn' and family = 6")
+    proc = run_zwgk("check", "--db", db, "--select", "ipv6", "--as-of", "2026-11-20", "--fail-on", "never", "--out", tmp_path, "--format", "json")
+    data = json.loads((tmp_path / "findings.json").read_text(encoding="utf-8"))
+    mirror = [f for f in data["findings"] if "mirror" in json.dumps(f, ensure_ascii=False)]
+    assert [(f["rule"], f["severity"]) for f in mirror] == [("ipv6.not_measured", "info")]
+    assert proc.returncode == 0
