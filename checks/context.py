@@ -57,7 +57,10 @@ class ScanContext:
 
     @cached_property
     def documents(self) -> dict[str, sqlite3.Row]:
-        return {r["url"]: r for r in self.rows("select * from documents where scan_id = ? order by url")}
+        # every column but body_text, which no check here needs and which dominates the memory
+        return {r["url"]: r for r in self.rows(
+            "select url, kind, title, index_no, category, publisher, written_date, publish_date, publish_date_source, "
+            "doc_no, keywords, validity, column_url from documents where scan_id = ? order by url")}
 
     @cached_property
     def fields(self) -> dict[str, dict[str, sqlite3.Row]]:

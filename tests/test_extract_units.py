@@ -153,3 +153,25 @@ def test_links_position_and_hidden():
 ])
 def test_column_type_inference(meta, name, url, expected):
     assert infer_column_type(meta, name, url)[0] == expected
+
+
+def test_extract_command_prints_what_it_found(tmp_path):
+    import json
+
+    from conftest import run_zwgk
+    from corpus import corpus_file
+
+    proc = run_zwgk("extract", corpus_file("handan__details.jsp"), "--url",
+                    "http://hdzfxxgk.hd.gov.cn/gszbm/auto23716/202008/t20200802_1352104.html")
+    result = json.loads(proc.stdout)
+    assert result["kind"] == "document" and result["charset"] == "utf-8"
+    assert result["fields"]["index_no"]["value"] == "000014348/2020-35147"
+    assert result["fields"]["written_date"]["state"] == "commented_out"
+    assert result["meta_tags"]["SiteIDCode"] == "1304000009"
+    assert result["publish_date"] == "2020-08-02" and result["publish_date_source"] == "metadata"
+    gbk = tmp_path / "page.html"
+    gbk.write_bytes('<html><head><meta charset="gbk"><title>测试</title></head><body><p>索引号：A-1</p><p>发布日期：2026年3月1日</p></body></html>'.encode("gbk"))
+    result = json.loads(run_zwgk("extract", gbk).stdout)
+    assert result["charset"] == "gb18030" and result["title"] == "测试" and result["fields"]["index_no"]["value"] == "A-1"
+    missing = run_zwgk("extract", tmp_path / "nope.html", check=False)
+    assert missing.returncode == 2 and "no such file" in missing.stderr

@@ -66,6 +66,8 @@ def absolute(base: str, href: str) -> str | None:
     href = href.strip().replace("\\", "/")
     if not href or href.lower().startswith(_SKIP_SCHEMES):
         return None
+    if href.startswith(("http://", "https://")) and "#" not in href and "/." not in href:
+        return href  # already absolute and normal: urljoin would return it unchanged
     url = urldefrag(urljoin(base, href))[0]
     return url if url.startswith(("http://", "https://")) else None
 

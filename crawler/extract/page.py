@@ -149,16 +149,18 @@ def extract_page(
     page.meta_tags = extract_meta_tags(root)
     page.fields = extract_metadata(root)
     page.links = extract_links(root, url)
-    page.items = extract_list_items(root, url)
-    page.pagination = discover(url, text, root)
-    if page.pagination and page.pagination.inline_items:
-        known = {i.url for i in page.items}
-        page.items += [i for i in page.pagination.inline_items if i.url not in known]
+    with_values = sum(1 for f in page.fields.values() if f.value)
+    is_document = not is_home and (with_values >= 2 or bool(page.meta_tags.get("ArticleTitle")))
+    if not is_document:  # list rows and pagers matter on list pages only (most pages are documents)
+        page.items = extract_list_items(root, url)
+        page.pagination = discover(url, text, root)
+        if page.pagination and page.pagination.inline_items:
+            known = {i.url for i in page.items}
+            page.items += [i for i in page.pagination.inline_items if i.url not in known]
     full_text = clean(root.text_content())
     page.footer = extract_footer_identity(full_text)
-    page.empty_list_notice = bool(EMPTY_LIST_TEXT.search(full_text))
+    page.empty_list_notice = not is_document and bool(EMPTY_LIST_TEXT.search(full_text))
 
-    with_values = sum(1 for f in page.fields.values() if f.value)
     h1 = root.find(".//h1")
     page.doc_title = (
         (page.fields["title"].value if "title" in page.fields and page.fields["title"].value else "")
@@ -168,7 +170,7 @@ def extract_page(
     )
     if is_home:
         page.kind = "home"
-    elif with_values >= 2 or page.meta_tags.get("ArticleTitle"):
+    elif is_document:
         page.kind = "document"
     elif page.items or page.pagination or page.empty_list_notice or "ColumnType" in page.meta_tags or "ColumnName" in page.meta_tags:
         page.kind = "column"
