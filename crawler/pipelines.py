@@ -37,8 +37,8 @@ class SQLitePipeline:
         self.writer.flush()
 
     def spider_closed(self, spider, reason):
-        # "finished" and the CloseSpider reasons (page count reached) are complete scans;
-        # "shutdown" is Ctrl-C: the scan can be resumed.
+        # "finished" and "max_pages" (the limit the user set) end a scan; "shutdown" is Ctrl-C:
+        # the scan can be resumed.
         finish_scan(self.db, spider.scan_id, "interrupted" if reason == "shutdown" else "finished")
         self.db.close()
 

@@ -69,7 +69,6 @@ def scrapy_settings(opts: CrawlOptions, scan_id: int) -> dict:
         "COOKIES_ENABLED": True,
         "TELNETCONSOLE_ENABLED": False,
         "LOG_LEVEL": opts.log_level,
-        "CLOSESPIDER_PAGECOUNT": opts.max_pages,
         "SCHEDULER_PRIORITY_QUEUE": "scrapy.pqueues.DownloaderAwarePriorityQueue",
         "REACTOR_THREADPOOL_MAXSIZE": 20,
         "DNS_TIMEOUT": 10,
@@ -151,7 +150,7 @@ def run_crawl(opts: CrawlOptions) -> int:
             logging.getLogger(name).setLevel(logging.CRITICAL)
     process.crawl(
         DisclosureSpider, start_urls=opts.start_urls, scan_id=scan_id, allow_hosts=opts.allow_hosts,
-        max_depth=opts.max_depth, check_links=opts.check_links,
+        max_depth=opts.max_depth, check_links=opts.check_links, max_pages=opts.max_pages,
     )
     try:
         process.start()

@@ -10,7 +10,8 @@ from checks.config import Rule
 from reports import history
 from reports.findings_json import findings_of, scan_summary
 
-VETO_RULES = {"freshness.stale_home"}  # single-veto items by themselves (检查指标 单项否决)
+# single-veto items by themselves (检查指标 单项否决: 首页不更新; 严重错误 — hijacked pages)
+VETO_RULES = {"freshness.stale_home", "content.hidden_link"}
 PASS_SCORE = 60
 DELAY_BUCKETS = [(0, 7, "0–7"), (8, 14, "8–14"), (15, 28, "15–28"), (29, 60, "29–60"), (61, 10**6, ">60")]
 

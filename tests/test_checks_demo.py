@@ -46,6 +46,8 @@ EXPECTED = {
     "linkage.missing_interpretation": {(u, "") for u in with_defect("no_interpretation")},
     "linkage.one_way": {(u, "") for u in with_defect("policy_not_linking_interpretation") | with_defect("interpretation_not_linking_policy")},
     "linkage.late_interpretation": {(u, "") for u in with_defect("late_interpretation")},
+    "content.hidden_link": {("/", "")},  # the gambling link hidden on the home page
+    "content.personal_data": {(u, "") for u in with_defect("personal_data")},
 }
 
 
@@ -162,3 +164,26 @@ def test_fingerprints_are_stable_across_reruns(audit, tmp_path):
     run_zwgk("check", "--db", db, "--as-of", AS_OF, "--fail-on", "never")
     assert {r[0] for r in query(db, "select fingerprint from findings")} == before
     assert len(before) == len(audit["data"]["findings"])
+
+
+def test_personal_data_is_reported_masked(audit):
+    (finding,) = [f for f in audit["data"]["findings"] if f["rule"] == "content.personal_data"]
+    assert finding["evidence"]["items"] == [{"kind": "id_number", "masked": "3701**********1237"},
+                                            {"kind": "mobile", "masked": "138****5678"}]
+    assert "370102198001011237" not in json.dumps(audit["data"], ensure_ascii=False)
+
+
+def test_interpretation_matched_by_title_when_no_links(audit, tmp_path):
+    db = copy_db(audit, tmp_path)
+    policy = doc("gfxwj", 13)
+    interp = policy.interpretation
+    with sqlite3.connect(db) as conn:  # as if neither page linked the other
+        conn.execute("delete from links where (source_url like ? and target_url like ?) or (source_url like ? and target_url like ?)",
+                     (f"%{policy.url}", f"%{interp.url}", f"%{interp.url}", f"%{policy.url}"))
+    run_zwgk("check", "--db", db, "--as-of", AS_OF, "--select", "linkage", "--fail-on", "never")
+    rows = [json.loads(e) for (e,) in query(db, "select evidence from findings where rule = 'linkage.one_way'")]
+    matched = [e for e in rows if e["policy"].endswith(policy.url)]
+    assert len(matched) == 1
+    assert matched[0]["matched_by"] == "title" and matched[0]["missing"] == "both"
+    assert matched[0]["interpretation"].endswith(interp.url)
+    assert query(db, "select count(*) from findings where rule = 'linkage.missing_interpretation'") == [(2,)]

@@ -152,7 +152,8 @@ def test_max_pages_and_depth_bound_the_crawl(demo_site, tmp_path):
     assert kinds.get("document", 0) + kinds.get("interpretation", 0) < 30
     db2 = tmp_path / "tiny.db"
     run_zwgk("crawl", demo_site["v4"] + "/", "--db", db2, "--quiet", "--max-pages", "20")
-    assert query(db2, "select count(*) from pages")[0][0] <= 20 + 16  # in-flight requests finish
+    assert query(db2, "select count(*) from pages")[0][0] == 20  # exact: responses in flight are dropped
+    assert query(db2, "select status from scans") == [("finished",)]
 
 
 def test_bad_input_is_a_clear_error(tmp_path):
@@ -168,3 +169,43 @@ def test_unreachable_host_is_recorded_not_crashed(tmp_path):
     db = tmp_path / "down.db"
     run_zwgk("crawl", f"http://127.0.0.1:{free_port()}/", "--db", db, "--quiet")
     assert query(db, "select kind, error_kind from pages") == [("other", "refused")]
+
+
+def test_short_column_is_reported_as_incomplete(tmp_path):
+    """The real Pingtan list page (75 static items of 107 declared) served on loopback."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from corpus import corpus_file
+
+    body = corpus_file("pingtan__zwgk_ghxx_gzjzqk__lists_index.html").read_bytes()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802
+            ok = self.path == "/zwgk/ghxx/gzjzqk/"
+            self.send_response(200 if ok else 404)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body) if ok else 0))
+            self.end_headers()
+            if ok:
+                self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    db = tmp_path / "pt.db"
+    try:
+        run_zwgk("crawl", f"http://127.0.0.1:{server.server_address[1]}/zwgk/ghxx/gzjzqk/", "--db", db, "--quiet",
+                 "--max-depth", "0", "--no-link-check")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert query(db, "select pager, declared_records, declared_pages from columns") == [("fujian", 107, 8)]
+    assert query(db, "select count(*) from column_items") == [(75,)]
+    out = json.loads(run_zwgk("check", "--db", db, "--select", "crawl", "--as-of", "2026-11-20", "--fail-on", "never").stdout)
+    assert out["by_rule"] == {"crawl.incomplete_column": 1}
+    evidence = json.loads(query(db, "select evidence from findings")[0][0])
+    assert (evidence["declared"], evidence["found"], evidence["pager"]) == (107, 75, "fujian")

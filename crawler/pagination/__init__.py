@@ -31,9 +31,9 @@ class Pagination:
 
 
 def discover(url: str, text: str, root) -> Pagination | None:
-    from crawler.pagination import hanweb, links, query, trs
+    from crawler.pagination import fujian, hanweb, links, query, trs
 
-    for adapter in (hanweb, trs, query, links):
+    for adapter in (hanweb, trs, fujian, query, links):
         found = adapter.detect(url, text, root)
         if found is not None:
             return found

@@ -15,6 +15,7 @@ from urllib.parse import urljoin
 import scrapy
 from scrapy.exceptions import (
     CannotResolveHostError,
+    CloseSpider,
     DownloadCancelledError,
     DownloadConnectionRefusedError,
     DownloadFailedError,
@@ -71,8 +72,10 @@ class DisclosureSpider(scrapy.Spider):
     name = "zwgk"
 
     def __init__(self, start_urls, scan_id: int, allow_hosts=(), max_depth: int = 10,
-                 check_links: bool = True, **kwargs):
+                 check_links: bool = True, max_pages: int = 0, **kwargs):
         super().__init__(**kwargs)
+        self.max_pages = max_pages  # 0: no limit; counts every stored URL, probes included
+        self.stored = 0
         self.start_urls = list(start_urls)
         self.scan_id = scan_id
         self.scope = Scope(self.start_urls, tuple(allow_hosts))
@@ -146,6 +149,17 @@ class DisclosureSpider(scrapy.Spider):
 
     # -- callbacks ----------------------------------------------------------------------
 
+    def _admit(self) -> bool:
+        """Whether one more page row may be stored under --max-pages (responses still in flight
+        when the limit is reached are dropped, so the limit is exact)."""
+        if self.max_pages and self.stored >= self.max_pages:
+            return False
+        self.stored += 1
+        return True
+
+    def _limit_reached(self) -> bool:
+        return bool(self.max_pages) and self.stored >= self.max_pages
+
     def _page_row(self, response, info: dict, **extra) -> dict:
         request = response.request
         redirects = request.meta.get("redirect_urls", [])
@@ -166,6 +180,8 @@ class DisclosureSpider(scrapy.Spider):
         }
 
     def parse_page(self, response):
+        if not self._admit():
+            return
         info = response.meta.get("zwgk", {})
         started = monotonic()
         page = extract_page(
@@ -197,6 +213,8 @@ class DisclosureSpider(scrapy.Spider):
                 "page": page if is_first else None,
             }
         yield item
+        if self._limit_reached():
+            raise CloseSpider("max_pages")
         if response.status >= 400 or page.kind == "attachment":
             return
         column_type = info.get("column_type") or page.column_type
@@ -209,11 +227,15 @@ class DisclosureSpider(scrapy.Spider):
         yield from self._follow(page.links, hops, listed, pagination)
 
     def parse_hanweb(self, response):
+        if not self._admit():
+            return
         info = response.meta["zwgk"]
         text = response.body.decode(response.encoding or "utf-8", "replace")
         items = hanweb.records_to_items(text, info["column_url"], info.get("first_position") or 1)
         row = self._page_row(response, info, kind="column", column_url=info["column_url"], probe=0)
         yield {"page": row, "links": [], "column": {"url": info["column_url"], "page_no": info.get("page_no"), "items": items, "page": None}}
+        if self._limit_reached():
+            raise CloseSpider("max_pages")
         total = hanweb.total_records(text)
         if info.get("needs_total") and total:
             # The first group told how many records there are: ask for the rest.
@@ -239,11 +261,17 @@ class DisclosureSpider(scrapy.Spider):
         if response.request.method == "HEAD" and response.status in HEAD_REFUSED:
             yield self._probe(response.url, "GET", head_status=response.status)
             return
+        if not self._admit():
+            return
         content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
         kind = "attachment" if is_attachment_url(response.url) or (content_type and "html" not in content_type) else "other"
         yield {"page": self._page_row(response, info, kind=kind, probe=1), "links": []}
+        if self._limit_reached():
+            raise CloseSpider("max_pages")
 
     def on_error(self, failure):
+        if not self._admit():
+            return
         request = failure.request
         info = request.meta.get("zwgk", {})
         redirects = request.meta.get("redirect_urls", [])

@@ -411,7 +411,7 @@ class DemoPortal:
             # 喆 is in GBK but not in GB2312: readable only when GB2312 is decoded as GB18030
             paragraphs.append("联系人：王喆，联系电话：0531-12345678。")
         if "personal_data" in doc.defects:
-            paragraphs.append("联系人：张三，身份证号：370102198001011234，手机：13812345678。")
+            paragraphs.append("联系人：张三，身份证号：370102198001011237，手机：13812345678。")
         links = list(doc.extra_links)
         if doc.interpretation is not None and "policy_not_linking_interpretation" not in doc.defects:
             links.append(("相关解读：" + doc.interpretation.title, doc.interpretation.url))
