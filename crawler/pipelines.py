@@ -60,7 +60,7 @@ class SQLitePipeline:
         if monotonic() - self.last_flush > FLUSH_SECONDS:
             self.writer.flush()
             self.last_flush = monotonic()
-        return {"url": url}
+        return {"url": url, "error_kind": page.get("error_kind")}
 
     def _document(self, scan_id: int, url: str, doc, column_url: str | None) -> None:
         row = {"scan_id": scan_id, "url": url, "kind": doc.kind, "column_url": column_url,

@@ -45,12 +45,12 @@ class Progress:
             self.errors += 1
 
     def item(self, item, response, spider):
-        if item.get("error_kind"):
+        if item.get("error_kind"):  # what the pipeline returns: network failures
             self.errors += 1
 
     def render(self):
-        engine = self.crawler.engine
-        queued = len(engine.slot.scheduler) if engine and engine.slot and engine.slot.scheduler else 0
+        stats = self.crawler.stats
+        queued = (stats.get_value("scheduler/enqueued") or 0) - (stats.get_value("scheduler/dequeued") or 0)
         rate = self.fetched / max(monotonic() - self.started, 0.001)
         self.live.update(f"已抓取 fetched {self.fetched}  队列 queued {queued}  错误 errors {self.errors}  {rate:.0f} 页/秒 pages/s")
 

@@ -29,24 +29,27 @@ def score(findings: list[dict], rules: dict[str, Rule]) -> float:
     return max(0.0, round(100 - lost, 1))
 
 
-def column_freshness(conn: sqlite3.Connection, scan_id: int, as_of: date, rules: dict[str, Rule]) -> list[dict]:
-    """Per column: newest listed date, days since, and the limit its type has under the rule."""
+def column_freshness(conn: sqlite3.Connection, scan_id: int, as_of: date, rules: dict[str, Rule], findings: list[dict]) -> list[dict]:
+    """Per column: newest listed date, days since, and its type's limit, for the chart. Whether
+    a column is stale or blank is what the checks found, not decided again here."""
     from checks.freshness import limit_start
 
     params = rules["freshness.stale_column"].params
+    stale = {f["url"] for f in findings if f["rule"] == "freshness.stale_column"}
+    blank = {f["url"] for f in findings if f["rule"] == "freshness.blank_column"}
     out = []
     for url, name, col_type, kind, newest, n in conn.execute(
         "select c.url, c.name, c.type, c.kind, max(i.listed_date), count(i.item_url) from columns c "
         "left join column_items i on i.scan_id = c.scan_id and i.column_url = c.url where c.scan_id = ? "
         "group by c.url order by c.type, c.name", (scan_id,)
     ):
-        if kind == "home" or col_type in params["skip_types"]:
+        if kind == "home" or (col_type in params["skip_types"] and url not in blank):
             continue
         limit = params["limits"].get(col_type, params["limits"]["default"])
-        limit_days = (as_of - limit_start(as_of, limit)).days
-        days = (as_of - date.fromisoformat(newest)).days if newest else None
-        out.append({"url": url, "name": name, "type": col_type, "newest": newest, "days": days, "limit_days": limit_days,
-                    "items": n, "stale": n > 0 and (days is None or days > limit_days), "blank": n == 0})
+        out.append({"url": url, "name": name, "type": col_type, "newest": newest,
+                    "days": (as_of - date.fromisoformat(newest)).days if newest else None,
+                    "limit_days": (as_of - limit_start(as_of, limit)).days, "items": n,
+                    "stale": url in stale, "blank": url in blank or n == 0})
     return out
 
 
@@ -103,7 +106,7 @@ def build(conn: sqlite3.Connection, scan_id: int, rules: dict[str, Rule]) -> dic
         "score": total,
         "passed": not vetoes and total >= PASS_SCORE,
         "rules": rules,
-        "columns": column_freshness(conn, scan_id, as_of, rules),
+        "columns": column_freshness(conn, scan_id, as_of, rules, findings),
         "delays": delay_distribution(conn, scan_id),
         "documents": documents,
         "trend": history.trend(conn, scan_id),

@@ -209,3 +209,36 @@ def test_short_column_is_reported_as_incomplete(tmp_path):
     assert out["by_rule"] == {"crawl.incomplete_column": 1}
     evidence = json.loads(query(db, "select evidence from findings")[0][0])
     assert (evidence["declared"], evidence["found"], evidence["pager"]) == (107, 75, "fujian")
+
+
+def test_progress_on_a_terminal_and_quiet_in_ci(demo_site, tmp_path):
+    import os
+    import pty
+    import select
+    import subprocess
+    import sys
+
+    master, slave = pty.openpty()
+    env = {k: v for k, v in os.environ.items() if k != "CI"}
+    proc = subprocess.Popen([sys.executable, "-m", "zwgk.cli", "crawl", demo_site["v4"] + "/", "--db", str(tmp_path / "p.db"),
+                             "--max-depth", "1", "--no-link-check", "--delay", "0.05"],
+                            stdout=subprocess.DEVNULL, stderr=slave, env=env)
+    os.close(slave)
+    output = b""
+    while True:
+        ready, _, _ = select.select([master], [], [], 60)
+        if not ready:
+            break
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        output += chunk
+    proc.wait(timeout=60)
+    os.close(master)
+    assert proc.returncode == 0
+    assert "已抓取 fetched".encode() in output and "pages/s".encode() in output
+    quiet = run_zwgk("crawl", demo_site["v4"] + "/", "--db", tmp_path / "q.db", "--max-depth", "1", "--no-link-check")
+    assert "fetched" not in quiet.stderr  # CI=1 and no terminal: no progress display
