@@ -242,3 +242,18 @@ def test_progress_on_a_terminal_and_quiet_in_ci(demo_site, tmp_path):
     assert "已抓取 fetched".encode() in output and "pages/s".encode() in output
     quiet = run_zwgk("crawl", demo_site["v4"] + "/", "--db", tmp_path / "q.db", "--max-depth", "1", "--no-link-check")
     assert "fetched" not in quiet.stderr  # CI=1 and no terminal: no progress display
+
+
+def test_allow_host_crawls_a_second_host(demo_site, tmp_path):
+    other = demo_site["external"].split("//", 1)[1]  # localhost:PORT, the portal under another name
+    db = tmp_path / "allow.db"
+    run_zwgk("crawl", demo_site["v4"] + "/", "--db", db, "--quiet", "--max-depth", "3", "--allow-host", other)
+    row = query(db, "select probe, kind, status from pages where url = ?", (demo_site["external"] + "/",))
+    assert row == [(0, "column", 200)]  # fetched and parsed, not merely probed
+    assert query(db, "select count(*) from links where source_url = ?", (demo_site["external"] + "/",))[0][0] > 10
+
+
+def test_unknown_format_fails_before_crawling(tmp_path):
+    proc = run_zwgk("audit", "http://127.0.0.1:1/", "--db", tmp_path / "f.db", "--format", "pdf", check=False)
+    assert proc.returncode == 2 and "unknown format" in proc.stderr
+    assert not (tmp_path / "f.db").exists()

@@ -188,10 +188,7 @@ def _write_outputs(db: str, scan_id: int, out_dir: str, formats: str, rules, lan
 
     from reports.writers import WRITERS
 
-    wanted = [f.strip() for f in formats.split(",") if f.strip()]
-    unknown = [f for f in wanted if f not in WRITERS]
-    if unknown:
-        raise click.UsageError(f"未知的输出格式 unknown format: {', '.join(unknown)} (known: {', '.join(WRITERS)})")
+    wanted = _check_formats(formats)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(db)
@@ -199,6 +196,16 @@ def _write_outputs(db: str, scan_id: int, out_dir: str, formats: str, rules, lan
         return [WRITERS[name](conn, scan_id, out, rules, lang) for name in wanted]
     finally:
         conn.close()
+
+
+def _check_formats(formats: str) -> list[str]:
+    from reports.writers import WRITERS
+
+    wanted = [f.strip() for f in formats.split(",") if f.strip()]
+    unknown = [f for f in wanted if f not in WRITERS]
+    if unknown:
+        raise click.UsageError(f"未知的输出格式 unknown format: {', '.join(unknown)} (known: {', '.join(WRITERS)})")
+    return wanted
 
 
 def _site_unreachable(db: str, scan_id: int) -> str | None:
@@ -263,6 +270,7 @@ def audit(urls, **kw):
       zwgk audit https://www.example.gov.cn/ --db zwgk.db --out 自查报告 --format html,json
     """
     rules = _load_rules(kw["rules_file"], kw["select"], kw["ignore"])
+    _check_formats(kw["formats"])  # before the crawl, not after it
     opts = _crawl_options(urls, kw)
     scan_id = _run_crawl(opts)
     unreachable = _site_unreachable(opts.db, scan_id)
