@@ -165,7 +165,7 @@ class DisclosureSpider(scrapy.Spider):
         redirects = request.meta.get("redirect_urls", [])
         return {
             "scan_id": self.scan_id,
-            "url": redirects[0] if redirects else response.url if request.method != "POST" else request.url,
+            "url": redirects[0] if redirects else request.url,
             "final_url": response.url,
             "method": request.method,
             "status": response.status,
