@@ -48,3 +48,9 @@ def govcn_rows() -> list[dict]:
             pos = m.end()
         rows.append(dict(zip(names, values)))
     return rows
+
+
+# The corpus pages' original addresses (SOURCES.md), used only to resolve their relative links;
+# nothing is fetched from them.
+PINGTAN = "https://www.pingtan.gov.cn"
+HANDAN = "http://hdzfxxgk.hd.gov.cn"

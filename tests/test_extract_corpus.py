@@ -4,7 +4,7 @@ by reading each page (not taken from the extractor's output)."""
 import pytest
 from lxml import html
 
-from corpus import govcn_rows, read_corpus
+from corpus import PINGTAN, govcn_rows, read_corpus
 from crawler.extract.metadata import extract_metadata
 from crawler.extract.page import extract_page
 
@@ -31,7 +31,7 @@ def test_pingtan_detail_index_box():
 
 
 def test_pingtan_detail_page_meta_and_kind():
-    page = extract_page("https://www.pingtan.gov.cn/zwgk/zfxxgk/gwhwj/hzgfxwj/201603/t20160303_79824.htm",
+    page = extract_page(PINGTAN + "/zwgk/zfxxgk/gwhwj/hzgfxwj/201603/t20160303_79824.htm",
                         read_corpus(PINGTAN_DETAIL).encode(), "text/html")
     assert page.kind == "document"
     assert page.meta_tags["SiteIDCode"] == "3590000001"

@@ -3,7 +3,7 @@
 import pytest
 from lxml import html
 
-from corpus import read_corpus
+from corpus import HANDAN, PINGTAN, read_corpus
 from crawler.dates import iso, parse_datetime, url_date
 from crawler.encoding import decode_html
 from crawler.extract.columns import infer_column_type
@@ -82,10 +82,10 @@ def test_malformed_html_does_not_break_extraction():
 
 def test_pingtan_static_list_has_all_75_items():
     root = html.document_fromstring(read_corpus("pingtan__zwgk_ghxx_gzjzqk__lists_index.html"))
-    items = extract_list_items(root, "https://www.pingtan.gov.cn/zwgk/ghxx/gzjzqk/")
+    items = extract_list_items(root, PINGTAN + "/zwgk/ghxx/gzjzqk/")
     assert len(items) == 75
     assert all(i.listed_date for i in items)
-    assert items[2].url == "https://www.pingtan.gov.cn/zwgk/ghxx/gzjzqk/202503/t20250321_97999.htm"
+    assert items[2].url == PINGTAN + "/zwgk/ghxx/gzjzqk/202503/t20250321_97999.htm"
     # the list date is not the URL date (t20250408 is listed as 2025-04-03)
     assert items[1].url.endswith("t20250408_98328.htm") and items[1].listed_date == "2025-04-03"
 
@@ -93,19 +93,19 @@ def test_pingtan_static_list_has_all_75_items():
 def test_handan_trs_pager_script_gives_all_56_pages():
     text = read_corpus("handan__list.jsp")
     root = html.document_fromstring(text)
-    pagination = discover("http://hdzfxxgk.hd.gov.cn/zfwj/jinqixxgk/index.html", text, root)
+    pagination = discover(HANDAN + "/zfwj/jinqixxgk/index.html", text, root)
     assert pagination.pager == "trs"
     assert pagination.total_pages == 56 and pagination.total_records == 6348
     urls = [p.url for p in pagination.pages]
     assert len(urls) == 56
-    assert urls[1] == "http://hdzfxxgk.hd.gov.cn/zfwj/jinqixxgk/index_1.html"
-    assert urls[-1] == "http://hdzfxxgk.hd.gov.cn/zfwj/jinqixxgk/index_55.html"
+    assert urls[1] == HANDAN + "/zfwj/jinqixxgk/index_1.html"
+    assert urls[-1] == HANDAN + "/zfwj/jinqixxgk/index_55.html"
     assert [p.page_no for p in pagination.pages[:3]] == [1, 2, 3]
 
 
 def test_handan_home_tabbed_lists_count_hidden_tabs():
     root = html.document_fromstring(read_corpus("handan__index.jsp"))
-    items = extract_list_items(root, "http://hdzfxxgk.hd.gov.cn/")
+    items = extract_list_items(root, HANDAN + "/")
     assert [i.listed_date for i in items] == ["2020-07-29", "2020-07-27", "2020-01-23", "2020-04-24"]
 
 
@@ -116,17 +116,17 @@ def test_handan_home_tabbed_lists_count_hidden_tabs():
 ])
 def test_trs_pager_variants(script, pages, last):
     text = f"<html><body><ul><li><a href='a.html'>x</a></li></ul><script>{script}</script></body></html>"
-    found = discover("http://x.gov.cn/col/index.html", text, html.document_fromstring(text))
+    found = discover("http://x.test/col/index.html", text, html.document_fromstring(text))
     assert found.pager == "trs" and len(found.pages) == pages and found.pages[-1].url.endswith("/col/" + last)
 
 
 def test_query_and_plain_link_pagers():
     text = "<div>共4页 <a href='?uid=7&pageNum=2'>2</a> <a href='?uid=7&pageNum=2'>下一页</a></div>"
-    found = discover("http://x.gov.cn/col/list.jsp?uid=7", text, html.document_fromstring(text))
+    found = discover("http://x.test/col/list.jsp?uid=7", text, html.document_fromstring(text))
     assert found.pager == "query"
-    assert [p.url for p in found.pages][-1] == "http://x.gov.cn/col/list.jsp?uid=7&pageNum=4"
+    assert [p.url for p in found.pages][-1] == "http://x.test/col/list.jsp?uid=7&pageNum=4"
     text = "<div><a href='list_2.html'>下一页</a><a href='list_6.html'>尾页</a></div>"
-    found = discover("http://x.gov.cn/col/index.html", text, html.document_fromstring(text))
+    found = discover("http://x.test/col/index.html", text, html.document_fromstring(text))
     assert found.pager == "links" and [p.page_no for p in found.pages] == [2, 3, 4, 5, 6]
 
 
@@ -136,20 +136,20 @@ def test_links_position_and_hidden():
         '<div style="display: none"><a href="http://bad.example.com/">博彩</a></div>'
         '<div class="footer"><a href="javascript:void(0)">x</a><a href="/c">关于</a></div>'
         "<script>var s = '<a href=\"/not-a-link\">';</script>")
-    links = {link.url: link for link in extract_links(root, "http://x.gov.cn/p/")}
-    assert set(links) == {"http://x.gov.cn/a", "http://x.gov.cn/b", "http://x.gov.cn/i.png", "http://bad.example.com/", "http://x.gov.cn/c"}
-    assert links["http://x.gov.cn/a"].position == "nav"
-    assert links["http://x.gov.cn/b"].position == "body" and not links["http://x.gov.cn/b"].hidden
+    links = {link.url: link for link in extract_links(root, "http://x.test/p/")}
+    assert set(links) == {"http://x.test/a", "http://x.test/b", "http://x.test/i.png", "http://bad.example.com/", "http://x.test/c"}
+    assert links["http://x.test/a"].position == "nav"
+    assert links["http://x.test/b"].position == "body" and not links["http://x.test/b"].hidden
     assert links["http://bad.example.com/"].hidden
-    assert links["http://x.gov.cn/c"].position == "footer"
-    assert links["http://x.gov.cn/i.png"].tag == "img" and links["http://x.gov.cn/i.png"].anchor == "图"
+    assert links["http://x.test/c"].position == "footer"
+    assert links["http://x.test/i.png"].tag == "img" and links["http://x.test/i.png"].anchor == "图"
 
 
 @pytest.mark.parametrize("meta, name, url, expected", [
-    ("政策文件，信息公开", None, "http://x/zfwj/", "政策文件"),
-    (None, "工作动态", "http://x/a/", "工作动态"),
-    (None, "栏目", "http://x/zwgk/tzgg/index.html", "通知公告"),
-    (None, "栏目", "http://x/zwgk/abc/", "其他"),
+    ("政策文件，信息公开", None, "http://x.test/zfwj/", "政策文件"),
+    (None, "工作动态", "http://x.test/a/", "工作动态"),
+    (None, "栏目", "http://x.test/zwgk/tzgg/index.html", "通知公告"),
+    (None, "栏目", "http://x.test/zwgk/abc/", "其他"),
 ])
 def test_column_type_inference(meta, name, url, expected):
     assert infer_column_type(meta, name, url)[0] == expected
@@ -162,7 +162,7 @@ def test_extract_command_prints_what_it_found(tmp_path):
     from corpus import corpus_file
 
     proc = run_zwgk("extract", corpus_file("handan__details.jsp"), "--url",
-                    "http://hdzfxxgk.hd.gov.cn/gszbm/auto23716/202008/t20200802_1352104.html")
+                    HANDAN + "/gszbm/auto23716/202008/t20200802_1352104.html")
     result = json.loads(proc.stdout)
     assert result["kind"] == "document" and result["charset"] == "utf-8"
     assert result["fields"]["index_no"]["value"] == "000014348/2020-35147"

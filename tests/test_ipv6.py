@@ -57,8 +57,8 @@ def v6_site(tmp_path_factory):
 
     def portal(path, family):
         if path == "/":
-            hosts = [f"http://broken6.v6.gov.cn:{ports['broken6']}/", f"http://nov6.v6.gov.cn:{ports['nov6']}/",
-                     f"http://mirror.v6.gov.cn:{ports['mirror']}/", f"http://gone.v6.gov.cn:{ports['portal']}/"]
+            hosts = [f"http://broken6.v6.test:{ports['broken6']}/", f"http://nov6.v6.test:{ports['nov6']}/",
+                     f"http://mirror.v6.test:{ports['mirror']}/", f"http://gone.v6.test:{ports['portal']}/"]
             return 200, page("测试门户", ["/l2/a.html", "/l2/b.html", "/l2/c.html"] + hosts)
         if path.startswith("/l2/"):
             return 200, page("二级", LEVEL3)
@@ -82,18 +82,18 @@ def v6_site(tmp_path_factory):
     ports["mirror"] = mirror.server_address[1]
     servers += [broken, nov6, mirror, serve("::1", ports["mirror"], other("镜像 A", "镜像 B"))]
     zone = Zone({
-        ("www.v6.gov.cn", "A"): ["127.0.0.1"], ("www.v6.gov.cn", "AAAA"): ["::1"],
-        ("v6.gov.cn", "NS"): ["ns1.v6.gov.cn.", "ns2.v6.gov.cn."],
-        ("ns1.v6.gov.cn", "A"): ["127.0.0.1"], ("ns1.v6.gov.cn", "AAAA"): ["::1"],
-        ("ns2.v6.gov.cn", "A"): ["127.0.0.1"],
-        ("broken6.v6.gov.cn", "A"): ["127.0.0.1"], ("broken6.v6.gov.cn", "AAAA"): ["::1"],
-        ("nov6.v6.gov.cn", "A"): ["127.0.0.1"],
-        ("mirror.v6.gov.cn", "A"): ["127.0.0.1"], ("mirror.v6.gov.cn", "AAAA"): ["::1"],
+        ("www.v6.test", "A"): ["127.0.0.1"], ("www.v6.test", "AAAA"): ["::1"],
+        ("v6.test", "NS"): ["ns1.v6.test.", "ns2.v6.test."],
+        ("ns1.v6.test", "A"): ["127.0.0.1"], ("ns1.v6.test", "AAAA"): ["::1"],
+        ("ns2.v6.test", "A"): ["127.0.0.1"],
+        ("broken6.v6.test", "A"): ["127.0.0.1"], ("broken6.v6.test", "AAAA"): ["::1"],
+        ("nov6.v6.test", "A"): ["127.0.0.1"],
+        ("mirror.v6.test", "A"): ["127.0.0.1"], ("mirror.v6.test", "AAAA"): ["::1"],
     })
     out = tmp_path_factory.mktemp("ipv6")
     try:
         with DNSResponder(zone) as (dns_host, dns_port):
-            proc = run_zwgk("audit", f"http://www.v6.gov.cn:{ports['portal']}/", "--db", out / "v6.db", "--quiet",
+            proc = run_zwgk("audit", f"http://www.v6.test:{ports['portal']}/", "--db", out / "v6.db", "--quiet",
                             "--dns-server", f"{dns_host}:{dns_port}", "--as-of", "2026-11-20", "--out", out,
                             "--format", "json,html", "--select", "ipv6", "--select", "dns", "--select", "links", check=False)
     finally:
@@ -111,24 +111,24 @@ def findings(site, rule):
 
 def test_no_aaaa_for_linked_host(v6_site):
     found = findings(v6_site, "ipv6.no_aaaa")
-    assert [(f["evidence"]["host"], f["severity"]) for f in found] == [("nov6.v6.gov.cn", "warning")]
+    assert [(f["evidence"]["host"], f["severity"]) for f in found] == [("nov6.v6.test", "warning")]
 
 
 def test_aaaa_but_ipv6_broken(v6_site):
     found = findings(v6_site, "ipv6.unreachable")
     assert [(f["evidence"]["host"], f["evidence"]["ipv6_error"], f["evidence"]["ipv4_status"]) for f in found] == [
-        ("broken6.v6.gov.cn", "refused", 200)]
+        ("broken6.v6.test", "refused", 200)]
 
 
 def test_content_mismatch(v6_site):
     found = findings(v6_site, "ipv6.content_mismatch")
     assert [(f["evidence"]["host"], f["evidence"]["ipv4_title"], f["evidence"]["ipv6_title"]) for f in found] == [
-        ("mirror.v6.gov.cn", "镜像 A", "镜像 B")]
+        ("mirror.v6.test", "镜像 A", "镜像 B")]
 
 
 def test_host_that_does_not_resolve(v6_site):
-    assert [(f["evidence"]["host"], f["evidence"]["error"]) for f in findings(v6_site, "dns.failure")] == [("gone.v6.gov.cn", "nxdomain")]
-    broken = [f for f in findings(v6_site, "links.broken") if "gone.v6.gov.cn" in f["url"]]
+    assert [(f["evidence"]["host"], f["evidence"]["error"]) for f in findings(v6_site, "dns.failure")] == [("gone.v6.test", "nxdomain")]
+    broken = [f for f in findings(v6_site, "links.broken") if "gone.v6.test" in f["url"]]
     assert len(broken) == 1 and broken[0]["evidence"]["error"] == "dns"  # the same failure makes the link broken
 
 
@@ -142,22 +142,22 @@ def test_link_rates(v6_site):
 
 def test_dns_chain(v6_site):
     found = findings(v6_site, "ipv6.dns_chain")
-    assert [(f["evidence"]["zone"], f["evidence"]["without_ipv6"]) for f in found] == [("v6.gov.cn.", ["ns2.v6.gov.cn."])]
+    assert [(f["evidence"]["zone"], f["evidence"]["without_ipv6"]) for f in found] == [("v6.test.", ["ns2.v6.test."])]
 
 
 def test_portal_itself_is_fine_and_timed(v6_site):
-    rows = query(v6_site["db"], "select family, status, connect_ms, ttfb_ms, title from ipv6_probes where host = 'www.v6.gov.cn' and purpose = 'host' order by family")
+    rows = query(v6_site["db"], "select family, status, connect_ms, ttfb_ms, title from ipv6_probes where host = 'www.v6.test' and purpose = 'host' order by family")
     assert [(r[0], r[1], r[4]) for r in rows] == [(4, 200, "测试门户"), (6, 200, "测试门户")]
     assert all(r[2] is not None and r[3] is not None for r in rows)
-    record = query(v6_site["db"], "select a, aaaa, answer_ms from dns_records where host = 'www.v6.gov.cn'")[0]
+    record = query(v6_site["db"], "select a, aaaa, answer_ms from dns_records where host = 'www.v6.test'")[0]
     assert json.loads(record[0]) == ["127.0.0.1"] and json.loads(record[1]) == ["::1"] and record[2] is not None
     host_rules = ("ipv6.no_aaaa", "ipv6.unreachable", "ipv6.content_mismatch", "dns.failure")
-    assert not [f for f in v6_site["data"]["findings"] if "www.v6.gov.cn" in f["url"] and f["rule"] in host_rules]
+    assert not [f for f in v6_site["data"]["findings"] if "www.v6.test" in f["url"] and f["rule"] in host_rules]
 
 
 def test_report_has_an_ipv6_section(v6_site):
     html = (v6_site["out"] / "index.html").read_text(encoding="utf-8")
-    assert 'id="ipv6"' in html and "broken6.v6.gov.cn" in html and "66.7%" in html
+    assert 'id="ipv6"' in html and "broken6.v6.test" in html and "66.7%" in html
 
 
 def test_missing_local_route_gives_no_route(tmp_path):
@@ -170,7 +170,7 @@ def test_missing_local_route_gives_no_route(tmp_path):
     if shutil.which("unshare") is None:
         pytest.skip("unshare is not available")
     script = ("import json; from crawler.ipv6 import fetch; "
-              "print(json.dumps(fetch('http://www.example.gov.cn/', '2001:db8::10', 2, 'zwgk-test')))")
+              "print(json.dumps(fetch('http://www.example.test/', '2001:db8::10', 2, 'zwgk-test')))")
     proc = subprocess.run(["unshare", "-n", sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     if proc.returncode != 0 and "Operation not permitted" in proc.stderr:
         pytest.skip("network namespaces are not permitted here")
@@ -185,7 +185,7 @@ def test_no_route_is_reported_as_not_measured(v6_site, tmp_path):
     shutil.copy(v6_site["db"], db)
     with sqlite3.connect(db) as conn:  # as stored when this machine cannot reach mirror's IPv6 address
         conn.execute("update ipv6_probes set status = null, title = null, text_hash = null, error = 'no_route' "
-                     "where host = 'mirror.v6.gov.cn' and family = 6")
+                     "where host = 'mirror.v6.test' and family = 6")
     proc = run_zwgk("check", "--db", db, "--select", "ipv6", "--as-of", "2026-11-20", "--fail-on", "never", "--out", tmp_path, "--format", "json")
     data = json.loads((tmp_path / "findings.json").read_text(encoding="utf-8"))
     mirror = [f for f in data["findings"] if "mirror" in json.dumps(f, ensure_ascii=False)]

@@ -39,20 +39,20 @@ def test_ctrl_c_then_resume_loses_and_duplicates_nothing(demo_site, demo_db, tmp
 def test_resolve_pins_a_name_like_curl(demo_site, tmp_path):
     port = demo_site["v4"].rsplit(":", 1)[1]
     db = tmp_path / "pinned.db"
-    run_zwgk("crawl", f"http://www.demo.gov.cn:{port}/", "--db", db, "--quiet", "--max-depth", "1",
-             "--no-link-check", "--resolve", f"www.demo.gov.cn:{port}:127.0.0.1")
+    run_zwgk("crawl", f"http://www.demo.test:{port}/", "--db", db, "--quiet", "--max-depth", "1",
+             "--no-link-check", "--resolve", f"www.demo.test:{port}:127.0.0.1")
     rows = dict(query(db, "select url, status from pages where kind = 'home'"))
-    assert rows == {f"http://www.demo.gov.cn:{port}/": 200}
+    assert rows == {f"http://www.demo.test:{port}/": 200}
 
 
 def test_dns_server_answers_every_lookup(demo_site, tmp_path):
     port = demo_site["v4"].rsplit(":", 1)[1]
-    zone = Zone({("www.demo.gov.cn", "A"): ["127.0.0.1"], ("portal.demo.gov.cn", "CNAME"): ["www.demo.gov.cn."]})
+    zone = Zone({("www.demo.test", "A"): ["127.0.0.1"], ("portal.demo.test", "CNAME"): ["www.demo.test."]})
     db = tmp_path / "dns.db"
     with DNSResponder(zone) as (host, dns_port):
-        run_zwgk("crawl", f"http://portal.demo.gov.cn:{port}/", "http://nowhere.demo.gov.cn/", "--db", db, "--quiet",
+        run_zwgk("crawl", f"http://portal.demo.test:{port}/", "http://nowhere.demo.test/", "--db", db, "--quiet",
                  "--max-depth", "1", "--no-link-check", "--dns-server", f"{host}:{dns_port}")
     pages = {u: (s, e) for u, s, e in query(db, "select url, status, error_kind from pages where depth = 0")}
-    assert pages[f"http://portal.demo.gov.cn:{port}/"] == (200, None)  # CNAME followed
-    assert pages["http://nowhere.demo.gov.cn/"] == (None, "dns")  # NXDOMAIN from our server
-    assert ("portal.demo.gov.cn.", "A") in zone.queries and ("nowhere.demo.gov.cn.", "A") in zone.queries
+    assert pages[f"http://portal.demo.test:{port}/"] == (200, None)  # CNAME followed
+    assert pages["http://nowhere.demo.test/"] == (None, "dns")  # NXDOMAIN from our server
+    assert ("portal.demo.test.", "A") in zone.queries and ("nowhere.demo.test.", "A") in zone.queries
