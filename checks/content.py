@@ -66,20 +66,24 @@ def personal_data(ctx, params):
 
 @rule("content.hidden_link")
 def hidden_link(ctx, params):
-    """Links hidden by inline style that lead off the site or carry spam words (暗链)."""
+    """Links hidden by inline style that lead off the site or carry spam words (暗链), one
+    finding per target with the pages carrying it (an injected template reaches every page)."""
     spam = re.compile("|".join(map(re.escape, params["spam_words"])))
-    rows = ctx.rows("select source_url, target_url, anchor, tag, position from links where scan_id = ? and hidden = 1 "
-                    "and tag = 'a' order by source_url, target_url")
-    for r in rows:
+    by_target: dict[str, list] = {}
+    for r in ctx.rows("select source_url, target_url, anchor from links where scan_id = ? and hidden = 1 and tag = 'a' "
+                      "order by target_url, source_url"):
         off_site = ctx.fingerprint_url(r["target_url"]).startswith(("http://", "https://"))
-        has_spam = bool(spam.search(r["anchor"] or ""))
-        if not (off_site or has_spam):
-            continue  # hidden tab panels of the site's own lists are normal
+        if off_site or spam.search(r["anchor"] or ""):
+            by_target.setdefault(r["target_url"], []).append(r)
+    for target, rows in by_target.items():
+        pages = sorted({r["source_url"] for r in rows}, key=lambda u: (u not in ctx.home_urls, u))
+        anchor = rows[0]["anchor"]
         yield Finding(
-            "content.hidden_link", r["source_url"],
-            f"页面含隐藏链接（暗链）：「{r['anchor']}」→ {r['target_url']}",
-            f"hidden link on the page: {r['anchor']!r} → {r['target_url']}",
-            {"target": r["target_url"], "anchor": r["anchor"], "off_site": off_site, "spam_words": has_spam,
-             "on_home": r["source_url"] in ctx.home_urls},
-            key=r["target_url"],
+            "content.hidden_link", pages[0],
+            f"页面含隐藏链接（暗链）：「{anchor}」→ {target}（{len(pages)} 个页面）",
+            f"hidden link: {anchor!r} → {target} ({len(pages)} page(s))",
+            {"target": target, "anchor": anchor, "off_site": ctx.fingerprint_url(target).startswith(("http://", "https://")),
+             "spam_words": bool(spam.search(anchor or "")), "pages": pages[:100], "page_count": len(pages),
+             "on_home": pages[0] in ctx.home_urls},
+            key=target,
         )

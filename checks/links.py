@@ -13,11 +13,19 @@ ERROR_ZH = {
 }
 
 
+MAX_SOURCES = 100  # a broken link in a site-wide template is linked from every page
+
+
 def _sources(ctx, url: str) -> list[dict]:
     return [
         {"url": r["source_url"], "anchor": r["anchor"], "position": r["position"], "hidden": bool(r["hidden"]), "tag": r["tag"]}
-        for r in ctx.rows("select distinct source_url, anchor, position, hidden, tag from links where scan_id = ? and target_url = ? order by source_url", (url,))
+        for r in ctx.rows("select distinct source_url, anchor, position, hidden, tag from links where scan_id = ? and target_url = ? "
+                          "order by source_url limit ?", (url, MAX_SOURCES + 1))
     ]
+
+
+def _source_count(ctx, url: str) -> int:
+    return ctx.rows("select count(distinct source_url) n from links where scan_id = ? and target_url = ?", (url,))[0]["n"]
 
 
 def _linked_targets(ctx):
@@ -38,16 +46,20 @@ def broken(ctx, params):
             continue
         if status is None and error not in params["broken_errors"]:
             continue  # robots.txt exclusions and the like: not checked, not broken
-        sources = _sources(ctx, page["url"])
-        on_home = any(s["url"] in ctx.home_urls for s in sources)
+        sources = _sources(ctx, page["url"])[:MAX_SOURCES]
+        count = _source_count(ctx, page["url"])
+        on_home = bool(ctx.home_urls) and bool(ctx.rows(
+            f"select 1 from links where scan_id = ? and target_url = ? and source_url in ({','.join('?' * len(ctx.home_urls))}) limit 1",
+            (page["url"], *sorted(ctx.home_urls))))
         reason_zh = f"HTTP {status}" if status is not None else ERROR_ZH.get(error, error)
         reason_en = f"HTTP {status}" if status is not None else error
         yield Finding(
             "links.broken", page["url"],
-            f"链接不可用（{reason_zh}），{len(sources)} 个页面链接到此" + ("，含首页" if on_home else ""),
-            f"broken link ({reason_en}), linked from {len(sources)} page(s)" + (" including the home page" if on_home else ""),
+            f"链接不可用（{reason_zh}），{count} 个页面链接到此" + ("，含首页" if on_home else ""),
+            f"broken link ({reason_en}), linked from {count} page(s)" + (" including the home page" if on_home else ""),
             {"status": status, "error": error, "detail": page["error"], "redirects": json.loads(page["redirects"]) if page["redirects"] else None,
-             "linked_from": sources, "on_home": on_home, "weight": params["home_weight"] if on_home else None},
+             "linked_from": sources, "linked_from_count": count, "on_home": on_home,
+             "weight": params["home_weight"] if on_home else None},
         )
 
 
@@ -56,7 +68,7 @@ def blocked(ctx, params):
     """403/429: bot protection or rate limiting, not proof of a dead link."""
     for page in _linked_targets(ctx):
         if page["status"] in params["statuses"]:
-            sources = _sources(ctx, page["url"])
+            sources = _sources(ctx, page["url"])[:MAX_SOURCES]
             yield Finding(
                 "links.blocked", page["url"],
                 f"目标返回 HTTP {page['status']}（可能为访问限制），请人工复核", f"answered HTTP {page['status']} (blocked?), check by hand",
