@@ -209,6 +209,9 @@ def measure(db_path: str, scan_id: int, dns_server: str | None = None, resolve: 
         ensure_schema(conn)
         (start_urls,) = conn.execute("select start_urls from scans where id = ?", (scan_id,)).fetchone()
         start_urls = json.loads(start_urls)
+        # where the start URLs led (http://example.gov.cn → https://www.example.gov.cn/) is the portal too
+        start_urls += [u for (u,) in conn.execute(
+            "select final_url from pages where scan_id = ? and depth = 0 and kind = 'home'", (scan_id,)) if u not in start_urls]
         scope = Scope(start_urls, allow_hosts)
         home = [u for (u,) in conn.execute("select url from pages where scan_id = ? and depth = 0 and kind = 'home'", (scan_id,))] or start_urls
         level2_all = [u for (u,) in conn.execute(

@@ -257,3 +257,33 @@ def test_unknown_format_fails_before_crawling(tmp_path):
     proc = run_zwgk("audit", "http://127.0.0.1:1/", "--db", tmp_path / "f.db", "--format", "pdf", check=False)
     assert proc.returncode == 2 and "unknown format" in proc.stderr
     assert not (tmp_path / "f.db").exists()
+
+
+def test_start_url_redirecting_to_another_host_is_followed(demo_site, tmp_path):
+    """example.gov.cn → www.example.gov.cn: the crawl continues where the start URL leads."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    target = demo_site["v4"]
+
+    class Redirect(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802
+            self.send_response(301)
+            self.send_header("Location", target + self.path)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Redirect)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    db = tmp_path / "moved.db"
+    try:
+        run_zwgk("crawl", f"http://127.0.0.1:{server.server_address[1]}/", "--db", db, "--quiet", "--no-link-check")
+    finally:
+        server.shutdown()
+        server.server_close()
+    (home,) = query(db, "select final_url, kind from pages where depth = 0")
+    assert home == (target + "/", "home")
+    assert query(db, "select count(*) from documents")[0][0] == 179

@@ -34,7 +34,7 @@ from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
 
 from crawler.extract.page import extract_page, is_attachment_url
 from crawler.pagination import hanweb
-from crawler.scope import Scope
+from crawler.scope import Scope, netloc
 from crawler.store import now
 
 HEAD_REFUSED = {400, 403, 404, 405, 406, 500, 501}  # servers that mishandle HEAD: retry with GET
@@ -183,6 +183,10 @@ class DisclosureSpider(scrapy.Spider):
         if not self._admit():
             return
         info = response.meta.get("zwgk", {})
+        if info.get("home") and response.url not in self.scope:
+            # http://example.gov.cn → https://www.example.gov.cn/: the site lives where the start
+            # URL leads, so that host is in scope too
+            self.scope.hosts.add(netloc(response.url))
         started = monotonic()
         page = extract_page(
             response.url, response.body,
