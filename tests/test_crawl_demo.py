@@ -287,3 +287,12 @@ def test_start_url_redirecting_to_another_host_is_followed(demo_site, tmp_path):
     (home,) = query(db, "select final_url, kind from pages where depth = 0")
     assert home == (target + "/", "home")
     assert query(db, "select count(*) from documents")[0][0] == 179
+
+
+def test_crawl_over_ipv6_loopback(demo_site, tmp_path):
+    if not demo_site["v6"]:
+        pytest.skip("the machine has no ::1")
+    db = tmp_path / "v6.db"
+    run_zwgk("crawl", demo_site["v6"] + "/", "--db", db, "--quiet", "--no-link-check")
+    assert query(db, "select count(*) from documents") == [(179,)]
+    assert query(db, "select url from pages where kind = 'home'") == [(demo_site["v6"] + "/",)]

@@ -9,7 +9,6 @@ refused) so the link check can read their status from the database later.
 from __future__ import annotations
 
 import json
-from time import monotonic
 from urllib.parse import urljoin
 
 import scrapy
@@ -187,7 +186,6 @@ class DisclosureSpider(scrapy.Spider):
             # http://example.gov.cn → https://www.example.gov.cn/: the site lives where the start
             # URL leads, so that host is in scope too
             self.scope.hosts.add(netloc(response.url))
-        started = monotonic()
         page = extract_page(
             response.url, response.body,
             (response.headers.get(b"Content-Type") or b"").decode("latin-1") or None,
@@ -205,7 +203,7 @@ class DisclosureSpider(scrapy.Spider):
             meta_tags=json.dumps(page.meta_tags, ensure_ascii=False) if page.meta_tags else None,
             footer=json.dumps(page.footer, ensure_ascii=False) if page.footer else None, probe=0,
         )
-        item = {"page": row, "links": page.links, "parse_ms": (monotonic() - started) * 1000}
+        item = {"page": row, "links": page.links}
         if page.kind in ("document", "interpretation"):
             item["document"] = page
         if page.kind in ("column", "home") or (column_url and page.items):
