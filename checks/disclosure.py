@@ -17,6 +17,10 @@ def _deadline(year: int, month_day: str) -> date:
 
 def _last_year_report(ctx):
     """(report columns, the previous year's report item or None, its publication date)."""
+    return ctx.memo("last_year_report", lambda: _find_last_year_report(ctx))
+
+
+def _find_last_year_report(ctx):
     year = ctx.as_of.year - 1
     columns = [c for c in ctx.columns if c["type"] == "信息公开年报"]
     for col in columns:

@@ -68,11 +68,11 @@ def publication_delay(ctx, params):
 
 
 def newest_items(ctx) -> dict[str, tuple[str | None, int]]:
-    """column URL → (newest listed date or None, number of items)."""
-    return {
+    """column URL → (newest listed date or None, number of items); shared by three rules."""
+    return ctx.memo("newest_items", lambda: {
         r["column_url"]: (r["newest"], r["n"])
         for r in ctx.rows("select column_url, max(listed_date) newest, count(*) n from column_items where scan_id = ? group by column_url")
-    }
+    })
 
 
 @rule("freshness.stale_column")

@@ -21,8 +21,13 @@ def _hosts(ctx):
 
 
 def _probes(ctx, host: str) -> dict[int, dict]:
-    rows = ctx.rows("select * from ipv6_probes where scan_id = ? and host = ? and purpose = 'host'", (host,))
-    return {r["family"]: dict(r) for r in rows}
+    """IP family → the host-level probe; read once for all the rules that compare them."""
+    def load():
+        out: dict[str, dict[int, dict]] = {}
+        for r in ctx.rows("select * from ipv6_probes where scan_id = ? and purpose = 'host'"):
+            out.setdefault(r["host"], {})[r["family"]] = dict(r)
+        return out
+    return ctx.memo("ipv6_probes", load).get(host, {}) if _measured(ctx) else {}
 
 
 def _summary(ctx) -> dict | None:

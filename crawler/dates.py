@@ -41,10 +41,6 @@ def parse_date(text: str | None) -> date | None:
     return value.date() if value else None
 
 
-def has_date(text: str) -> bool:
-    return parse_datetime(text) is not None
-
-
 def url_date(url: str) -> date | None:
     """The ``tYYYYMMDD`` segment of a TRS detail URL (fallback evidence only)."""
     m = URL_DATE_RE.search(url)

@@ -222,7 +222,8 @@ def measure(db_path: str, scan_id: int, dns_server: str | None = None, resolve: 
             "select distinct l.target_url from links l where l.scan_id = ? and l.tag = 'a' and l.source_url in "
             "(select distinct target_url from links where scan_id = ? and tag = 'a' and source_url in (%s))" % ",".join("?" * len(home)),
             (scan_id, scan_id, *home))]
-        level3 = [u for u in level3_all if u in scope and u not in home and u not in set(level2)]
+        excluded = set(home) | set(level2)
+        level3 = [u for u in level3_all if u in scope and u not in excluded]
         # hosts: the portal's, and every host the home page and the second-level pages link to
         host_urls: dict[str, str] = {}
         for url in start_urls + level2_all + level3_all:

@@ -11,6 +11,8 @@ import re
 
 import opencc
 
+from crawler.text import squash
+
 FIELD_LABELS: dict[str, tuple[str, ...]] = {
     "index_no": ("索引号", "索引编号"),  # 索引号
     "category": ("主题分类", "组配分类", "信息分类", "主题类别", "分类"),  # 主题分类
@@ -67,4 +69,4 @@ LABEL_RE = re.compile(rf"^{_BLANK}(?P<label>{_alternation}){_BLANK}(?:(?P<colon>
 
 def field_for(label: str) -> str | None:
     """Canonical field for a raw label (any blanks, either script)."""
-    return LABEL_TO_FIELD.get(re.sub(_BLANK, "", label).rstrip(":："))
+    return LABEL_TO_FIELD.get(squash(label).rstrip(":："))

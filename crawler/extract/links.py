@@ -34,12 +34,12 @@ class Link:
     hidden: bool  # hidden by inline style or the hidden attribute (on itself or an ancestor)
 
 
-def _zone_and_hidden(el, cache: dict) -> tuple[str, bool]:
+def zone_and_hidden(el, cache: dict) -> tuple[str, bool]:
     # Keyed by the element itself, not id(): lxml proxies are transient and ids get reused.
     if el in cache:
         return cache[el]
     parent = el.getparent()
-    zone, hidden = _zone_and_hidden(parent, cache) if parent is not None else ("body", False)
+    zone, hidden = zone_and_hidden(parent, cache) if parent is not None else ("body", False)
     tag = el.tag if isinstance(el.tag, str) else ""
     style = el.get("style") or ""
     if el.get("hidden") is not None or (style and _HIDDEN_STYLE.search(style)):
@@ -83,7 +83,7 @@ def extract_links(root, page_url: str) -> list[Link]:
         url = absolute(base, raw)
         if url is None:
             continue
-        zone, hidden = _zone_and_hidden(el, cache)
+        zone, hidden = zone_and_hidden(el, cache)
         if el.tag == "a":
             anchor = clean(el.text_content()) or clean(el.get("title") or "")
         else:

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from crawler.dates import iso, parse_datetime
-from crawler.extract.links import absolute, base_url, _zone_and_hidden
+from crawler.extract.links import absolute, base_url, zone_and_hidden
 from crawler.text import clean
 
 ROW_TAGS = ("li", "tr", "dd", "dt", "p")
@@ -67,7 +67,7 @@ def extract_list_items(root, page_url: str) -> list[ListItem]:
         if not title or is_pager_anchor(text):
             continue
         # Hidden rows still count: tabbed lists keep their other tabs in display:none panels.
-        zone, _hidden = _zone_and_hidden(a, cache)
+        zone, _hidden = zone_and_hidden(a, cache)
         if zone != "body":
             continue
         row = _row(a)

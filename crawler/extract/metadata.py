@@ -26,7 +26,7 @@ from lxml import etree, html
 
 from crawler.dates import iso, parse_datetime
 from crawler.extract.labels import DATE_FIELDS, LABEL_RE, field_for
-from crawler.text import clean
+from crawler.text import clean, squash
 
 SKIP_TEXT = {"script", "style", "noscript", "template", "textarea", "select", "option"}
 INLINE = {
@@ -82,13 +82,12 @@ def _block(el):
 def _container(owner, label_text: str):
     """The nearest block that holds more than the label itself (td → tr, dt → dl …)."""
     el = _block(owner)
-    label_len = len(re.sub(r"[\s:：\u00a0\u2000-\u200b\u3000]", "", label_text))
+    label_len = len(squash(label_text).replace("：", "").replace(":", ""))
     for _ in range(4):
         parent = el.getparent() if el is not None else None
         if parent is None:
             break
-        own = re.sub(r"[\s:：\u00a0\u2000-\u200b\u3000]", "", el.text_content())
-        if len(own) > label_len:
+        if len(squash(el.text_content()).replace("：", "").replace(":", "")) > label_len:
             break
         el = parent
     return el
@@ -149,7 +148,7 @@ def extract_metadata(root) -> dict[str, Field]:
         field = field_for(m["label"])
         if field is None or field in found:
             continue
-        if re.sub(r"\s+", "", m["label"]) in WEAK_LABELS and not any(
+        if squash(m["label"]) in WEAK_LABELS and not any(
             labels_at[k] is not None
             for k in range(max(0, i - CLUSTER_DISTANCE), min(len(tokens), i + CLUSTER_DISTANCE + 1))
             if k != i
@@ -174,11 +173,11 @@ def extract_metadata(root) -> dict[str, Field]:
             if resolved is not None:
                 value, raw = resolved
                 state = "script"
-        found[field] = Field(field, re.sub(r"\s+", "", m["label"]), value, raw, state)
+        found[field] = Field(field, squash(m["label"]), value, raw, state)
     for label, value, raw in _from_comments(root):
         field = field_for(label)
         if field and field not in found:
-            found[field] = Field(field, re.sub(r"\s+", "", label), "", raw, "commented_out")
+            found[field] = Field(field, squash(label), "", raw, "commented_out")
     for field in DATE_FIELDS:
         if field in found and found[field].value:
             found[field].parsed = iso(parse_datetime(found[field].value))

@@ -115,6 +115,13 @@ class DisclosureSpider(scrapy.Spider):
             dont_filter=method == "GET",  # the GET retry of a refused HEAD has the same URL
         )
 
+    def _records_request(self, req, info: dict) -> scrapy.FormRequest:
+        """A Hanweb dataproxy.jsp POST for one range of a column's records."""
+        return scrapy.FormRequest(
+            req.url, formdata=req.formdata, callback=self.parse_hanweb, errback=self.on_error,
+            meta={"zwgk": {**info, "first_position": req.first_position}},
+        )
+
     def _follow(self, links, hops: int, listed_in: dict | None = None, skip: frozenset = frozenset()):
         for link in links:
             url = link.url
@@ -137,12 +144,8 @@ class DisclosureSpider(scrapy.Spider):
             info = {"column_url": column_url, "column_type": column_type, "page_no": req.page_no or page_no + 1,
                     "pager": page.pagination.pager}
             if req.method == "POST":
-                yield scrapy.FormRequest(
-                    req.url, formdata=req.formdata, callback=self.parse_hanweb, errback=self.on_error,
-                    meta={"zwgk": {**info, "hops": hops, "first_position": req.first_position,
-                                   "proxy": page.pagination.proxy,
-                                   "needs_total": page.pagination.total_records is None}},
-                )
+                yield self._records_request(req, {**info, "hops": hops, "proxy": page.pagination.proxy,
+                                                  "needs_total": page.pagination.total_records is None})
             else:
                 yield self._page_request(req.url, hops, **info)
 
@@ -243,11 +246,8 @@ class DisclosureSpider(scrapy.Spider):
             # The first group told how many records there are: ask for the rest.
             proxy = info["proxy"]
             first = (info.get("first_position") or 1) + proxy["chunk"]
-            for page in hanweb.range_requests(proxy["url"], proxy["fields"], proxy["per_page"], proxy["chunk"], first, total):
-                yield scrapy.FormRequest(
-                    page.url, formdata=page.formdata, callback=self.parse_hanweb, errback=self.on_error,
-                    meta={"zwgk": {**info, "page_no": page.page_no, "first_position": page.first_position, "needs_total": False}},
-                )
+            for req in hanweb.range_requests(proxy["url"], proxy["fields"], proxy["per_page"], proxy["chunk"], first, total):
+                yield self._records_request(req, {**info, "page_no": req.page_no, "needs_total": False})
         hops = info.get("hops", 0)
         listed = {"listed_in": info["column_url"], "listed_in_type": info.get("column_type")}
         for item in items:
