@@ -31,6 +31,7 @@ from twisted.internet.error import (
 )
 from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
 
+from crawler.extract.links import Link
 from crawler.extract.page import extract_page, is_attachment_url
 from crawler.pagination import hanweb
 from crawler.scope import Scope, netloc
@@ -238,7 +239,9 @@ class DisclosureSpider(scrapy.Spider):
         text = response.body.decode(response.encoding or "utf-8", "replace")
         items = hanweb.records_to_items(text, info["column_url"], info.get("first_position") or 1)
         row = self._page_row(response, info, kind="column", column_url=info["column_url"], probe=0)
-        yield {"page": row, "links": [], "column": {"url": info["column_url"], "page_no": info.get("page_no"), "items": items, "page": None}}
+        # the records are the column's links as a reader sees them: stored for the link check
+        links = [Link(item.url, "a", item.title, "body", False) for item in items]
+        yield {"page": row, "links": links, "column": {"url": info["column_url"], "page_no": info.get("page_no"), "items": items, "page": None}}
         if self._limit_reached():
             raise CloseSpider("max_pages")
         total = hanweb.total_records(text)
@@ -248,15 +251,8 @@ class DisclosureSpider(scrapy.Spider):
             first = (info.get("first_position") or 1) + proxy["chunk"]
             for req in hanweb.range_requests(proxy["url"], proxy["fields"], proxy["per_page"], proxy["chunk"], first, total):
                 yield self._records_request(req, {**info, "page_no": req.page_no, "needs_total": False})
-        hops = info.get("hops", 0)
         listed = {"listed_in": info["column_url"], "listed_in_type": info.get("column_type")}
-        for item in items:
-            if not self._first_time(item.url):
-                continue
-            if item.url in self.scope and not is_attachment_url(item.url) and hops + 1 <= self.max_depth:
-                yield self._page_request(item.url, hops + 1, anchor=item.title, **listed)
-            elif self.check_links:
-                yield self._probe(item.url)
+        yield from self._follow(links, info.get("hops", 0), listed)
 
     def parse_probe(self, response):
         info = response.meta["zwgk"]
