@@ -1,13 +1,14 @@
-"""Access to the real pages in ../shared/corpus (read-only; never edited)."""
+"""Access to the real pages copied into tests/fixtures/corpus (read-only; never edited; their
+provenance is in tests/fixtures/corpus/SOURCES.md)."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "raw"
-if not CORPUS.is_dir():  # CI clones main beside shared/
-    CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "raw"
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "corpus"
+CORPUS = FIXTURES / "raw"
+SEEDS = FIXTURES / "seeds"
 
 _SQL_STRING = re.compile(r"'((?:[^'\\]|\\.|'')*)'|(null)|(-?\d+)", re.S)
 _MYSQL_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", "0": "\0", "\\": "\\", "'": "'", '"': '"'}
@@ -19,6 +20,12 @@ def corpus_file(name: str) -> Path:
 
 def read_corpus(name: str) -> str:
     return (CORPUS / name).read_text(encoding="utf-8")
+
+
+def read_seed(prefix: str) -> str:
+    """A seed text by its number (``"002"``): page text as plain text, kept byte for byte."""
+    (path,) = SEEDS.glob(f"{prefix}_*.txt")
+    return path.read_text(encoding="utf-8")
 
 
 def _unescape(text: str) -> str:

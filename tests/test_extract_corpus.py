@@ -1,4 +1,4 @@
-"""Metadata extraction on the real pages in ../shared/corpus. Expected values were written down
+"""Metadata extraction on the real pages in tests/fixtures/corpus. Expected values were written down
 by reading each page (not taken from the extractor's output)."""
 
 import pytest
