@@ -3,6 +3,7 @@ provenance is in tests/fixtures/corpus/SOURCES.md)."""
 
 from __future__ import annotations
 
+import html
 import re
 from pathlib import Path
 
@@ -26,6 +27,22 @@ def read_seed(prefix: str) -> str:
     """A seed text by its number (``"002"``): page text as plain text, kept byte for byte."""
     (path,) = SEEDS.glob(f"{prefix}_*.txt")
     return path.read_text(encoding="utf-8")
+
+
+def seed_html(text: str) -> str:
+    """A seed's page text as HTML: a line with 「|」 cells is a table row (consecutive rows make one
+    table, seed 002's metadata block), any other line a paragraph."""
+    out, rows = [], []
+    for line in text.splitlines() + [""]:
+        if "|" in line:
+            rows.append("<tr>" + "".join(f"<td>{html.escape(c.strip())}</td>" for c in line.split("|")) + "</tr>")
+            continue
+        if rows:
+            out.append("<table>" + "".join(rows) + "</table>")
+            rows = []
+        if line.strip():
+            out.append(f"<p>{html.escape(line)}</p>")
+    return "<html><body>" + "\n".join(out) + "</body></html>"
 
 
 def _unescape(text: str) -> str:

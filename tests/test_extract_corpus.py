@@ -4,7 +4,7 @@ by reading each page (not taken from the extractor's output)."""
 import pytest
 from lxml import html
 
-from corpus import PINGTAN, govcn_rows, read_corpus
+from corpus import PINGTAN, govcn_rows, read_corpus, read_seed, seed_html
 from crawler.extract.metadata import extract_metadata
 from crawler.extract.page import extract_page
 
@@ -28,6 +28,19 @@ def test_pingtan_detail_index_box():
     # 主题分类 is an empty <font id="zhuTi"> filled by an inline script from code "04"
     assert f["category"].state == "script"
     assert f["category"].value == "财政、金融、审计"
+
+
+def test_pingtan_empty_field_does_not_take_the_next_fields_script_value():
+    # The real page with its 成文日期 emptied and moved just before 主题分类, whose <font id="zhuTi">
+    # an inline script fills: 成文日期 stays empty, 主题分类 is still resolved from the script.
+    page = read_corpus(PINGTAN_DETAIL)
+    written = page[page.index("成文日期："):page.index("</li>", page.index("成文日期："))]
+    page = page.replace(written, "成文日期：\n<font></font>")
+    page = page.replace("主题分类：", "成文日期：\n<font></font></li><li>主题分类：", 1)
+    f = extract_metadata(html.document_fromstring(page))
+    assert f["written_date"].value == "" and f["written_date"].state == "empty"
+    assert f["category"].state == "script" and f["category"].value == "财政、金融、审计"
+    assert f["publisher"].value == "平潭综合实验区财政金融局"
 
 
 def test_pingtan_detail_page_meta_and_kind():
@@ -118,3 +131,52 @@ def test_govcn_table_bd1_fragments(row):
     assert f["keywords"].state == ("ok" if keywords else "empty")
     # the dump's own crawler columns agree where they exist
     assert f["index_no"].value == row["index_number"] and f["doc_no"].value == row["release_number"]
+
+
+# The seeds are page text, not HTML: corpus.seed_html makes a line with 「|」 cells a table row and
+# any other line a paragraph. Expected values were read from the seed files.
+
+def seed_fields(number):
+    return extract_metadata(html.document_fromstring(seed_html(read_seed(number))))
+
+
+def test_seed_002_traditional_labels_with_pinyin():
+    f = seed_fields("002")
+    # 「索 引 號(hào):」, 「標(biāo) 題:」, 「發(fā)文字號(hào):」: the pinyin is dropped from the labels only
+    assert (f["index_no"].label, f["index_no"].value) == ("索引號", "pjsrmzf-2019-000223")
+    assert (f["category"].label, f["category"].value) == ("主題分類", "縣區(qū)政府信息公開(kāi)工作年度報(bào)告")
+    assert (f["publisher"].label, f["publisher"].value) == ("發文機關", "盤錦市政府")
+    assert (f["title"].label, f["title"].value) == ("標題", "遼東灣新區(qū)2018年度政府信息公開(kāi)工作報(bào)告")
+    assert (f["publish_date"].label, f["publish_date"].parsed) == ("發布日期", "2019-03-11")
+    # 成文日期, 发文字号 and 主题词 are on the page with no value; the 发文字号 cell is followed at
+    # once by the 发布日期 label, whose date is not its value
+    for name, label in (("written_date", "成文日期"), ("doc_no", "發文字號"), ("keywords", "主題詞")):
+        assert (f[name].label, f[name].value, f[name].state) == (label, "", "empty"), name
+    assert set(f) == {"index_no", "category", "publisher", "written_date", "title", "doc_no", "publish_date", "keywords"}
+
+
+def test_seed_001_date_and_source_in_one_header_line():
+    f = seed_fields("001")  # 「发布日期:2019-10-22 信息来源:龙城区」, then 「浏览:」
+    assert f["publish_date"].value == "2019-10-22" and f["publish_date"].parsed == "2019-10-22"
+    assert f["source"].value == "龙城区" and f["source"].label == "信息来源"
+    assert set(f) == {"publish_date", "source"}
+
+
+def test_seed_001_page_publish_date_without_a_pubdate_meta_tag():
+    page = extract_page("http://portal.test/zwgk/gzyd/1.html", seed_html(read_seed("001")).encode(), "text/html")
+    assert page.kind == "document" and not page.meta_tags
+    assert page.publish_date == "2019-10-22" and page.publish_date_source == "metadata"
+
+
+def test_seed_003_header_between_title_and_author():
+    # 「推进权力运行公开 建设服务型政府 市长 都本伟 作者: 来源: 葫芦岛新闻网 发布时间:2013年05月15日 09:」
+    f = seed_fields("003")
+    assert f["source"].value == "葫芦岛新闻网" and f["source"].label == "来源"
+    assert f["publish_date"].parsed == "2013-05-15"  # the time is cut off after 「09:」 in the seed
+    assert set(f) == {"source", "publish_date"}
+
+
+@pytest.mark.parametrize("number", ["000", "004"])
+def test_seeds_without_labels_give_no_fields(number):
+    # 000: a date line 「2021年5月15日」 and the author 「杨 凯」 without labels; 004: the author only
+    assert seed_fields(number) == {}
