@@ -43,15 +43,19 @@ class SQLitePipeline:
         self.db.close()
 
     def process_item(self, item, spider=None):
+        if "pager" in item:
+            self.writer.add("pagers", [item["pager"]])
+            return item
+        if "alias" in item:
+            self.writer.add("column_aliases", [item["alias"]])
+            return item
         page = item["page"]
         scan_id, url = page["scan_id"], page["url"]
         self.writer.add("pages", [page])
         if item.get("links"):
-            self.writer.add("links", [
-                {"scan_id": scan_id, "source_url": url, "target_url": link.url, "tag": link.tag,
-                 "anchor": link.anchor, "position": link.position, "hidden": int(link.hidden)}
-                for link in item["links"]
-            ])
+            self.writer.add("links", _link_rows(scan_id, url, item["links"]))
+        if item.get("column_links"):  # Hanweb records: links of the column page a reader sees them on
+            self.writer.add("links", _link_rows(scan_id, item["column"]["url"], item["column_links"]))
         if item.get("document") is not None:
             self._document(scan_id, url, item["document"], page.get("column_url"))
         if item.get("column") is not None:
@@ -98,3 +102,11 @@ class SQLitePipeline:
              "position": i.position}
             for i in column["items"]
         ])
+
+
+def _link_rows(scan_id: int, source_url: str, links) -> list[dict]:
+    return [
+        {"scan_id": scan_id, "source_url": source_url, "target_url": link.url, "tag": link.tag, "anchor": link.anchor,
+         "position": link.position, "hidden": int(link.hidden), "href": link.href, "malformed": int(link.malformed)}
+        for link in links
+    ]

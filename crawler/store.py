@@ -27,9 +27,11 @@ SCHEMA: dict[str, dict] = {
             "content_type": str, "charset": str, "charset_declared": str, "charset_note": str,
             "title": str, "fetched_at": str, "redirects": str, "error": str, "error_kind": str,
             "depth": int, "referer": str, "size": int, "column_url": str, "meta_tags": str,
-            "footer": str, "probe": int, "elapsed_ms": int,
+            "footer": str, "probe": int, "elapsed_ms": int, "request_body": str,
         },
-        "pk": ("scan_id", "url"),
+        # a Hanweb dataproxy.jsp POST is identified by its form body too: several columns post
+        # to one URL (request_body is '' for GET)
+        "pk": ("scan_id", "url", "request_body"),
         "indexes": [("scan_id", "kind"), ("scan_id", "status"), ("scan_id", "column_url")],
     },
     "columns": {
@@ -38,6 +40,19 @@ SCHEMA: dict[str, dict] = {
             "declared_pages": int, "declared_records": int, "empty_notice": int, "kind": str,
         },
         "pk": ("scan_id", "url"),
+    },
+    # other URLs of a column (dir/index.html beside dir/, a search URL serving the same list)
+    "column_aliases": {
+        "columns": {"scan_id": int, "url": str, "column_url": str, "reason": str},
+        "pk": ("scan_id", "url"),
+    },
+    # what a column's pager claimed and what was really there (crawler.column_pager)
+    "pagers": {
+        "columns": {
+            "scan_id": int, "column_url": str, "pager": str, "claimed_pages": int, "claimed_records": int,
+            "requested": int, "real": int, "wasted": int, "listed_items": int, "overclaimed": int,
+        },
+        "pk": ("scan_id", "column_url"),
     },
     "column_items": {
         "columns": {
@@ -66,7 +81,7 @@ SCHEMA: dict[str, dict] = {
     "links": {
         "columns": {
             "scan_id": int, "source_url": str, "target_url": str, "tag": str, "anchor": str,
-            "position": str, "hidden": int,
+            "position": str, "hidden": int, "href": str, "malformed": int,
         },
         "pk": ("scan_id", "source_url", "target_url", "tag", "position"),
         "indexes": [("scan_id", "target_url")],

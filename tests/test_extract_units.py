@@ -96,11 +96,11 @@ def test_handan_trs_pager_script_gives_all_56_pages():
     pagination = discover(HANDAN + "/zfwj/jinqixxgk/index.html", text, root)
     assert pagination.pager == "trs"
     assert pagination.total_pages == 56 and pagination.total_records == 6348
-    urls = [p.url for p in pagination.pages]
-    assert len(urls) == 56
-    assert urls[1] == HANDAN + "/zfwj/jinqixxgk/index_1.html"
+    urls = [p.url for p in pagination.pages]  # the claim beyond this page (page 1), made on demand
+    assert len(urls) == 55
+    assert urls[0] == HANDAN + "/zfwj/jinqixxgk/index_1.html"
     assert urls[-1] == HANDAN + "/zfwj/jinqixxgk/index_55.html"
-    assert [p.page_no for p in pagination.pages[:3]] == [1, 2, 3]
+    assert [p.page_no for p in pagination.pages[:3]] == [2, 3, 4]
 
 
 def test_handan_home_tabbed_lists_count_hidden_tabs():
@@ -117,7 +117,8 @@ def test_handan_home_tabbed_lists_count_hidden_tabs():
 def test_trs_pager_variants(script, pages, last):
     text = f"<html><body><ul><li><a href='a.html'>x</a></li></ul><script>{script}</script></body></html>"
     found = discover("http://x.test/col/index.html", text, html.document_fromstring(text))
-    assert found.pager == "trs" and len(found.pages) == pages and found.pages[-1].url.endswith("/col/" + last)
+    # pages 2 … N: page 1 is the column page itself
+    assert found.pager == "trs" and len(found.pages) == pages - 1 and found.pages[-1].url.endswith("/col/" + last)
 
 
 def test_query_and_plain_link_pagers():

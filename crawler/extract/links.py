@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import urljoin, urldefrag
+from urllib.parse import urljoin
 
 from crawler.text import clean
+from crawler.urls import MalformedURL, canonical
 
 LINK_ATTRS = {"a": "href", "area": "href", "img": "src", "iframe": "src", "frame": "src", "embed": "src"}
 _SKIP_SCHEMES = ("javascript:", "mailto:", "tel:", "data:", "about:", "#", "vbscript:", "sms:")
@@ -27,11 +28,13 @@ _FOOTER = re.compile(r"(?:^|[\s_-])(?:foot|footer|bottom|copyright|copy|bq|banqu
 
 @dataclass
 class Link:
-    url: str  # absolute, without fragment
+    url: str  # canonical absolute URL (crawler.urls); the raw href when malformed
     tag: str  # a, img, iframe …
     anchor: str  # anchor text (or img alt / title)
     position: str  # nav | body | footer
     hidden: bool  # hidden by inline style or the hidden attribute (on itself or an ancestor)
+    href: str = ""  # the attribute as written
+    malformed: bool = False  # no browser could request it: recorded, never followed
 
 
 def zone_and_hidden(el, cache: dict) -> tuple[str, bool]:
@@ -62,17 +65,22 @@ def base_url(root, page_url: str) -> str:
     return page_url
 
 
-def absolute(base: str, href: str) -> str | None:
+def absolute(base: str, href: str, encoding: str = "utf-8") -> str | None:
+    """The canonical URL an href leads to; None for hrefs that are not web links (mailto: …).
+    Raises MalformedURL for an http(s) link no browser could request."""
     href = href.strip().replace("\\", "/")
     if not href or href.lower().startswith(_SKIP_SCHEMES):
         return None
-    if href.startswith(("http://", "https://")) and "#" not in href and "/." not in href:
-        return href  # already absolute and normal: urljoin would return it unchanged
-    url = urldefrag(urljoin(base, href))[0]
-    return url if url.startswith(("http://", "https://")) else None
+    if ":" in href.split("/", 1)[0] and not href.lower().startswith(("http:", "https:")):
+        return None  # another scheme (ftp:, weixin: …): not checked
+    try:
+        joined = urljoin(base, href)
+    except ValueError as exc:  # e.g. an unclosed IPv6 literal
+        raise MalformedURL(str(exc)) from None
+    return canonical(joined, encoding)
 
 
-def extract_links(root, page_url: str) -> list[Link]:
+def extract_links(root, page_url: str, encoding: str = "utf-8") -> list[Link]:
     base = base_url(root, page_url)
     cache: dict = {}
     out: list[Link] = []
@@ -80,7 +88,13 @@ def extract_links(root, page_url: str) -> list[Link]:
         raw = el.get(LINK_ATTRS[el.tag])
         if not raw:
             continue
-        url = absolute(base, raw)
+        try:
+            url = absolute(base, raw, encoding)
+        except MalformedURL:
+            zone, hidden = zone_and_hidden(el, cache)
+            out.append(Link(raw.strip()[:2000], el.tag, clean(el.text_content() if el.tag == "a" else el.get("alt") or "")[:500],
+                            zone, hidden, raw[:2000], True))
+            continue
         if url is None:
             continue
         zone, hidden = zone_and_hidden(el, cache)
@@ -88,5 +102,5 @@ def extract_links(root, page_url: str) -> list[Link]:
             anchor = clean(el.text_content()) or clean(el.get("title") or "")
         else:
             anchor = clean(el.get("alt") or el.get("title") or "")
-        out.append(Link(url, el.tag, anchor[:500], zone, hidden))
+        out.append(Link(url, el.tag, anchor[:500], zone, hidden, raw[:2000]))
     return out

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from crawler.dates import iso, parse_datetime
 from crawler.extract.links import absolute, base_url, zone_and_hidden
+from crawler.urls import MalformedURL
 from crawler.text import clean
 
 ROW_TAGS = ("li", "tr", "dd", "dt", "p")
@@ -52,7 +53,7 @@ def _row(a):
     return None
 
 
-def extract_list_items(root, page_url: str) -> list[ListItem]:
+def extract_list_items(root, page_url: str, encoding: str = "utf-8") -> list[ListItem]:
     base = base_url(root, page_url)
     cache: dict = {}
     groups: dict = {}
@@ -73,7 +74,10 @@ def extract_list_items(root, page_url: str) -> list[ListItem]:
         row = _row(a)
         if row is None or row in seen_rows:
             continue
-        url = absolute(base, href)
+        try:
+            url = absolute(base, href, encoding)
+        except MalformedURL:
+            continue  # recorded once, as a malformed link of the page
         if url is None:
             continue
         seen_rows.add(row)

@@ -11,6 +11,7 @@ from lxml import etree, html
 from crawler.dates import iso, parse_datetime, url_date
 from crawler.encoding import decode_html
 from crawler.extract.columns import infer_column_type
+from crawler.extract.errors import soft_404_reason
 from crawler.extract.links import Link, extract_links
 from crawler.extract.listing import DOCUMENT_URL, ListItem, extract_list_items
 from crawler.extract.meta_tags import extract_footer_identity, extract_meta_tags
@@ -43,7 +44,7 @@ MAX_BODY_CHARS = 200_000
 @dataclass
 class PageExtract:
     url: str
-    kind: str  # home | column | document | interpretation | attachment | other
+    kind: str  # home | column | document | interpretation | attachment | error | other
     charset: str | None = None
     charset_declared: str | None = None
     charset_note: str | None = None
@@ -62,6 +63,7 @@ class PageExtract:
     column_type: str | None = None
     column_type_source: str | None = None
     empty_list_notice: bool = False
+    error_reason: str | None = None  # a soft 404: "title" or "text" (crawler.extract.errors)
 
     def as_json(self) -> dict:
         return {
@@ -148,11 +150,11 @@ def extract_page(
     page.title = clean(title_el.text_content()) if title_el is not None else ""
     page.meta_tags = extract_meta_tags(root)
     page.fields = extract_metadata(root)
-    page.links = extract_links(root, url)
+    page.links = extract_links(root, url, decoded.charset)
     with_values = sum(1 for f in page.fields.values() if f.value)
     is_document = not is_home and (with_values >= 2 or bool(page.meta_tags.get("ArticleTitle")))
     if not is_document:  # list rows and pagers matter on list pages only (most pages are documents)
-        page.items = extract_list_items(root, url)
+        page.items = extract_list_items(root, url, decoded.charset)
         page.pagination = discover(url, text, root)
         if page.pagination and page.pagination.inline_items:
             known = {i.url for i in page.items}
@@ -168,7 +170,13 @@ def extract_page(
         or (clean(h1.text_content()) if h1 is not None else "")
         or page.title
     )
-    if is_home:
+    page.error_reason = None if is_home else soft_404_reason(
+        page.title, clean(h1.text_content()) if h1 is not None else "", full_text,
+        has_content=with_values >= 2 or bool(page.items),
+    )
+    if page.error_reason:
+        page.kind = "error"
+    elif is_home:
         page.kind = "home"
     elif is_document:
         page.kind = "document"

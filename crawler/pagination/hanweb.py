@@ -17,7 +17,7 @@ from urllib.parse import parse_qsl, urljoin, urlsplit
 from lxml import html
 
 from crawler.extract.listing import ListItem, extract_list_items
-from crawler.pagination import PageRequest, Pagination
+from crawler.pagination import PageRange, PageRequest, Pagination
 
 DATASTORE = re.compile(r"<datastore>(.*?)</datastore>", re.S | re.I)
 RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.S | re.I)
@@ -29,7 +29,6 @@ NEXTGROUP_HREF = re.compile(r"""href=['"]([^'"]*dataproxy\.jsp\?[^'"]*)['"]""", 
 JS_PARAMS = re.compile(r"""(?:ajaxParam|param|params)\s*[:=]\s*\{([^}]*)\}""", re.I)
 JS_PAIR = re.compile(r"""['"]?(\w+)['"]?\s*:\s*(?:'([^']*)'|"([^"]*)"|([\w./-]+))""")
 FORM_FIELDS = ("col", "appid", "webid", "path", "columnid", "sourceContentType", "unitid", "webname", "permissiontype")
-MAX_RECORDS = 100_000
 
 
 def records_to_items(xml_text: str, base: str, first_position: int) -> list[ListItem]:
@@ -72,13 +71,16 @@ def _form_fields(text: str, root) -> dict[str, str]:
     return fields
 
 
-def range_requests(proxy: str, fields: dict, per_page: int, chunk: int, start: int, total: int) -> list[PageRequest]:
-    pages = []
-    for first in range(start, min(total, MAX_RECORDS) + 1, chunk):
+def range_requests(proxy: str, fields: dict, per_page: int, chunk: int, start: int, total: int) -> PageRange:
+    """The POSTs for records start … total, one group of ``chunk`` records each (made on demand:
+    ``<totalrecord>`` is a claim the spider follows lazily)."""
+    def make(group: int) -> PageRequest:
+        first = start + (group - 1) * chunk
         last = min(first + chunk - 1, total)
         url = f"{proxy}{'&' if '?' in proxy else '?'}startrecord={first}&endrecord={last}&perpage={per_page}"
-        pages.append(PageRequest(url, (first - 1) // per_page + 1, "POST", dict(fields), first))
-    return pages
+        return PageRequest(url, (first - 1) // per_page + 1, "POST", dict(fields), first)
+
+    return PageRange(1, -(-(total - start + 1) // chunk) if total >= start else 0, make)
 
 
 def detect(url: str, text: str, root) -> Pagination | None:

@@ -8,14 +8,13 @@ adapter runs again there.
 from __future__ import annotations
 
 import re
-from urllib.parse import urljoin, urldefrag
-
+from crawler.extract.links import absolute
 from crawler.extract.listing import is_pager_anchor
-from crawler.pagination import PageRequest, Pagination
+from crawler.pagination import PageRange, PageRequest, Pagination
 from crawler.text import clean
+from crawler.urls import MalformedURL
 
 NUMBERED = re.compile(r"^(.*?)(\d+)(\.s?html?|\.jsp|\.php|\.aspx?)?$")
-MAX_PAGES = 5000
 
 
 def detect(url: str, text: str, root) -> Pagination | None:
@@ -26,8 +25,11 @@ def detect(url: str, text: str, root) -> Pagination | None:
         label = clean(a.text_content())
         if not href or href.strip().lower().startswith(("javascript:", "#")) or not is_pager_anchor(label):
             continue
-        target = urldefrag(urljoin(url, href.strip()))[0]
-        if target == url:
+        try:
+            target = absolute(url, href)
+        except MalformedURL:
+            continue
+        if target is None or target == url:
             continue
         if label.startswith(("下一页", "下页", "后一页")) or label in (">", "›", "»"):
             next_url = next_url or target
@@ -41,11 +43,13 @@ def detect(url: str, text: str, root) -> Pagination | None:
     if next_url and last_url:
         a, b = NUMBERED.match(next_url), NUMBERED.match(last_url)
         if a and b and a[1] == b[1] and (a[3] or "") == (b[3] or ""):
-            first, last = int(a[2]), min(int(b[2]), int(a[2]) + MAX_PAGES)
+            first, last = int(a[2]), int(b[2])
             # the page number in the URL and the page's own number may be off by one (index_1 = page 2)
             offset = next((n - int(NUMBERED.match(u)[2]) for n, u in numbered.items() if NUMBERED.match(u) and NUMBERED.match(u)[1] == a[1]), 0)
-            pages = [PageRequest(f"{a[1]}{k}{a[3] or ''}", k + offset) for k in range(first, last + 1)]
-            return Pagination("links", pages, last + offset)
+            prefix, suffix = a[1], a[3] or ""
+            own = re.compile(re.escape(prefix) + r"\d+" + re.escape(suffix) + "$")
+            pages = PageRange(first + offset, last + offset, lambda n: PageRequest(f"{prefix}{n - offset}{suffix}", n))
+            return Pagination("links", pages, last + offset, owns=lambda u: bool(own.match(u)))
     pages = [PageRequest(u, n) for n, u in sorted(numbered.items())]
     if next_url:
         pages.append(PageRequest(next_url, 0))  # page number unknown: the spider numbers it

@@ -9,19 +9,27 @@ import re
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from crawler.extract.listing import is_pager_anchor
-from crawler.pagination import PageRequest, Pagination
+from crawler.pagination import PageRange, PageRequest, Pagination
 from crawler.text import clean
+from crawler.urls import canonical
 
 PARAMS = ("page", "pageNum", "pageNo", "pageIndex", "pageindex", "pageno", "cur_page", "currentPage", "curPage", "p")
 TOTAL_PAGES = re.compile(r"共\s*(\d+)\s*页")
-MAX_PAGES = 5000
 
 
 def _with_param(url: str, name: str, value: int) -> str:
+    # latin-1 round trip: the other parameters keep their bytes, whatever the page's encoding
     parts = urlsplit(url)
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != name]
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True, encoding="latin-1") if k != name]
     query.append((name, str(value)))
-    return urlunsplit(parts._replace(query=urlencode(query)))
+    return canonical(urlunsplit(parts._replace(query=urlencode(query, encoding="latin-1"))))
+
+
+def _page_param(url: str, path: str) -> str | None:
+    target = urlsplit(url)
+    if target.path != path:
+        return None
+    return next((name for name, value in parse_qsl(target.query) if name in PARAMS and value.isdigit()), None)
 
 
 def detect(url: str, text: str, root) -> Pagination | None:
@@ -41,6 +49,8 @@ def detect(url: str, text: str, root) -> Pagination | None:
     if template is None:
         return None
     total = TOTAL_PAGES.search(clean(root.text_content()))
-    count = min(int(total[1]) if total else highest, MAX_PAGES)
-    pages = [PageRequest(_with_param(template, param, n), n) for n in range(1, count + 1)]
-    return Pagination("query", pages, int(total[1]) if total else None)
+    count = int(total[1]) if total else highest
+    # this page is page 1; the rest is the pager's claim, followed lazily
+    pages = PageRange(2, count, lambda n: PageRequest(_with_param(template, param, n), n))
+    return Pagination("query", pages, int(total[1]) if total else None,
+                      owns=lambda u: _page_param(u, here.path) == param)

@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from urllib.parse import urljoin, urlsplit
 
-from crawler.pagination import PageRequest, Pagination
+from crawler.pagination import PageRange, PageRequest, Pagination
+from crawler.urls import page_identity
 
 CREATE_PAGE = re.compile(
     r"createPageHTML\(\s*['\"]?(\d+)['\"]?\s*,\s*['\"]?(\d+)['\"]?\s*,\s*['\"]([\w.-]+)['\"]\s*,\s*['\"](\w+)['\"]"
@@ -18,7 +19,6 @@ CREATE_PAGE = re.compile(
 COUNT_PAGE = re.compile(r"\bcountPage\s*=\s*['\"]?(\d+)")
 COUNT_RECORDS = re.compile(r"\b(?:countnum|recordCount|countNum)\s*[=:]\s*['\"]?(\d+)", re.I)
 PAGER_OBJ = re.compile(r"new\s+Pager\(\s*\{([^}]*)\}", re.S)
-MAX_PAGES = 5000  # a bound on what a script may claim
 
 
 def _ext_of(url: str) -> str:
@@ -27,11 +27,15 @@ def _ext_of(url: str) -> str:
     return m[1] if m else "html"
 
 
-def _pages(url: str, count: int, prefix: str, ext: str) -> list[PageRequest]:
-    count = min(count, MAX_PAGES)
-    pages = [PageRequest(urljoin(url, f"{prefix}.{ext}"), 1)]
-    pages += [PageRequest(urljoin(url, f"{prefix}_{k}.{ext}"), k + 1) for k in range(1, count)]
-    return pages
+def _pagination(url: str, count: int, prefix: str, ext: str, total_records: int | None) -> Pagination:
+    """Page 1 is ``prefix.ext`` (this page, unless the column page is another file), page k is
+    ``prefix_{k-1}.ext``; the script's count is a claim, followed lazily by the spider."""
+    def make(k: int) -> PageRequest:
+        return PageRequest(urljoin(url, f"{prefix}.{ext}" if k == 1 else f"{prefix}_{k - 1}.{ext}"), k)
+
+    first = 1 if page_identity(make(1).url) != page_identity(url) else 2
+    own = re.compile(re.escape(urljoin(url, prefix)) + r"(?:_\d+)?\." + re.escape(ext) + "$")
+    return Pagination("trs", PageRange(first, count, make), count, total_records, owns=lambda u: bool(own.match(u)))
 
 
 def detect(url: str, text: str, root) -> Pagination | None:
@@ -39,16 +43,14 @@ def detect(url: str, text: str, root) -> Pagination | None:
     total_records = int(records[1]) if records else None
     m = CREATE_PAGE.search(text)
     if m:
-        count = int(m[1])
-        return Pagination("trs", _pages(url, count, m[3], m[4]), count, total_records)
+        return _pagination(url, int(m[1]), m[3], m[4], total_records)
     m = PAGER_OBJ.search(text)
     if m:
         conf = dict(re.findall(r"(\w+)\s*:\s*['\"]?([\w.-]+)['\"]?", m[1]))
         count = next((int(conf[k]) for k in ("size", "count", "pageCount", "total") if conf.get(k, "").isdigit()), None)
         if count:
-            return Pagination("trs", _pages(url, count, conf.get("prefix", "index"), conf.get("suffix", _ext_of(url))), count, total_records)
+            return _pagination(url, count, conf.get("prefix", "index"), conf.get("suffix", _ext_of(url)), total_records)
     m = COUNT_PAGE.search(text)
     if m and "index_" in text:
-        count = int(m[1])
-        return Pagination("trs", _pages(url, count, "index", _ext_of(url)), count, total_records)
+        return _pagination(url, int(m[1]), "index", _ext_of(url), total_records)
     return None

@@ -31,11 +31,13 @@ from twisted.internet.error import (
 )
 from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
 
+from crawler.column_pager import ColumnPager
 from crawler.extract.links import Link
 from crawler.extract.page import extract_page, is_attachment_url
-from crawler.pagination import hanweb
+from crawler.pagination import PageRange, hanweb
 from crawler.scope import Scope, netloc
 from crawler.store import now
+from crawler.urls import canonical, page_identity
 
 HEAD_REFUSED = {400, 403, 404, 405, 406, 500, 501}  # servers that mishandle HEAD: retry with GET
 HOME_ALIASES = ("index.html", "index.htm", "index.shtml", "index.jsp", "index.php", "default.html", "default.htm")
@@ -76,19 +78,23 @@ class DisclosureSpider(scrapy.Spider):
         super().__init__(**kwargs)
         self.max_pages = max_pages  # 0: no limit; counts every stored URL, probes included
         self.stored = 0
-        self.start_urls = list(start_urls)
+        self.start_urls = [canonical(u) for u in start_urls]
         self.scan_id = scan_id
         self.scope = Scope(self.start_urls, tuple(allow_hosts))
         self.max_depth = max_depth
         self.check_links = check_links
         # /index.html next to a start URL / is the same home page: probed, not crawled twice
-        self.home_aliases = {urljoin(u, name) for u in self.start_urls for name in HOME_ALIASES} - set(self.start_urls)
+        self.home_aliases = {canonical(urljoin(u, name)) for u in self.start_urls for name in HOME_ALIASES} - set(self.start_urls)
+        self.home_urls = set(self.start_urls) | self.home_aliases
         # Every page repeats the navigation: without this, ~15 duplicate requests per page go
         # through the middlewares to the dupefilter. Hashes only (8 bytes of state per URL).
         self.yielded: set[int] = set()
+        self.pagers: dict[str, ColumnPager] = {}  # column URL → its pager, while it is followed
+        self.column_lists: dict[int, str] = {}  # hash of a column's first-page items → column URL
 
-    def _first_time(self, url: str) -> bool:
-        key = hash(url)
+    def _first_time(self, url: str, method: str = "GET", body: str = "") -> bool:
+        """A request's identity is method + URL + body: three Hanweb columns POST to one URL."""
+        key = hash((method, url, body))
         if key in self.yielded:
             return False
         self.yielded.add(key)
@@ -96,6 +102,8 @@ class DisclosureSpider(scrapy.Spider):
 
     async def start(self):
         for url in self.start_urls:
+            self._first_time(url)
+            self._first_time(page_identity(url), "PAGE")
             yield scrapy.Request(
                 url, callback=self.parse_page, errback=self.on_error,
                 meta={"zwgk": {"home": True, "hops": 0}},
@@ -103,7 +111,7 @@ class DisclosureSpider(scrapy.Spider):
 
     # -- requests -----------------------------------------------------------------------
 
-    def _page_request(self, url: str, hops: int, **info) -> scrapy.Request:
+    def _page_request(self, url: str, hops: int = 0, **info) -> scrapy.Request:
         return scrapy.Request(
             url, callback=self.parse_page, errback=self.on_error, meta={"zwgk": {"hops": hops, **info}}
         )
@@ -116,20 +124,17 @@ class DisclosureSpider(scrapy.Spider):
             dont_filter=method == "GET",  # the GET retry of a refused HEAD has the same URL
         )
 
-    def _records_request(self, req, info: dict) -> scrapy.FormRequest:
-        """A Hanweb dataproxy.jsp POST for one range of a column's records."""
-        return scrapy.FormRequest(
-            req.url, formdata=req.formdata, callback=self.parse_hanweb, errback=self.on_error,
-            meta={"zwgk": {**info, "first_position": req.first_position}},
-        )
-
-    def _follow(self, links, hops: int, listed_in: dict | None = None, skip: frozenset = frozenset()):
+    def _follow(self, links, hops: int, listed_in: dict | None = None, owned=None):
         for link in links:
             url = link.url
-            if url in skip or not self._first_time(url):
-                continue  # pagination pages: requested by the adapter with their column attached
+            if link.malformed or (owned is not None and owned(url)) or not self._first_time(url):
+                continue  # pagination pages: requested by the column's pager with their column attached
             crawlable = link.tag in ("a", "area", "iframe", "frame") and not is_attachment_url(url)
             if url in self.scope and crawlable and url not in self.home_aliases:
+                if not self._first_time(page_identity(url), "PAGE"):
+                    if self.check_links:
+                        yield self._probe(url)  # dir/index.html beside dir/: one page, its link still checked
+                    continue
                 if hops + 1 <= self.max_depth:
                     info = {"anchor": link.anchor}
                     if listed_in:
@@ -138,17 +143,46 @@ class DisclosureSpider(scrapy.Spider):
             elif self.check_links:
                 yield self._probe(url)
 
-    def _pagination_requests(self, page, column_url: str, column_type: str, hops: int, page_no: int):
+    def _unit_request(self, pager: ColumnPager, index: int, info: dict) -> scrapy.Request:
+        """One page of a column's pager; its answer goes back to the pager (page_done)."""
+        req = pager.pages[index]
+        meta = {"zwgk": {**info, "page_no": req.page_no, "pager_unit": index, "first_position": req.first_position}}
+        if req.method == "POST":
+            return scrapy.FormRequest(req.url, formdata=req.formdata, callback=self.parse_hanweb,
+                                      errback=self.on_error, meta=meta, dont_filter=True)
+        # dont_filter: the pager keeps its own account (a page linked elsewhere may be fetched already)
+        return scrapy.Request(req.url, callback=self.parse_page, errback=self.on_error, meta=meta, dont_filter=True)
+
+    def _start_pager(self, pager: ColumnPager, info: dict):
+        self.pagers[pager.column_url] = pager
+        info = {k: info[k] for k in ("hops", "column_type", "proxy", "needs_total") if k in info}
+        info.update(column_url=pager.column_url, pager=pager.pager)
+        for index in pager.start():
+            yield self._unit_request(pager, index, info)
+        yield from self._pager_finished(pager)
+
+    def _pager_answer(self, info: dict, ok: bool, item_urls):
+        """The answer to one pager page: the pager says what to request next."""
+        pager = self.pagers.get(info.get("column_url"))
+        if pager is None or info.get("pager_unit") is None:
+            return
+        for index in pager.page_done(info["pager_unit"], ok, item_urls):
+            yield self._unit_request(pager, index, info)
+        yield from self._pager_finished(pager)
+
+    def _pager_finished(self, pager: ColumnPager):
+        if pager.done and self.pagers.get(pager.column_url) is pager:
+            del self.pagers[pager.column_url]
+            yield {"pager": {"scan_id": self.scan_id, **pager.summary(), "listed_items": len(pager.seen)}}
+
+    def _explicit_pages(self, page, column_url: str, column_type: str, hops: int, page_no: int):
+        """Pagers that only show links (下一页, page numbers): each linked page, once."""
         for req in page.pagination.pages:
             if not self._first_time(req.url):
-                continue  # every page of a TRS column names all the others
+                continue
             info = {"column_url": column_url, "column_type": column_type, "page_no": req.page_no or page_no + 1,
-                    "pager": page.pagination.pager}
-            if req.method == "POST":
-                yield self._records_request(req, {**info, "hops": hops, "proxy": page.pagination.proxy,
-                                                  "needs_total": page.pagination.total_records is None})
-            else:
-                yield self._page_request(req.url, hops, **info)
+                    "pager": page.pagination.pager, "hops": hops}
+            yield self._page_request(req.url, **info)
 
     # -- callbacks ----------------------------------------------------------------------
 
@@ -179,8 +213,20 @@ class DisclosureSpider(scrapy.Spider):
             "referer": (request.headers.get(b"Referer") or b"").decode("latin-1") or None,
             "size": len(response.body) if request.method != "HEAD" else _int(response.headers.get(b"Content-Length")),
             "elapsed_ms": int(request.meta.get("download_latency", 0) * 1000),
+            "request_body": "",
             **extra,
         }
+
+    def _error_page(self, response, page, info: dict) -> str | None:
+        """Why an answer is an error page and not a document or column, or None."""
+        if response.status >= 400:
+            return f"HTTP {response.status}"
+        if page.kind == "error":
+            return f"soft_404:{page.error_reason}"
+        redirects = response.request.meta.get("redirect_urls", [])
+        if redirects and not info.get("home") and response.url in self.home_urls and redirects[0] not in self.home_urls:
+            return "soft_404:redirect_home"  # a deleted article sent to the home page
+        return None
 
     def parse_page(self, response):
         if not self._admit():
@@ -190,6 +236,9 @@ class DisclosureSpider(scrapy.Spider):
             # http://example.gov.cn → https://www.example.gov.cn/: the site lives where the start
             # URL leads, so that host is in scope too
             self.scope.hosts.add(netloc(response.url))
+            self.home_urls.add(response.url)
+        if info.get("home"):
+            self.home_urls.add(response.url)
         page = extract_page(
             response.url, response.body,
             (response.headers.get(b"Content-Type") or b"").decode("latin-1") or None,
@@ -197,21 +246,35 @@ class DisclosureSpider(scrapy.Spider):
             listed_in_type=info.get("listed_in_type"),
             anchor=info.get("anchor"),
         )
+        error = self._error_page(response, page, info)
         hops = info.get("hops", 0)
         column_url = info.get("column_url")
-        if page.kind in ("column", "home") and column_url is None:
-            column_url = response.url  # after redirects: /old/ → /gzdt/index.html is that column
+        if error:
+            page.kind = "error"
+        elif page.kind in ("column", "home") and column_url is None:
+            # after redirects: /old/ → /gzdt/index.html is that column, known as /gzdt/
+            column_url = page_identity(response.url)
+            alias_of = self._column_alias(column_url, page)
+            if alias_of:
+                yield {"alias": {"scan_id": self.scan_id, "url": column_url, "column_url": alias_of, "reason": "same_list"}}
+                column_url, page.kind = alias_of, "alias"
         row = self._page_row(
             response, info, kind=page.kind, charset=page.charset, charset_declared=page.charset_declared,
             charset_note=page.charset_note, title=page.title, column_url=column_url or info.get("listed_in"),
             meta_tags=json.dumps(page.meta_tags, ensure_ascii=False) if page.meta_tags else None,
             footer=json.dumps(page.footer, ensure_ascii=False) if page.footer else None, probe=0,
         )
-        item = {"page": row, "links": page.links}
+        if error and error.startswith("soft_404"):
+            row.update(error_kind="soft_404", error=error.split(":", 1)[1])
+        item = {"page": row, "links": [] if error else page.links}
+        if error:
+            yield item
+            yield from self._pager_answer(info, False, None)
+            return
         if page.kind in ("document", "interpretation"):
             item["document"] = page
         if page.kind in ("column", "home") or (column_url and page.items):
-            is_first = column_url == row["url"]
+            is_first = page.kind in ("column", "home") and info.get("pager_unit") is None and info.get("page_no") is None
             item["column"] = {
                 "url": column_url,
                 "page_no": info.get("page_no", 1),
@@ -221,16 +284,37 @@ class DisclosureSpider(scrapy.Spider):
         yield item
         if self._limit_reached():
             raise CloseSpider("max_pages")
-        if response.status >= 400 or page.kind == "attachment":
+        if page.kind == "attachment":
             return
+        yield from self._pager_answer(info, True, [i.url for i in page.items])
         column_type = info.get("column_type") or page.column_type
         # The home page's "latest" box is not a document's column: only real columns list it.
         listed = {"listed_in": column_url, "listed_in_type": column_type} if column_url and page.kind != "home" else None
-        pagination = frozenset(p.url for p in page.pagination.pages) if page.pagination and column_url else frozenset()
-        if pagination:
-            # before the generic links, so the dupefilter keeps the requests that carry the column
-            yield from self._pagination_requests(page, column_url, column_type, hops, info.get("page_no", 1))
-        yield from self._follow(page.links, hops, listed, pagination)
+        owned = None
+        if page.pagination and column_url:
+            pagination = page.pagination
+            owned = pagination.owns
+            if isinstance(pagination.pages, PageRange):
+                if info.get("pager_unit") is None and column_url not in self.pagers and page.kind == "column":
+                    pager = ColumnPager(column_url, pagination.pager, pagination.pages, pagination.total_pages, pagination.total_records)
+                    if pagination.pager != "hanweb":  # Hanweb's first POST repeats the inline records
+                        pager.remember(i.url for i in page.items)
+                    yield from self._start_pager(pager, {"hops": hops, "column_type": column_type, "proxy": pagination.proxy,
+                                                         "needs_total": pagination.total_records is None})
+            else:
+                explicit = {p.url for p in pagination.pages}
+                owned = explicit.__contains__
+                yield from self._explicit_pages(page, column_url, column_type, hops, info.get("page_no", 1))
+        yield from self._follow(page.links, hops, listed, owned)
+
+    def _column_alias(self, column_url: str, page) -> str | None:
+        """The column already crawled under another URL that lists exactly these items (a
+        search URL of its list page, a second entry point), or None."""
+        if not page.items or page.kind != "column":
+            return None
+        key = hash(tuple(i.url for i in page.items))
+        known = self.column_lists.setdefault(key, column_url)
+        return known if known != column_url else None
 
     def parse_hanweb(self, response):
         if not self._admit():
@@ -238,19 +322,28 @@ class DisclosureSpider(scrapy.Spider):
         info = response.meta["zwgk"]
         text = response.body.decode(response.encoding or "utf-8", "replace")
         items = hanweb.records_to_items(text, info["column_url"], info.get("first_position") or 1)
-        row = self._page_row(response, info, kind="column", column_url=info["column_url"], probe=0)
-        # the records are the column's links as a reader sees them: stored for the link check
-        links = [Link(item.url, "a", item.title, "body", False) for item in items]
-        yield {"page": row, "links": links, "column": {"url": info["column_url"], "page_no": info.get("page_no"), "items": items, "page": None}}
+        body = response.request.body.decode("latin-1")
+        row = self._page_row(response, info, kind="column" if response.status < 400 else "error",
+                             column_url=info["column_url"], probe=0, request_body=body)
+        # The records are the column's links as a reader sees them: on the column page.
+        links = [Link(item.url, "a", item.title, "body", False, item.url) for item in items]
+        yield {"page": row, "links": [], "column": {"url": info["column_url"], "page_no": info.get("page_no"), "items": items, "page": None},
+               "column_links": links}
         if self._limit_reached():
             raise CloseSpider("max_pages")
         total = hanweb.total_records(text)
-        if info.get("needs_total") and total:
-            # The first group told how many records there are: ask for the rest.
+        pager = self.pagers.get(info["column_url"])
+        if info.get("needs_total") and total and pager is not None and len(pager.pages) == 1:
+            # The first group told how many records there are: the rest is that claim, followed lazily.
             proxy = info["proxy"]
             first = (info.get("first_position") or 1) + proxy["chunk"]
-            for req in hanweb.range_requests(proxy["url"], proxy["fields"], proxy["per_page"], proxy["chunk"], first, total):
-                yield self._records_request(req, {**info, "page_no": req.page_no, "needs_total": False})
+            rest = ColumnPager(pager.column_url, "hanweb",
+                               hanweb.range_requests(proxy["url"], proxy["fields"], proxy["per_page"], proxy["chunk"], first, total),
+                               -(-total // proxy["per_page"]), total, seen=pager.seen, good=1)
+            rest.remember(i.url for i in items)
+            yield from self._start_pager(rest, {**info, "needs_total": False})
+        else:
+            yield from self._pager_answer(info, response.status < 400, [i.url for i in items])
         listed = {"listed_in": info["column_url"], "listed_in_type": info.get("column_type")}
         yield from self._follow(links, info.get("hops", 0), listed)
 
@@ -276,6 +369,7 @@ class DisclosureSpider(scrapy.Spider):
         kind = error_kind(failure)
         if kind == "redirect" and len(set(redirects)) < len(redirects):
             kind = "redirect_loop"
+        yield from self._pager_answer(info, False, None)
         yield {
             "page": {
                 "scan_id": self.scan_id,
@@ -290,6 +384,8 @@ class DisclosureSpider(scrapy.Spider):
                 "error_kind": kind,
                 "depth": info.get("hops"),
                 "probe": int(bool(info.get("probe"))),
+                "column_url": info.get("column_url") if info.get("pager_unit") is not None else None,
+                "request_body": request.body.decode("latin-1") if request.method == "POST" else "",
             },
             "links": [],
         }
