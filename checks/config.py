@@ -20,6 +20,11 @@ RULE_KEYS = {
 }
 
 
+# Parameters that map a column type to a setting: any column type may be named, and a user file
+# changes the types it names and keeps the others.
+OPEN_MAPPINGS = {"limits", "required_by_type"}
+
+
 class RulesError(ValueError):
     """A rules file that cannot be used; str() is the one-line message for the user."""
 
@@ -93,13 +98,30 @@ def _check_value(path: Path, lines: dict, keypath: tuple, value, default) -> Non
         ok = isinstance(value, expected)
     if not ok:
         raise RulesError(f"{where}: expected {_type_name(expected)}, got {value!r}")
-    if isinstance(default, dict) and keypath[-1] != "limits":
+    if isinstance(default, dict) and keypath[-1] in OPEN_MAPPINGS:
+        like = next(iter(default.values()), None)
+        for key, sub in value.items():
+            if like is not None and not isinstance(sub, type(like)):
+                raise RulesError(f"{path}:{lines.get(keypath + (key,), 1)}: {'.'.join(keypath + (key,))}: expected {_type_name(type(like))}, got {sub!r}")
+            if isinstance(sub, list):
+                _check_items(path, lines, keypath + (key,), sub, like)
+    elif isinstance(default, dict):
         for key, sub in value.items():
             if key not in default:
                 raise RulesError(f"{path}:{lines.get(keypath + (key,), 1)}: {'.'.join(keypath + (key,))}: unknown parameter (known: {', '.join(default)})")
             _check_value(path, lines, keypath + (key,), sub, default[key])
+    if isinstance(default, list):
+        _check_items(path, lines, keypath, value, default)
     if isinstance(value, (int, float)) and not isinstance(value, bool) and value < 0:
         raise RulesError(f"{where}: must not be negative")
+
+
+def _check_items(path: Path, lines: dict, keypath: tuple, value: list, default: list) -> None:
+    """A list of names (fields, tags, column types) holds names: no numbers, mappings or nulls."""
+    if default and all(isinstance(item, str) for item in default):
+        for item in value:
+            if not isinstance(item, str):
+                raise RulesError(f"{path}:{lines.get(keypath, 1)}: {'.'.join(keypath)}: expected a list of names, got {item!r} in it")
 
 
 def _validate_rule(path: Path, lines: dict, rule_id: str, conf, defaults: dict | None) -> None:
@@ -138,6 +160,8 @@ def load_rules(user_file: str | Path | None = None, known_ids: set[str] | None =
                 raise RulesError(f"{path}:{lines.get(('rules', rule_id), 1)}: rules.{rule_id}: unknown rule id (see `zwgk rules`)")
             _validate_rule(path, lines, rule_id, conf, merged[rule_id])
             params = {**merged[rule_id].get("params", {}), **(conf.get("params") or {})}
+            for name in OPEN_MAPPINGS & set(conf.get("params") or {}):
+                params[name] = {**merged[rule_id].get("params", {}).get(name, {}), **conf["params"][name]}
             merged[rule_id] = {**merged[rule_id], **conf, "params": params}
     rules = {}
     for rule_id, conf in merged.items():

@@ -2,26 +2,74 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 from checks.registry import Finding, rule
+from crawler.extract.columns import infer_column_type
 from crawler.extract.labels import DATE_FIELDS, FIELD_NAMES_ZH
 
 EMPTY_REASON_ZH = {"empty": "值为空", "commented_out": "值被注释隐藏"}
 
 
+def _document_columns(ctx) -> dict[str, list[tuple[str, str]]]:
+    """document URL → (type, name) of each column it belongs to: the columns that list it and the
+    column it was found under (documents.column_url); for a document in no column, what its own
+    page's ColumnType / ColumnName meta tags say."""
+    columns = {c["url"]: c for c in ctx.columns if c["kind"] != "home"}
+    out: dict[str, list[tuple[str, str]]] = {}
+    for url, doc in ctx.documents.items():
+        listed = {c["url"]: c for c in ctx.document_columns.get(url, [])}
+        if doc["column_url"] in columns:
+            listed.setdefault(doc["column_url"], columns[doc["column_url"]])
+        out[url] = [(c["type"] or "", c["name"] or "") for c in listed.values()]
+    if any(not cols for cols in out.values()):
+        for r in ctx.rows("select url, meta_tags from pages where scan_id = ? and kind in ('document', 'interpretation')"):
+            meta = json.loads(r["meta_tags"] or "{}")
+            if out.get(r["url"]) == [] and (meta.get("ColumnType") or meta.get("ColumnName")):
+                col_type, _ = infer_column_type(meta.get("ColumnType"), meta.get("ColumnName"), r["url"])
+                out[r["url"]] = [(col_type, f"{meta.get('ColumnType', '')} {meta.get('ColumnName', '')}")]
+    return out
+
+
+def _is_of(key: str, col_type: str, col_name: str) -> bool:
+    """A required_by_type key names a column type (政策文件) or a kind of one that the column's name
+    says (规范性文件: the crawler types a 行政规范性文件 column 政策文件, a 规范性文件解读 column 政策解读)."""
+    return key == col_type or (key in col_name and infer_column_type(None, key, "")[0] == col_type)
+
+
+def required_fields(params: dict, columns: list[tuple[str, str]]) -> tuple[list[str], list[str]]:
+    """(fields a document must carry, the required_by_type keys that asked for them): the union over
+    its columns, each asking for its type's list or, for a type not listed, ``required``."""
+    fields: list[str] = []
+    keys: list[str] = []
+    for col_type, col_name in columns or [("", "")]:
+        matched = [k for k in params.get("required_by_type", {}) if _is_of(k, col_type, col_name)]
+        keys += [k for k in matched if k not in keys]
+        for lst in [params["required_by_type"][k] for k in matched] or [params["required"]]:
+            fields += [f for f in lst if f not in fields]
+    return fields, keys
+
+
 @rule("metadata.missing_field")
 def missing_field(ctx, params):
-    """A required field's label does not appear on the document page at all."""
+    """A field its column type requires does not appear on the document page at all (not even
+    its label)."""
+    columns = _document_columns(ctx)
     for url, doc in ctx.documents.items():
         present = ctx.fields.get(url, {})
-        for name in params["required"]:
+        required, types = required_fields(params, columns.get(url, []))
+        column_types = sorted({t for t, _ in columns.get(url, []) if t})
+        for name in required:
             if name not in present:
                 zh = FIELD_NAMES_ZH.get(name, name)
+                why_zh = f"（{'、'.join(types)}栏目要求）" if types else ""
+                why_en = f" (required in {', '.join(types)} columns)" if types else ""
                 yield Finding(
                     "metadata.missing_field", url,
-                    f"文件页缺少「{zh}」", f"document page has no {name} ({zh}) field",
-                    {"field": name, "field_zh": zh, "title": doc["title"]}, key=name,
+                    f"文件页缺少「{zh}」{why_zh}", f"document page has no {name} ({zh}) field{why_en}",
+                    {"field": name, "field_zh": zh, "title": doc["title"], "column_types": column_types,
+                     "required_by_type": types}, key=name,
                 )
 
 
