@@ -48,8 +48,13 @@ class RetryAfterMiddleware:
             return response
         slot_key = request.meta.get("download_slot") or urlparse_cached(request).hostname
         slot = self.crawler.engine.downloader.slots.get(slot_key)
-        if slot is not None:
-            slot.delay = max(slot.delay, wait)
+        if slot is not None and wait > slot.delay:
+            # the host asked for a pause, not for a slower crawl ever after: restore the delay then
+            from twisted.internet import reactor
+
+            normal = slot.delay
+            slot.delay = wait
+            reactor.callLater(wait, _restore_delay, slot, wait, normal)
         logger.info("%s answered %s, waiting %.1fs as Retry-After asks", request.url, response.status, wait)
         retry = request.replace(dont_filter=True)
         retry.meta["retry_after_times"] = tries + 1
@@ -69,3 +74,8 @@ class RedirectMiddleware(ScrapyRedirectMiddleware):
         if result is not response and hasattr(result, "dont_filter"):
             result.dont_filter = True
         return result
+
+
+def _restore_delay(slot, raised: float, normal: float) -> None:
+    if slot.delay == raised:  # not raised again meanwhile by a later Retry-After
+        slot.delay = normal

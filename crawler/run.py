@@ -55,10 +55,10 @@ def scrapy_settings(opts: CrawlOptions, scan_id: int) -> dict:
         "CONCURRENT_REQUESTS": opts.concurrency,
         "CONCURRENT_REQUESTS_PER_DOMAIN": opts.per_host,
         "DOWNLOAD_DELAY": opts.delay,
-        "AUTOTHROTTLE_ENABLED": True,
-        "AUTOTHROTTLE_START_DELAY": max(opts.delay, 0.1),
-        "AUTOTHROTTLE_MAX_DELAY": 30,
-        "AUTOTHROTTLE_TARGET_CONCURRENCY": float(opts.per_host),
+        # Politeness is the per-host concurrency, --delay and the server's own Retry-After.
+        # AutoThrottle is off: it raises a host's delay after one slow page and never lowers it
+        # on 404s, so a few slow or missing pages left whole scans at a few pages per second.
+        "AUTOTHROTTLE_ENABLED": False,
         "DOWNLOAD_TIMEOUT": opts.timeout,
         "DOWNLOAD_MAXSIZE": opts.max_size_mb * 1024 * 1024,
         "DOWNLOAD_WARNSIZE": 0,
