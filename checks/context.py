@@ -81,4 +81,7 @@ class ScanContext:
 
     def fingerprint_url(self, url: str) -> str:
         """Stable across scans: the audited site's URLs without host and port, others without port."""
-        return site_relative(url, self.site_hosts)
+        try:
+            return site_relative(url, self.site_hosts)
+        except ValueError:  # a malformed address (links.malformed) is its own fingerprint
+            return url

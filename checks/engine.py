@@ -52,7 +52,9 @@ def unknown_patterns(rules: dict[str, Rule], patterns: tuple[str, ...]) -> list[
 
 
 def fingerprint(ctx: ScanContext, finding: Finding) -> str:
-    key = f"{finding.rule}\x1f{ctx.fingerprint_url(finding.url)}\x1f{finding.key}"
+    # a URL inside the key (a broken or hidden link's target) is compared like the finding's URL
+    extra = ctx.fingerprint_url(finding.key) if finding.key.startswith(("http://", "https://")) else finding.key
+    key = f"{finding.rule}\x1f{ctx.fingerprint_url(finding.url)}\x1f{extra}"
     return hashlib.sha1(key.encode()).hexdigest()[:16]
 
 

@@ -22,6 +22,12 @@ class ResolveOverrideError(ValueError):
     pass
 
 
+def _port(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise ValueError(f"port must be 1-65535, not {text!r}")
+    return int(text)
+
+
 def parse_resolve(entries) -> dict[tuple[str, int], str]:
     """``["www.demo.gov.cn:80:127.0.0.1", "h:443:[::1]"]`` → {("www.demo.gov.cn", 80): "127.0.0.1", …}."""
     out = {}
@@ -30,9 +36,12 @@ def parse_resolve(entries) -> dict[tuple[str, int], str]:
             host, port, address = entry.split(":", 2)
             address = address.strip("[]")
             ipaddress.ip_address(address)
-            out[(host.lower(), int(port))] = address
+            if not host or any(c.isspace() or c in "/@[]" for c in host):
+                raise ValueError("bad host")
+            out[(host.lower(), _port(port))] = address
         except ValueError:
-            raise ResolveOverrideError(f"--resolve {entry!r}: expected HOST:PORT:ADDRESS, e.g. www.example.gov.cn:443:127.0.0.1") from None
+            raise ResolveOverrideError(f"--resolve {entry!r}: expected HOST:PORT:ADDRESS with a port 1-65535, "
+                                       "e.g. www.example.gov.cn:443:127.0.0.1") from None
     return out
 
 
@@ -42,16 +51,19 @@ def parse_server(server: str | None) -> tuple[str, int] | None:
         return None
     if server.startswith("["):
         address, _, port = server[1:].partition("]")
-        port = port.lstrip(":")
+        if port and not port.startswith(":"):
+            address = ""  # "[::1]x": invalid
+        port = port[1:]
     elif server.count(":") == 1:
         address, port = server.split(":")
     else:
         address, port = server, ""
     try:
         ipaddress.ip_address(address)
-        return address, int(port or 53)
+        return address, _port(port) if port else 53
     except ValueError:
-        raise ResolveOverrideError(f"--dns-server {server!r}: expected an IP address with an optional port") from None
+        raise ResolveOverrideError(f"--dns-server {server!r}: expected an IP address with an optional port 1-65535, "
+                                   "e.g. 10.0.0.2 or [2001:db8::53]:5353") from None
 
 
 def make_resolver(server: tuple[str, int], timeout: float = 5.0) -> dns.resolver.Resolver:

@@ -105,15 +105,34 @@ def scrapy_settings(opts: CrawlOptions, scan_id: int) -> dict:
 
 
 def prepare_scan(opts: CrawlOptions) -> tuple[int, bool]:
-    """(scan id, resumed?) — a new scan, or with --resume the unfinished one of the same URLs."""
+    """(scan id, resumed?) — a new scan, or with --resume the unfinished one of the same URLs.
+
+    Every option is checked before the database is touched, so a bad option never leaves a
+    scan behind (an empty "finished" one, or one stuck in "running")."""
+    from crawler.store import UnusableDatabase
+
     parse_resolve(opts.resolve)  # raise on bad syntax before anything is written
     parse_server(opts.dns_server)
+    if not opts.start_urls:
+        raise CrawlError("没有起始网址 no start URL")
     for url in opts.start_urls:
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
+        try:
+            parts = urlsplit(url)
+            port = parts.port
+        except ValueError:
+            parts, port = None, None
+        if parts is None or parts.scheme not in ("http", "https") or not parts.hostname or port == 0:
             raise CrawlError(f"不是有效的网址 not a valid http(s) URL: {url}")
+    bounds = {"max_pages": 0, "max_depth": 0, "concurrency": 1, "per_host": 1, "delay": 0, "max_size_mb": 1}
+    for name, low in bounds.items():
+        if not getattr(opts, name) >= low:  # also false for nan
+            raise CrawlError(f"{name} must be at least {low}, not {getattr(opts, name)}")
+    if not opts.timeout > 0:
+        raise CrawlError(f"timeout must be positive, not {opts.timeout}")
     try:
         db = open_db(opts.db)
+    except UnusableDatabase as exc:
+        raise CrawlError(str(exc)) from exc
     except Exception as exc:  # sqlite3 errors, permission errors …
         raise CrawlError(f"无法打开数据库 cannot open database {opts.db}: {exc}") from exc
     try:

@@ -9,7 +9,10 @@ re-fetches a page replaces its rows instead of duplicating them).
 from __future__ import annotations
 
 import json
+import sqlite3
+import time
 from datetime import datetime, timezone
+from pathlib import Path
 
 import sqlite_utils
 
@@ -93,25 +96,190 @@ def now() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def open_db(path: str) -> sqlite_utils.Database:
-    db = sqlite_utils.Database(path)
-    db.execute("PRAGMA journal_mode=WAL")
-    db.execute("PRAGMA synchronous=NORMAL")
-    ensure_schema(db)
-    return db
+# zwgk marks the databases it creates (PRAGMA application_id, and a zwgk_meta table with the schema
+# version) and never alters a database without that mark: another application's SQLite file given
+# as --db is refused before anything is written to it.
+APPLICATION_ID = 0x7A77676B  # "zwgk"
+SCHEMA_VERSION = 1
+META_TABLE = "zwgk_meta"
+BUSY_TIMEOUT = 60.0  # seconds a writer waits for another zwgk process
+_SQLITE_HEADER = b"SQLite format 3\x00"
+# The tables of a zwgk database written before the mark existed: such a file is adopted (marked)
+# when it has zwgk's scans and pages columns and no table zwgk did not create.
+_LEGACY_TABLES = frozenset({"scans", "pages", "columns", "column_items", "documents", "document_fields", "links",
+                            "findings", "dns_records", "ipv6_probes", "ipv6_summary"})
+_LEGACY_COLUMNS = {"scans": {"id", "site", "start_urls", "started_at", "finished_at", "status", "settings"},
+                   "pages": {"scan_id", "url", "final_url", "status", "kind", "error", "depth"}}
+
+
+class UnusableDatabase(Exception):
+    """The file given as --db cannot be used as a zwgk scan database (one line, exit code 2)."""
+
+
+def open_db(path: str, create: bool = True) -> sqlite_utils.Database:
+    """zwgk's scan database at ``path``, created and marked if the file does not exist or is empty.
+
+    Refuses (UnusableDatabase) a directory, a file that is not SQLite, and a database zwgk did not
+    create; with ``create=False`` a missing file too. Safe with any number of zwgk processes opening
+    the same file at once: writers wait for each other (busy timeout) and the schema is created in
+    one BEGIN IMMEDIATE transaction, re-checked by whoever comes second.
+    """
+    if not create:
+        verify_db(path)
+    elif _file_state(path) == "sqlite":
+        _ownership(path)  # read-only look first: a foreign file is refused without a write lock
+    try:
+        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT, isolation_level=None)
+    except sqlite3.Error as exc:
+        raise UnusableDatabase(f"无法打开数据库 cannot open database {path}: {exc}") from None
+    try:
+        _retry_locked(lambda: _claim(conn, path))
+        _retry_locked(lambda: _enable_wal(conn))
+        conn.execute("PRAGMA synchronous=NORMAL")
+    except UnusableDatabase:
+        conn.close()
+        raise
+    except sqlite3.Error as exc:
+        conn.close()
+        raise UnusableDatabase(f"无法使用数据库 cannot use database {path}: {exc}") from None
+    conn.isolation_level = ""  # Python's default: `with conn:` is one transaction (BatchWriter)
+    return sqlite_utils.Database(conn)
 
 
 def ensure_schema(db: sqlite_utils.Database) -> None:
+    """Create missing tables, columns and indexes (``if not exists``: safe against a concurrent creator;
+    the caller holds the write transaction)."""
+    from sqlite_utils.db import COLUMN_TYPE_MAPPING
+
+    conn = db.conn if isinstance(db, sqlite_utils.Database) else db
     for name, spec in SCHEMA.items():
-        table = db[name]
-        if not table.exists():
-            table.create(spec["columns"], pk=spec["pk"], not_null=None)
-        else:
-            missing = {c: t for c, t in spec["columns"].items() if c not in table.columns_dict}
-            for column, col_type in missing.items():
-                table.add_column(column, col_type)
+        columns = spec["columns"]
+        pk = (spec["pk"],) if isinstance(spec["pk"], str) else tuple(spec["pk"])
+        defs = [f'"{c}" {COLUMN_TYPE_MAPPING[t]}' + (" PRIMARY KEY" if pk == (c,) and t is int else "")
+                for c, t in columns.items()]
+        if len(pk) > 1 or columns.get(pk[0]) is not int:
+            defs.append(f"PRIMARY KEY ({', '.join(f'{chr(34)}{c}{chr(34)}' for c in pk)})")
+        conn.execute(f'CREATE TABLE IF NOT EXISTS "{name}" (\n   ' + ",\n   ".join(defs) + "\n)")
+        have = {row[1] for row in conn.execute(f'PRAGMA table_info("{name}")')}
+        for column, col_type in columns.items():
+            if column not in have:  # a database written by an older zwgk
+                conn.execute(f'ALTER TABLE "{name}" ADD COLUMN "{column}" {COLUMN_TYPE_MAPPING[col_type]}')
         for index in spec.get("indexes", []):
-            table.create_index(list(index), if_not_exists=True)
+            conn.execute(f'CREATE INDEX IF NOT EXISTS "idx_{name}_{"_".join(index)}" ON "{name}" '
+                         f'({", ".join(f"{chr(34)}{c}{chr(34)}" for c in index)})')
+    conn.execute(f'CREATE TABLE IF NOT EXISTS "{META_TABLE}" (key TEXT PRIMARY KEY, value TEXT)')
+    conn.execute(f'INSERT OR REPLACE INTO "{META_TABLE}" VALUES (?, ?)', ("schema_version", str(SCHEMA_VERSION)))
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+
+
+def verify_db(path: str) -> str:
+    """Check, without writing or creating anything, that ``path`` is a zwgk database; its state
+    ("zwgk" or "legacy": from before the mark, adopted by the next crawl). For read-only commands."""
+    state = _file_state(path)
+    if state == "missing":
+        raise UnusableDatabase(f"数据库不存在 no such database: {path}")
+    if state == "empty":
+        raise UnusableDatabase(f"数据库是空文件，没有扫描 empty database, no scans: {path}")
+    owner = _ownership(path)
+    if owner == "new":
+        raise UnusableDatabase(f"数据库中没有扫描 no scans in {path}")
+    return owner
+
+
+def _file_state(path: str) -> str:
+    """"missing", "empty" or "sqlite"; UnusableDatabase for anything that cannot be a database."""
+    p = Path(path)
+    try:
+        st = p.stat()
+    except FileNotFoundError:
+        return "missing"
+    except OSError as exc:
+        raise UnusableDatabase(f"无法访问数据库 cannot access database {path}: {exc.strerror}") from None
+    if p.is_dir():
+        raise UnusableDatabase(f"数据库路径是目录 database path is a directory: {path}")
+    if not p.is_file():
+        raise UnusableDatabase(f"数据库路径不是普通文件 database path is not a regular file: {path}")
+    try:
+        with p.open("rb") as handle:
+            header = handle.read(len(_SQLITE_HEADER))
+    except OSError as exc:
+        raise UnusableDatabase(f"无法读取数据库 cannot read database {path}: {exc.strerror}") from None
+    if st.st_size == 0:
+        return "empty"
+    if header != _SQLITE_HEADER:
+        raise UnusableDatabase(f"不是 SQLite 数据库 not an SQLite database: {path}")
+    return "sqlite"
+
+
+def _ownership(path: str, conn: sqlite3.Connection | None = None) -> str:
+    """"zwgk", "legacy" or "new" (no schema yet); UnusableDatabase for another application's database."""
+    own = conn is None
+    try:
+        if own:
+            conn = sqlite3.connect(Path(path).resolve().as_uri() + "?mode=ro", uri=True, timeout=BUSY_TIMEOUT)
+        try:
+            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+            tables = {r[0] for r in conn.execute("select name from sqlite_master where type = 'table'")
+                      if not r[0].startswith("sqlite_")}
+            version = None
+            if META_TABLE in tables:
+                row = conn.execute(f'select value from "{META_TABLE}" where key = ?', ("schema_version",)).fetchone()
+                version = int(row[0]) if row and str(row[0]).isdigit() else None
+            columns = {t: {r[1] for r in conn.execute(f'PRAGMA table_info("{t}")')} for t in _LEGACY_COLUMNS if t in tables}
+        finally:
+            if own:
+                conn.close()
+    except sqlite3.OperationalError as exc:
+        raise UnusableDatabase(f"无法读取数据库 cannot read database {path}: {exc}") from None
+    except sqlite3.DatabaseError as exc:
+        raise UnusableDatabase(f"不是 SQLite 数据库或已损坏 not an SQLite database, or a damaged one: {path} ({exc})") from None
+    foreign = f"不是 zwgk 的数据库，不会修改 not a zwgk database (refusing to change it): {path}"
+    if app_id not in (0, APPLICATION_ID):
+        raise UnusableDatabase(f"{foreign} (application_id {app_id:#x})")
+    if app_id == APPLICATION_ID or META_TABLE in tables:
+        if version is not None and version > SCHEMA_VERSION:
+            raise UnusableDatabase(f"数据库由更新版本的 zwgk 创建 database written by a newer zwgk (schema {version}): {path}")
+        return "zwgk"
+    if not tables:
+        return "new"
+    legacy = (tables <= _LEGACY_TABLES | set(SCHEMA) and all(need <= columns.get(t, set()) for t, need in _LEGACY_COLUMNS.items()))
+    if legacy:
+        return "legacy"
+    raise UnusableDatabase(f"{foreign} (tables: {', '.join(sorted(tables)[:5])})")
+
+
+def _claim(conn: sqlite3.Connection, path: str) -> None:
+    """Mark and complete the schema in one write transaction; a concurrent creator waits for it."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        _ownership(path, conn)  # again, under the write lock: the file may have changed since
+        ensure_schema(conn)
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+def _enable_wal(conn: sqlite3.Connection) -> None:
+    if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+        mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+        if mode.lower() != "wal":
+            raise sqlite3.OperationalError("database is locked")  # another connection was in the way: retry
+
+
+def _retry_locked(step, seconds: float = BUSY_TIMEOUT) -> None:
+    """Run ``step``, retrying while another process holds the lock (switching to WAL, for one, does not
+    wait on the busy timeout)."""
+    deadline = time.monotonic() + seconds
+    delay = 0.01
+    while True:
+        try:
+            return step()
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc) or time.monotonic() > deadline:
+                raise
+        time.sleep(delay)
+        delay = min(delay * 2, 0.5)
 
 
 def create_scan(db: sqlite_utils.Database, site: str, start_urls: list[str], settings: dict, version: str) -> int:

@@ -44,7 +44,7 @@ def _findings(conn: sqlite3.Connection, scan_id: int) -> dict[str, dict]:
 def compare(conn: sqlite3.Connection, old: int, new: int) -> dict[str, list[dict]]:
     before, after = _findings(conn, old), _findings(conn, new)
     old_hosts, new_hosts = _site_hosts(conn, old), _site_hosts(conn, new)
-    visited = {site_relative(u, new_hosts) for (u,) in conn.execute("select url from pages where scan_id = ?", (new,))}
+    visited = {site_relative(u, new_hosts): u for (u,) in conn.execute("select url from pages where scan_id = ?", (new,))}
     result = {"new": [], "fixed": [], "still_open": [], "not_comparable": []}
     for fp, f in after.items():
         result["still_open" if fp in before else "new"].append(f)
@@ -52,10 +52,30 @@ def compare(conn: sqlite3.Connection, old: int, new: int) -> dict[str, list[dict
         if fp in after:
             continue
         reached = site_relative(f["url"], old_hosts) in visited
+        if not reached:
+            # A link finding is about its linking pages too: when all of them were crawled again
+            # and none links the target any more, the link was removed, which fixes it.
+            linking = [site_relative(u, old_hosts) for u in _linking_pages(json.loads(f["evidence"] or "{}"))]
+            if linking and all(u in visited for u in linking):
+                target = site_relative(f["url"], old_hosts)
+                still = conn.execute(
+                    f"select target_url from links where scan_id = ? and source_url in ({','.join('?' * len(linking))})",
+                    (new, *(visited[u] for u in linking))).fetchall()
+                reached = all(site_relative(t, new_hosts) != target for (t,) in still)
         result["fixed" if reached else "not_comparable"].append(f)
     for group in result.values():
         group.sort(key=lambda f: (f["rule"], f["url"]))
     return result
+
+
+def _linking_pages(evidence: dict) -> list[str]:
+    """The pages a link finding lists as carrying the link; [] when the list is cut short."""
+    if "linked_from" in evidence:
+        pages = [p["url"] for p in evidence["linked_from"]]
+        return pages if evidence.get("linked_from_count", len(pages)) <= len(pages) else []
+    if "pages" in evidence and evidence.get("page_count", 0) <= len(evidence["pages"]):
+        return list(evidence["pages"])
+    return []
 
 
 def trend(conn: sqlite3.Connection, scan_id: int, limit: int = 12) -> list[dict]:

@@ -13,14 +13,18 @@ def test_diff_reports_exactly_the_fixed_finding(tmp_path):
         run_zwgk("audit", base, "--db", db, "--quiet", "--as-of", "2026-11-20", "--fail-on", "never", "--no-ipv6")
         doc = next(d for d in served["portal"].by_slug["gzdt"].docs if d.index == 6)
         doc.defects.discard("no_index_no")  # the site adds the missing 索引号
+        notice = served["portal"].by_slug["tzgg"].docs[1]
+        notice.extra_links.remove(("相关通知", "/zwgk/missing.html"))  # and removes the link to a deleted page
         run_zwgk("audit", base, "--db", db, "--quiet", "--as-of", "2026-11-20", "--fail-on", "never", "--no-ipv6", "--out", tmp_path / "r2")
         # a third, shallow scan reaches few documents: their findings cannot count as fixed
         run_zwgk("audit", base, "--db", db, "--quiet", "--as-of", "2026-11-20", "--fail-on", "never", "--max-depth", "1", "--no-link-check", "--no-ipv6")
     result = json.loads(run_zwgk("diff", "1", "2", "--db", db, "--json").stdout)
-    assert [(f["rule"], f["url"].split("/", 3)[3], f["evidence"]["field"]) for f in result["fixed"]] == [
-        ("metadata.missing_field", doc.url.lstrip("/"), "index_no")]
+    # the broken link is fixed, not "not comparable": its only linking page was crawled again
+    # and no longer links the target (which the new scan therefore never fetched)
+    assert [(f["rule"], f["url"].split("/", 3)[3], f["evidence"].get("field")) for f in result["fixed"]] == [
+        ("links.broken", "zwgk/missing.html", None), ("metadata.missing_field", doc.url.lstrip("/"), "index_no")]
     assert result["new"] == [] and result["not_comparable"] == []
-    assert len(result["still_open"]) == 33
+    assert len(result["still_open"]) == 32
     shallow = json.loads(run_zwgk("diff", "2", "3", "--db", db, "--json").stdout)
     assert shallow["fixed"] == []
     assert len(shallow["not_comparable"]) > 5
@@ -29,4 +33,4 @@ def test_diff_reports_exactly_the_fixed_finding(tmp_path):
     listing = run_zwgk("history", "--db", db).stdout
     assert listing.count("finished") == 3
     text = run_zwgk("diff", "1", "2", "--db", db).stdout
-    assert "已整改 fixed: 1" in text
+    assert "已整改 fixed: 2" in text

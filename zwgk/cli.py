@@ -2,40 +2,206 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
+import math
 import sys
+import tempfile
+import traceback
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import click
 
 from zwgk import __version__
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+MAX_PORT = 65535
+# report directories are never written to kernel pseudo file systems
+PSEUDO_FILESYSTEMS = (Path("/proc"), Path("/sys"), Path("/dev"))
+_debug = False  # --debug: tracebacks instead of one-line errors
+
+
+class ZwgkGroup(click.Group):
+    """Every error is one line on stderr with exit code 2 (3: site unreachable, 130: Ctrl-C);
+    ``zwgk --debug`` prints the traceback as well."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        try:
+            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.ClickException as exc:
+            if _debug and (exc.__cause__ or exc.__context__) is not None:
+                traceback.print_exception(exc)
+            where = exc.ctx.command_path if getattr(exc, "ctx", None) else (prog_name or "zwgk")
+            _error_line(f"{where}: {exc.format_message()}")
+            sys.exit(2 if exc.exit_code in (0, 1) else exc.exit_code)
+        except click.Abort:
+            _error_line("已中断 aborted")
+            sys.exit(130)
+        except Exception as exc:  # a bug or an environment problem nobody foresaw: still one line
+            if _debug:
+                traceback.print_exc()
+            _error_line(f"{prog_name or 'zwgk'}: 错误 error: {type(exc).__name__}: {exc} (--debug shows the traceback)")
+            sys.exit(2)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+def _error_line(message: str) -> None:
+    click.echo(" ".join(str(message).split()), err=True)
+
+
+class SiteUnreachable(click.ClickException):
+    exit_code = 3
+
+
+class FiniteFloatRange(click.FloatRange):
+    """FloatRange that also refuses nan (which compares false with every bound)."""
+
+    def convert(self, value, param, ctx):
+        rv = super().convert(value, param, ctx)
+        if math.isnan(rv):
+            self.fail(f"{value!r} is not a number in the range {self._describe_range()}.", param, ctx)
+        return rv
+
+
+def url_problem(url: str) -> str | None:
+    """Why ``url`` cannot be a start URL (scheme http/https, a valid host and port), or None."""
+    if any(c.isspace() or not c.isprintable() for c in url):
+        return "contains spaces or control characters"
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:
+        return str(exc)
+    if parts.scheme not in ("http", "https"):
+        return "scheme must be http or https"
+    host = parts.hostname or ""
+    if not host:
+        return "no host"
+    if port is not None and not 1 <= port <= MAX_PORT:
+        return f"port must be 1-{MAX_PORT}"
+    return _host_problem(host)
+
+
+def _host_problem(host: str) -> str | None:
+    if ":" in host:
+        try:
+            ipaddress.IPv6Address(host.split("%")[0])
+        except ValueError:
+            return f"not an IPv6 address: {host}"
+        return None
+    labels = host.rstrip(".").split(".")
+    if not all(labels) or any(not all(c.isalnum() or c in "-_" for c in label) or label[0] == "-" for label in labels):
+        return f"not a host name: {host}"
+    return None
+
+
+class HttpUrl(click.ParamType):
+    name = "URL"
+
+    def convert(self, value, param, ctx):
+        problem = url_problem(value)
+        if problem:
+            self.fail(f"不是有效的网址 not a valid http(s) URL: {value} ({problem})", param, ctx)
+        return value
+
+
+class HostPort(click.ParamType):
+    """HOST[:PORT]: a host name, IPv4 address or [IPv6] address, port 1-65535."""
+
+    name = "HOST[:PORT]"
+
+    def convert(self, value, param, ctx):
+        problem = None if "/" not in value and "@" not in value else "expected HOST[:PORT], not a URL"
+        problem = problem or url_problem(f"http://{value}/")
+        if problem:
+            self.fail(f"{value!r}: {problem} (expected HOST[:PORT], port 1-{MAX_PORT}, IPv6 in brackets)", param, ctx)
+        return value.lower()
+
+
+class NameResolution(click.ParamType):
+    """--dns-server IP[:PORT] and --resolve HOST:PORT:ADDRESS, checked by the parsers the crawl uses."""
+
+    def __init__(self, name: str, parser: str):
+        self.name, self.parser = name, parser
+
+    def convert(self, value, param, ctx):
+        from crawler import dns
+
+        try:
+            getattr(dns, self.parser)(value if self.parser == "parse_server" else [value])
+        except dns.ResolveOverrideError as exc:
+            self.fail(str(exc).partition(" ")[2], param, ctx)  # without the option name click adds
+        return value
+
+
+def _check_out_dir(out_dir) -> None:
+    """Before any crawl: the report directory can be created and written (no file in the way,
+    not read-only, not /proc). Leaves nothing behind."""
+    where = f"--out {out_dir}"
+    try:
+        path = Path(out_dir).expanduser().resolve()
+        if any(path == fs or fs in path.parents for fs in PSEUDO_FILESYSTEMS):
+            raise click.UsageError(f"{where}: 不能写入系统伪文件系统 is on a kernel pseudo file system")
+        existing = path
+        while not existing.exists():
+            existing = existing.parent
+        if not existing.is_dir():
+            raise click.UsageError(f"{where}: {existing} 是文件而不是目录 is a file, not a directory")
+        if existing == path:
+            with tempfile.TemporaryFile(dir=path):
+                pass
+        else:
+            Path(tempfile.mkdtemp(dir=existing)).rmdir()
+    except OSError as exc:
+        raise click.UsageError(f"{where}: 无法写入 cannot write there ({exc.strerror or exc})") from exc
+
+
+def _verify_db(db: str) -> None:
+    """Read-only commands: the database must exist and be zwgk's; nothing is created or changed."""
+    from crawler.store import UnusableDatabase, verify_db
+
+    try:
+        verify_db(db)
+    except UnusableDatabase as exc:
+        raise click.UsageError(str(exc)) from exc
+
+
+def _set_debug(ctx, param, value):
+    global _debug
+    _debug = _debug or bool(value)
+    return value
 
 
 def crawl_options(f):
     """Options shared by `crawl`, `audit` and `demo`."""
     options = [
-        click.option("--db", default="zwgk.db", show_default=True, help="扫描数据库（SQLite）路径 / scan database"),
-        click.option("--allow-host", multiple=True, metavar="HOST[:PORT]", help="一并抓取的其他主机 / also crawl this host"),
-        click.option("--max-pages", type=int, default=0, help="最多抓取页数，0 为不限 / stop after N responses (0 = no limit)"),
-        click.option("--max-depth", type=int, default=10, show_default=True, help="最大链接层级（翻页不计）/ link hops from the start page (pagination not counted)"),
-        click.option("--concurrency", type=int, default=16, show_default=True, help="总并发请求数 / concurrent requests"),
-        click.option("--per-host", type=int, default=8, show_default=True, help="每主机并发数 / concurrent requests per host"),
-        click.option("--delay", type=float, default=0.0, show_default=True, help="同一主机请求间隔（秒）/ minimum delay between requests to a host"),
-        click.option("--timeout", type=float, default=30.0, show_default=True, help="下载超时（秒）/ download timeout in seconds"),
-        click.option("--max-size", "max_size_mb", type=int, default=50, show_default=True, help="单个响应上限（MB）/ maximum response size"),
+        click.option("--db", default="zwgk.db", show_default=True, type=click.Path(dir_okay=False),
+                     help="扫描数据库（SQLite；不存在时创建，不会修改其他程序的数据库）/ scan database (created if missing; "
+                          "another application's database is refused)"),
+        click.option("--allow-host", multiple=True, type=HostPort(), help="一并抓取的其他主机 / also crawl this host"),
+        click.option("--max-pages", type=click.IntRange(min=0), default=0, help="最多抓取页数，0 为不限 / stop after N responses (0 = no limit)"),
+        click.option("--max-depth", type=click.IntRange(min=0), default=10, show_default=True, help="最大链接层级（翻页不计）/ link hops from the start page (pagination not counted)"),
+        click.option("--concurrency", type=click.IntRange(1, 1000), default=16, show_default=True, help="总并发请求数 / concurrent requests"),
+        click.option("--per-host", type=click.IntRange(1, 1000), default=8, show_default=True, help="每主机并发数 / concurrent requests per host"),
+        click.option("--delay", type=FiniteFloatRange(0, 3600), default=0.0, show_default=True, help="同一主机请求间隔（秒）/ minimum delay between requests to a host (seconds)"),
+        click.option("--timeout", type=FiniteFloatRange(0.1, 3600), default=30.0, show_default=True, help="下载超时（秒）/ download timeout in seconds"),
+        click.option("--max-size", "max_size_mb", type=click.IntRange(1, 10240), default=50, show_default=True, help="单个响应上限（MB）/ maximum response size (MB)"),
         click.option("--ignore-robots", is_flag=True, help="不遵守 robots.txt（仅限网站管理者自查）/ ignore robots.txt (site owners only)"),
         click.option("--resume", is_flag=True, help="续抓上次中断的扫描 / resume the interrupted scan of the same URLs"),
         click.option("--no-link-check", is_flag=True, help="不探测站外链接和附件 / do not probe external links and attachments"),
-        click.option("--dns-server", metavar="HOST[:PORT]", help="所有域名解析使用该 DNS 服务器 / resolve every name with this server"),
-        click.option("--resolve", multiple=True, metavar="HOST:PORT:ADDRESS", help="指定域名解析结果（同 curl）/ pin a name to an address, like curl"),
+        click.option("--dns-server", type=NameResolution("IP[:PORT]", "parse_server"), help="所有域名解析使用该 DNS 服务器 / resolve every name with this server (port 1-65535, default 53)"),
+        click.option("--resolve", multiple=True, type=NameResolution("HOST:PORT:ADDRESS", "parse_resolve"), help="指定域名解析结果（同 curl）/ pin a name to an address, like curl"),
         click.option("--contact", metavar="EMAIL", callback=lambda ctx, param, value: _ascii_contact(value), help="写入 User-Agent 的联系方式 / contact put in the User-Agent"),
         click.option("--ipv6/--no-ipv6", "ipv6", default=None,
                      help="抓取后测量 IPv6 与 DNS 支持（audit 默认开启）/ measure IPv6 and DNS after the crawl (default: on for audit)"),
-        click.option("--ipv6-max-links", type=int, default=300, show_default=True,
+        click.option("--ipv6-max-links", type=click.IntRange(1, 100_000), default=300, show_default=True,
                      help="二级、三级内链各测量的链接数上限 / links measured per level"),
-        click.option("--quiet", is_flag=True, help="不显示进度 / no progress display"),
+        click.option("--quiet", is_flag=True, help="成功时只输出结果摘要（无进度、日志和“已写入”行；错误和警告仍输出）/ "
+                                                   "print only the result summary on success: no progress, crawl log, "
+                                                   "IPv6 line or 'wrote' lines (errors and warnings still go to stderr)"),
         click.option("--verbose", is_flag=True, help="输出抓取日志 / show the crawl log"),
     ]
     for option in reversed(options):
@@ -44,8 +210,8 @@ def crawl_options(f):
 
 
 def _ascii_contact(value):
-    if value is not None and not value.isascii():
-        raise click.BadParameter("联系方式须为 ASCII（写在 HTTP 头中）/ must be ASCII (it goes into an HTTP header)")
+    if value is not None and not (value.isascii() and value.isprintable()):
+        raise click.BadParameter("联系方式须为可打印的 ASCII（写在 HTTP 头中）/ must be printable ASCII (it goes into an HTTP header)")
     return value
 
 
@@ -58,7 +224,7 @@ def _crawl_options(urls, kw) -> "CrawlOptions":
         timeout=kw["timeout"], max_size_mb=kw["max_size_mb"], obey_robots=not kw["ignore_robots"],
         resume=kw["resume"], check_links=not kw["no_link_check"], dns_server=kw["dns_server"],
         resolve=list(kw["resolve"]), contact=kw["contact"], progress=not kw["quiet"],
-        log_level="INFO" if kw["verbose"] else "WARNING",
+        log_level="INFO" if kw["verbose"] else "ERROR" if kw["quiet"] else "WARNING",
     )
 
 
@@ -69,17 +235,19 @@ def _measure_ipv6(opts, scan_id: int, kw) -> None:
     summary = measure(opts.db, scan_id, opts.dns_server, opts.resolve, opts.allow_hosts, timeout=min(opts.timeout, 15),
                       max_links=kw["ipv6_max_links"], user_agent=USER_AGENT)
     rates = {k: summary.get(k) for k in ("level2_rate", "level3_rate")}
-    click.echo(json.dumps({"ipv6": {"hosts": len(summary["hosts"]), **rates}}, ensure_ascii=False), err=True)
+    if not kw.get("quiet"):
+        click.echo(json.dumps({"ipv6": {"hosts": len(summary["hosts"]), **rates}}, ensure_ascii=False), err=True)
 
 
 def _run_crawl(opts) -> int:
     from crawler.dns import ResolveOverrideError
     from crawler.run import CrawlError, run_crawl
+    from crawler.store import UnusableDatabase
 
     try:
         return run_crawl(opts)
-    except (CrawlError, ResolveOverrideError) as exc:
-        raise click.UsageError(str(exc)) from None
+    except (CrawlError, ResolveOverrideError, UnusableDatabase) as exc:
+        raise click.UsageError(str(exc)) from exc
 
 
 def _summary(db_path: str, scan_id: int) -> dict:
@@ -110,8 +278,8 @@ def check_options(f):
         click.option("--select", multiple=True, metavar="RULE", help="只运行这些规则（编号或类别，如 links）/ run only these rules (ids or families)"),
         click.option("--ignore", multiple=True, metavar="RULE", help="不运行这些规则 / skip these rules"),
         click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), help="检查基准日期，默认北京时间今天 / audit date (default: today, Asia/Shanghai)"),
-        click.option("--calendar-dir", multiple=True, type=click.Path(file_okay=False), help="补充节假日日历目录（每年一个 YAML）/ extra holiday calendar directory"),
-        click.option("--out", "out_dir", type=click.Path(file_okay=False), help="输出目录 / output directory for the report files"),
+        click.option("--calendar-dir", multiple=True, type=click.Path(exists=True, file_okay=False), help="补充节假日日历目录（每年一个 YAML）/ extra holiday calendar directory"),
+        click.option("--out", "out_dir", type=click.Path(file_okay=False), help="输出目录（抓取前检查可写）/ output directory for the report files (checked before the crawl)"),
         click.option("--format", "formats", default="html,json", show_default=True,
                      help="输出格式，逗号分隔：html,json,csv,xlsx,sarif,junit / output formats, comma separated"),
         click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="报告语言 / report language"),
@@ -169,7 +337,8 @@ def _check_and_report(db: str, scan_id: int, rules, kw) -> int:
         findings = [f for f in findings if f["fingerprint"] not in accepted]
     if kw.get("out_dir"):
         for path in _write_outputs(db, scan_id, kw["out_dir"], kw["formats"], rules, kw.get("lang", "zh")):
-            click.echo(f"已写入 wrote {path}", err=True)
+            if not kw.get("quiet"):
+                click.echo(f"已写入 wrote {path}", err=True)
     counts: dict[str, int] = {}
     for f in findings:
         counts[f["severity"]] = counts.get(f["severity"], 0) + 1
@@ -203,9 +372,25 @@ def _check_formats(formats: str) -> list[str]:
 
     wanted = [f.strip() for f in formats.split(",") if f.strip()]
     unknown = [f for f in wanted if f not in WRITERS]
-    if unknown:
-        raise click.UsageError(f"未知的输出格式 unknown format: {', '.join(unknown)} (known: {', '.join(WRITERS)})")
+    if unknown or not wanted:
+        raise click.UsageError(f"未知的输出格式 unknown format: {', '.join(unknown) or repr(formats)} (known: {', '.join(WRITERS)})")
     return wanted
+
+
+def _check_inputs(kw) -> None:
+    """Everything `audit` reads or writes after the crawl is checked before it starts."""
+    from checks.workdays import CalendarError, WorkCalendar
+    from reports import baseline
+
+    _check_formats(kw["formats"])
+    if kw.get("out_dir"):
+        _check_out_dir(kw["out_dir"])
+    try:
+        WorkCalendar(tuple(kw["calendar_dir"]))
+        if kw.get("baseline"):
+            baseline.load(kw["baseline"])
+    except (CalendarError, baseline.BaselineError) as exc:
+        raise click.UsageError(str(exc)) from exc
 
 
 def _site_unreachable(db: str, scan_id: int) -> str | None:
@@ -223,8 +408,10 @@ def _site_unreachable(db: str, scan_id: int) -> str | None:
     return None
 
 
-@click.group(context_settings=CONTEXT)
+@click.group(cls=ZwgkGroup, context_settings=CONTEXT)
 @click.version_option(__version__, prog_name="zwgk")
+@click.option("--debug", is_flag=True, is_eager=True, expose_value=False, callback=_set_debug,
+              help="出错时显示 Python 调用栈 / show the traceback of an error (errors are one line otherwise)")
 def main():
     """政务公开专栏自查工具 zwgk-audit：抓取政府门户网站的政府信息公开专栏，按《政府信息公开条例》
     和《政府网站与政务新媒体检查指标》逐项检查，生成自查报告。
@@ -234,7 +421,7 @@ def main():
 
 
 @main.command(context_settings=CONTEXT)
-@click.argument("urls", nargs=-1, required=True)
+@click.argument("urls", nargs=-1, required=True, type=HttpUrl())
 @crawl_options
 def crawl(urls, **kw):
     """抓取网站并写入数据库（不做检查）。Crawl URL(s) into the scan database.
@@ -252,7 +439,7 @@ def crawl(urls, **kw):
 
 
 @main.command(context_settings=CONTEXT)
-@click.argument("urls", nargs=-1, required=True)
+@click.argument("urls", nargs=-1, required=True, type=HttpUrl())
 @crawl_options
 @check_options
 def audit(urls, **kw):
@@ -262,7 +449,7 @@ def audit(urls, **kw):
     退出码 Exit codes:
       0  没有达到 --fail-on 级别的问题 / nothing at or above --fail-on
       1  存在达到 --fail-on 级别的问题 / findings at or above --fail-on
-      2  用法或配置错误 / usage or configuration error
+      2  用法、配置或文件错误（一行说明）/ usage, configuration or file error (one line)
       3  网站无法访问，未能检查 / the site could not be audited (unreachable)
 
     \b
@@ -270,51 +457,58 @@ def audit(urls, **kw):
       zwgk audit https://www.example.gov.cn/ --db zwgk.db --out 自查报告 --format html,json
     """
     rules = _load_rules(kw["rules_file"], kw["select"], kw["ignore"])
-    _check_formats(kw["formats"])  # before the crawl, not after it
+    _check_inputs(kw)  # before the crawl, not after it
     opts = _crawl_options(urls, kw)
     scan_id = _run_crawl(opts)
     unreachable = _site_unreachable(opts.db, scan_id)
     if unreachable:
-        click.echo(f"网站无法访问，未能检查 site could not be audited: {unreachable}", err=True)
-        sys.exit(3)
+        raise SiteUnreachable(f"网站无法访问，未能检查 site could not be audited: {unreachable}")
     if kw["ipv6"] is not False:
         _measure_ipv6(opts, scan_id, kw)
     sys.exit(_check_and_report(opts.db, scan_id, rules, kw))
 
 
 @main.command(context_settings=CONTEXT)
-@click.option("--db", default="zwgk.db", show_default=True, help="扫描数据库 / scan database")
-@click.option("--scan", "scan_id", type=int, help="扫描编号，默认最近一次 / scan id (default: the latest)")
+@click.option("--db", default="zwgk.db", show_default=True, type=click.Path(dir_okay=False), help="扫描数据库（须已存在）/ scan database (must exist)")
+@click.option("--scan", "scan_id", type=click.IntRange(min=1), help="扫描编号，默认最近一次 / scan id (default: the latest)")
 @check_options
 def check(db, scan_id, **kw):
     """对已保存的扫描重新运行规则（不抓取）。Run the rules on a stored scan without crawling."""
     rules = _load_rules(kw["rules_file"], kw["select"], kw["ignore"])
     scan_id = _resolve_scan(db, scan_id)
+    _check_inputs(kw)
     sys.exit(_check_and_report(db, scan_id, rules, kw))
 
 
-def _resolve_scan(db: str, scan_id: int | None) -> int:
+def _resolve_scan(db: str, scan_id: int | None, checked: bool = False) -> int:
+    """The scan's id (default: the latest); with ``checked`` the database must have findings (report, diff)."""
     import sqlite3
 
-    if not Path(db).is_file():
-        raise click.UsageError(f"数据库不存在 no such database: {db}")
+    _verify_db(db)
     conn = sqlite3.connect(db)
     try:
         if scan_id is None:
             row = conn.execute("select max(id) from scans").fetchone()
             if row is None or row[0] is None:
                 raise click.UsageError(f"数据库中没有扫描 no scans in {db}")
-            return row[0]
-        if conn.execute("select 1 from scans where id = ?", (scan_id,)).fetchone() is None:
+            scan_id = row[0]
+        elif conn.execute("select 1 from scans where id = ?", (scan_id,)).fetchone() is None:
             raise click.UsageError(f"没有编号为 {scan_id} 的扫描 no scan {scan_id} in {db}")
+        if checked and not _checked(conn):
+            raise click.UsageError(f"扫描 {scan_id} 尚未检查 scan {scan_id} has not been checked: run `zwgk check --db {db} --scan {scan_id}`")
         return scan_id
     finally:
         conn.close()
 
 
+def _checked(conn) -> bool:
+    """Whether the rules ever ran on this database (it has a findings table)."""
+    return conn.execute("select 1 from sqlite_master where type = 'table' and name = 'findings'").fetchone() is not None
+
+
 @main.command(context_settings=CONTEXT)
-@click.argument("scan_id", type=int, required=False)
-@click.option("--db", default="zwgk.db", show_default=True, help="扫描数据库 / scan database")
+@click.argument("scan_id", type=click.IntRange(min=1), required=False)
+@click.option("--db", default="zwgk.db", show_default=True, type=click.Path(dir_okay=False), help="扫描数据库（须已存在）/ scan database (must exist)")
 @click.option("--out", "out_dir", default="zwgk-out", show_default=True, type=click.Path(file_okay=False), help="输出目录 / output directory")
 @click.option("--format", "formats", default="html,json", show_default=True, help="输出格式 / output formats, comma separated")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="报告语言 / report language")
@@ -322,14 +516,16 @@ def _resolve_scan(db: str, scan_id: int | None) -> int:
 def report(scan_id, db, out_dir, formats, lang, rules_file):
     """重新生成已保存扫描的报告（不抓取、不重新检查）。Re-render a stored scan's report."""
     rules = _load_rules(rules_file, (), ())
-    scan_id = _resolve_scan(db, scan_id)
+    scan_id = _resolve_scan(db, scan_id, checked=True)
+    _check_formats(formats)
+    _check_out_dir(out_dir)
     for path in _write_outputs(db, scan_id, out_dir, formats, rules, lang):
         click.echo(f"已写入 wrote {path}")
 
 
 @main.command(context_settings=CONTEXT)
 @click.argument("site", required=False)
-@click.option("--db", default="zwgk.db", show_default=True, help="扫描数据库 / scan database")
+@click.option("--db", default="zwgk.db", show_default=True, type=click.Path(dir_okay=False), help="扫描数据库（须已存在）/ scan database (must exist)")
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON / print JSON")
 def history(site, db, as_json):
     """列出历次扫描（可按网站筛选）。List the stored scans, optionally of one site."""
@@ -337,10 +533,11 @@ def history(site, db, as_json):
 
     from reports.history import scans_of_site
 
-    if not Path(db).is_file():
-        raise click.UsageError(f"数据库不存在 no such database: {db}")
+    _verify_db(db)
     conn = sqlite3.connect(db)
     try:
+        if not _checked(conn):  # crawled, never checked: no findings yet (a temporary table, the file is not changed)
+            conn.execute("create temp table findings (scan_id integer, suppressed text)")
         scans = scans_of_site(conn, site)
     finally:
         conn.close()
@@ -353,9 +550,9 @@ def history(site, db, as_json):
 
 
 @main.command(context_settings=CONTEXT)
-@click.argument("old", type=int)
-@click.argument("new", type=int)
-@click.option("--db", default="zwgk.db", show_default=True, help="扫描数据库 / scan database")
+@click.argument("old", type=click.IntRange(min=1))
+@click.argument("new", type=click.IntRange(min=1))
+@click.option("--db", default="zwgk.db", show_default=True, type=click.Path(dir_okay=False), help="扫描数据库（须已存在）/ scan database (must exist)")
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON / print JSON")
 def diff(old, new, db, as_json):
     """比较两次扫描：新增、已整改、仍存在、无法比较的问题。Compare two scans' findings."""
@@ -363,8 +560,8 @@ def diff(old, new, db, as_json):
 
     from reports.history import as_json as diff_json, compare
 
-    _resolve_scan(db, old)
-    _resolve_scan(db, new)
+    _resolve_scan(db, old, checked=True)
+    _resolve_scan(db, new, checked=True)
     conn = sqlite3.connect(db)
     try:
         result = compare(conn, old, new)
@@ -411,7 +608,7 @@ def rules(rule_id, rules_file, lang):
 
 @main.command(context_settings=CONTEXT)
 @click.argument("source")
-@click.option("--url", help="把本地文件当作该网址的页面 / treat the file as served at this URL")
+@click.option("--url", type=HttpUrl(), help="把本地文件当作该网址的页面 / treat the file as served at this URL")
 @click.option("--content-type", help="模拟的 HTTP Content-Type / the HTTP Content-Type to assume")
 @click.option("--links/--no-links", default=False, help="输出页面全部链接 / include every link")
 def extract(source, url, content_type, links):
@@ -425,11 +622,12 @@ def extract(source, url, content_type, links):
     if source.startswith(("http://", "https://")):
         import urllib.request
 
+        HttpUrl().convert(source, None, click.get_current_context())
         try:
             with urllib.request.urlopen(source, timeout=30) as resp:  # a single page, on request
                 body, content_type = resp.read(), content_type or resp.headers.get("Content-Type")
         except OSError as exc:
-            raise click.ClickException(f"无法获取 cannot fetch {source}: {exc}") from None
+            raise SiteUnreachable(f"无法获取 cannot fetch {source}: {exc}") from exc
         url = url or source
     else:
         path = Path(source)
@@ -444,9 +642,9 @@ def extract(source, url, content_type, links):
 
 
 @main.command(context_settings=CONTEXT)
-@click.option("--db", default="zwgk-demo.db", show_default=True, help="扫描数据库 / scan database")
-@click.option("--out", default="zwgk-out", show_default=True, help="报告目录 / report directory")
-@click.option("--quiet", is_flag=True, help="不显示进度 / no progress display")
+@click.option("--db", default="zwgk-demo.db", show_default=True, type=click.Path(dir_okay=False), help="扫描数据库 / scan database")
+@click.option("--out", default="zwgk-out", show_default=True, type=click.Path(file_okay=False), help="报告目录 / report directory")
+@click.option("--quiet", is_flag=True, help="不显示进度和“已写入”行 / no progress display, no 'wrote' lines")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="报告语言 / report language")
 def demo(db, out, quiet, lang):
     """启动内置示范网站、完成一次自查并输出报告，然后退出。Serve the bundled demo portal on
@@ -456,6 +654,7 @@ def demo(db, out, quiet, lang):
     from zwgk.demo.server import serve_portal
 
     rules = _load_rules(None, (), ())
+    _check_out_dir(out)
     with serve_portal() as served:
         opts = CrawlOptions(start_urls=[served["v4"] + "/"], db=db, progress=not quiet, concurrency=16)
         scan_id = _run_crawl(opts)
@@ -463,10 +662,10 @@ def demo(db, out, quiet, lang):
     from datetime import datetime
 
     kw = {"as_of": datetime.combine(BASE_DATE, datetime.min.time()), "select": (), "ignore": (), "calendar_dir": (),
-          "out_dir": out, "formats": "html,json,csv,xlsx,sarif,junit", "fail_on": "never", "lang": lang}
+          "out_dir": out, "formats": "html,json,csv,xlsx,sarif,junit", "fail_on": "never", "lang": lang, "quiet": quiet}
     _check_and_report(db, scan_id, rules, kw)
     click.echo(f"自查报告 report: {Path(out, 'index.html').resolve()}")
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main(prog_name="zwgk")
