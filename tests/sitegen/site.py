@@ -436,7 +436,7 @@ class Gen:
         elif fam == "gbk":
             if r.random() < 0.5:
                 path = f"{col.dir}show.jsp?lm={col.name[:2]}&id={d.id}"
-                d.href = f"show.jsp?lm={col.name[:2]}&id={d.id}"
+                d.href = f"show.jsp?lm={col.name[:2]}{r.choice(['&', '&amp;'])}id={d.id}"
             else:
                 path = f"{col.dir}{day:%Y%m}/{'公告' if col.kind == 'notice' else '文件'}_{d.id}.html"
                 d.href = path
@@ -726,6 +726,8 @@ class Gen:
         content += "\n" + "\n".join(d.extra_html) + "\n</div>"
         page = self.html_page(f"{d.title}_{self.site_name}", f"{self.header()}\n{crumb}\n{content}\n{self.footer()}", self.doc_meta(d), col.enc)
         self.serve_html(d.target, page, col.enc)
+        if r.random() < 0.04:  # a slow page now and then: answers arrive out of order
+            self.routes[("", "GET", d.target)].delay = round(r.uniform(0.1, 0.4), 2)
 
     def serve_html(self, target: str, page: str, enc: str = "utf-8", host: str = "") -> None:
         if enc == "gbk":
