@@ -39,6 +39,8 @@ class SQLitePipeline:
     def spider_closed(self, spider, reason):
         # "finished" and "max_pages" (the limit the user set) end a scan; "shutdown" is Ctrl-C:
         # the scan can be resumed.
+        if reason != "shutdown":
+            name_columns_plainly(self.db.conn, spider.scan_id)
         finish_scan(self.db, spider.scan_id, "interrupted" if reason == "shutdown" else "finished")
         self.db.close()
 
@@ -110,3 +112,27 @@ def _link_rows(scan_id: int, source_url: str, links) -> list[dict]:
          "position": link.position, "hidden": int(link.hidden), "href": link.href, "malformed": int(link.malformed)}
         for link in links
     ]
+
+
+def _plainness(url: str) -> tuple[int, int, str]:
+    return ("?" in url, len(url), url)
+
+
+def name_columns_plainly(conn, scan_id: int) -> None:
+    """A column found under two URLs with the same list keeps the plainer one (no query, then
+    the shorter): /zwgk/tzgg/list.jsp rather than list.jsp?kw=, whichever the crawl met first."""
+    renames = {}
+    for alias, column in conn.execute("select url, column_url from column_aliases where scan_id = ?", (scan_id,)).fetchall():
+        current = renames.get(column, column)
+        if _plainness(alias) < _plainness(current):
+            renames[column] = alias
+    if not renames:
+        return
+    with conn:
+        for old, new in renames.items():
+            conn.execute("delete from column_aliases where scan_id = ? and url = ?", (scan_id, new))
+            for table, col in (("columns", "url"), ("column_items", "column_url"), ("pages", "column_url"),
+                               ("documents", "column_url"), ("pagers", "column_url"), ("column_aliases", "column_url")):
+                conn.execute(f"update or replace [{table}] set [{col}] = ? where scan_id = ? and [{col}] = ?", (new, scan_id, old))
+            conn.execute("insert or replace into column_aliases (scan_id, url, column_url, reason) values (?, ?, ?, 'same_list')",
+                         (scan_id, old, new))

@@ -349,14 +349,18 @@ class DisclosureSpider(scrapy.Spider):
 
     def parse_probe(self, response):
         info = response.meta["zwgk"]
+        redirects = response.request.meta.get("redirect_urls", [])
         if response.request.method == "HEAD" and response.status in HEAD_REFUSED:
-            yield self._probe(response.url, "GET", head_status=response.status)
+            yield self._probe(redirects[0] if redirects else response.url, "GET", head_status=response.status)
             return
         if not self._admit():
             return
         content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
         kind = "attachment" if is_attachment_url(response.url) or (content_type and "html" not in content_type) else "other"
-        yield {"page": self._page_row(response, info, kind=kind, probe=1), "links": []}
+        row = self._page_row(response, info, kind=kind, probe=1)
+        if redirects and response.url in self.home_urls and redirects[0] not in self.home_urls:
+            row.update(kind="error", error_kind="soft_404", error="redirect_home")  # a deleted file sent to the home page
+        yield {"page": row, "links": []}
         if self._limit_reached():
             raise CloseSpider("max_pages")
 
