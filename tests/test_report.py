@@ -22,9 +22,10 @@ def test_report_filters_in_chromium(audit, tmp_path):
     counts = {}
     for f in audit["data"]["findings"]:
         counts[f["rule"]] = counts.get(f["rule"], 0) + 1
-    errors = []
+    errors, csp = [], []
     with browser_page() as page:
         page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+        page.on("console", lambda msg: csp.append(msg.text) if "Content Security Policy" in msg.text else None)
         page.on("pageerror", lambda exc: errors.append(str(exc)))
         page.goto(index.as_uri())
         visible = lambda: page.locator("#findings-table tr.finding:visible").count()  # noqa: E731
@@ -52,6 +53,7 @@ def test_report_filters_in_chromium(audit, tmp_path):
         page.emulate_media(media="print")
         assert page.locator(".filters").is_hidden()
     assert errors == []
+    assert csp == []  # the report runs under its own Content-Security-Policy without a violation
 
 
 def test_report_readable_without_javascript(audit):
