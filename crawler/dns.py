@@ -13,7 +13,7 @@ import ipaddress
 import dns.exception
 import dns.resolver
 from twisted.internet.address import IPv4Address, IPv6Address
-from twisted.internet.interfaces import IHostnameResolver, IHostResolution
+from twisted.internet.interfaces import IHostnameResolver, IHostResolution, IResolutionReceiver
 from twisted.internet.threads import deferToThreadPool
 from zope.interface import implementer
 
@@ -95,22 +95,48 @@ class _Resolution:
         pass
 
 
+@implementer(IResolutionReceiver)
+class _PolicyReceiver:
+    """Collects the addresses of one lookup and hands them on only if the address policy allows
+    all of them (a name that resolves to one internal address is refused whole)."""
+
+    def __init__(self, receiver, policy, host: str):
+        self.receiver, self.policy, self.host = receiver, policy, host
+        self.addresses = []
+
+    def resolutionBegan(self, resolution):
+        pass
+
+    def addressResolved(self, address):
+        self.addresses.append(address)
+
+    def resolutionComplete(self):
+        if self.policy is None or self.policy.check(self.host, [a.host for a in self.addresses]) is None:
+            for address in self.addresses:
+                self.receiver.addressResolved(address)
+        self.receiver.resolutionComplete()
+
+
 @implementer(IHostnameResolver)
 class ControlledResolver:
-    def __init__(self, reactor, overrides: dict, server: tuple[str, int] | None, timeout: float):
+    def __init__(self, reactor, overrides: dict, server: tuple[str, int] | None, timeout: float, policy=None):
         self.reactor = reactor
         self.original = reactor.nameResolver
         self.overrides = overrides
         self.resolver = make_resolver(server, timeout) if server else None
+        self.policy = policy
 
     @classmethod
     def from_crawler(cls, crawler, reactor):
+        from crawler.address_policy import AddressPolicy
+
         settings = crawler.settings
         return cls(
             reactor,
             parse_resolve(settings.getlist("ZWGK_RESOLVE")),
             parse_server(settings.get("ZWGK_DNS_SERVER")),
             settings.getfloat("DNS_TIMEOUT", 10),
+            AddressPolicy.of(crawler),
         )
 
     def install_on_reactor(self) -> None:
@@ -119,12 +145,17 @@ class ControlledResolver:
     def resolveHostName(self, receiver, hostName, portNumber=0, addressTypes=None, transportSemantics="TCP"):
         resolution = _Resolution(hostName)
         receiver.resolutionBegan(resolution)
+        receiver = _PolicyReceiver(receiver, self.policy, hostName)
         pinned = self.overrides.get((hostName.lower(), portNumber))
         if pinned is not None:
             self._deliver(receiver, [pinned], portNumber)
             return resolution
+        if _is_address(hostName):
+            self._deliver(receiver, [hostName.strip("[]")], portNumber)  # an address literal is never looked up
+            return resolution
         if self.resolver is None:
-            return self.original.resolveHostName(receiver, hostName, portNumber, addressTypes, transportSemantics)
+            self.original.resolveHostName(receiver, hostName, portNumber, addressTypes, transportSemantics)
+            return resolution
         d = deferToThreadPool(self.reactor, self.reactor.getThreadPool(), lookup, self.resolver, hostName)
         d.addCallbacks(
             lambda addresses: self._deliver(receiver, addresses, portNumber),
@@ -140,3 +171,11 @@ class ControlledResolver:
             else:
                 receiver.addressResolved(IPv4Address("TCP", address, port))
         receiver.resolutionComplete()
+
+
+def _is_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True

@@ -32,6 +32,7 @@ import dns.exception
 import dns.name
 import dns.resolver
 
+from crawler.address_policy import AddressPolicy
 from crawler.dns import make_resolver, parse_resolve, parse_server
 from crawler.scope import Scope
 
@@ -187,6 +188,16 @@ def fetch(url: str, address: str, timeout: float, user_agent: str) -> dict:
     return result
 
 
+def netloc_host(host: str) -> str:
+    """``example.gov.cn:8080`` / ``[::1]:80`` → the bare host."""
+    return urlsplit(f"http://{host}").hostname or host
+
+
+def _refused(address: str, reason: str) -> dict:
+    return {"family": 6 if ":" in address else 4, "address": address, "status": None, "connect_ms": None, "ttfb_ms": None,
+            "error": f"address policy: {reason}", "title": None, "text_hash": None}
+
+
 def ensure_schema(conn: sqlite3.Connection) -> None:
     for table, columns in SCHEMA.items():
         conn.execute(f"create table if not exists {table} ({columns})")
@@ -202,7 +213,7 @@ def _sample(urls: list[str], limit: int) -> list[str]:
 
 def measure(db_path: str, scan_id: int, dns_server: str | None = None, resolve: list[str] | None = None,
             allow_hosts: tuple[str, ...] = (), timeout: float = 10.0, max_links: int = 300, workers: int = 8,
-            user_agent: str = "zwgk-audit") -> dict:
+            user_agent: str = "zwgk-audit", allow_private: bool = False) -> dict:
     """Measure and store; returns the summary written to ``ipv6_summary``."""
     conn = sqlite3.connect(db_path)
     try:
@@ -252,8 +263,19 @@ def measure(db_path: str, scan_id: int, dns_server: str | None = None, resolve: 
                     jobs.append((url, record.host, record.a[0], purpose))
                 if record.aaaa:
                     jobs.append((url, record.host, record.aaaa[0], purpose))
+        # the crawl's address policy holds here too: no probe of an internal address
+        policy = AddressPolicy({h for h in portal_hosts if h} | {netloc_host(h) for h in allow_hosts}, allow_private)
+        for record in records:
+            if record.host in policy.scope_hosts:
+                policy.check(record.host, record.a + record.aaaa)
+
+        def probe(job):
+            refused = policy.check(job[1], [job[2]])
+            result = _refused(job[2], refused) if refused else fetch(job[0], job[2], timeout, user_agent)
+            return {**result, "url": job[0], "host": job[1], "purpose": job[3]}
+
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            probes = list(pool.map(lambda job: {**fetch(job[0], job[2], timeout, user_agent), "url": job[0], "host": job[1], "purpose": job[3]}, jobs))
+            probes = list(pool.map(probe, jobs))
         summary = summarise(records, probes, level2, level3, by_host, max_links)
         with conn:
             for table in SCHEMA:

@@ -1,12 +1,19 @@
 """Downloader middlewares: honour ``Retry-After`` on 429/503 (Scrapy's RetryMiddleware retries
-them without waiting as the server asked), and keep redirects from being dropped as duplicates."""
+them without waiting as the server asked), keep redirects from being dropped as duplicates, and
+keep a page's redirects inside the audited site."""
 
 from __future__ import annotations
 
 import logging
 
+from urllib.parse import urlsplit
+
 from scrapy.downloadermiddlewares.redirect import RedirectMiddleware as ScrapyRedirectMiddleware
+from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.httpobj import urlparse_cached
+
+from crawler.address_policy import AddressPolicy
+from crawler.scope import netloc
 
 logger = logging.getLogger(__name__)
 
@@ -69,11 +76,44 @@ class RedirectMiddleware(ScrapyRedirectMiddleware):
     target's response and the loop ends at REDIRECT_MAX_TIMES with an error the link check sees.
     """
 
+    def __init__(self, settings, crawler=None):
+        super().__init__(settings)
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler.settings, crawler)
+
     def process_response(self, request, response, spider=None):
-        result = super().process_response(request, response)
-        if result is not response and hasattr(result, "dont_filter"):
-            result.dont_filter = True
-        return result
+        try:
+            result = super().process_response(request, response)
+        except ValueError as exc:  # Location with an invalid port, an unclosed IPv6 literal …
+            raise IgnoreRequest(f"bad redirect: {exc}") from None
+        if result is response or not hasattr(result, "dont_filter"):
+            return result
+        result.dont_filter = True
+        scheme = urlsplit(result.url).scheme
+        if scheme not in ("http", "https"):
+            raise IgnoreRequest(f"bad redirect: to a non-http address {result.url[:200]}")
+        return self._within_scope(request, result)
+
+    def _within_scope(self, request, redirected):
+        """A page's redirect is followed only within the audited site; a redirect elsewhere is
+        checked like a link to there (a probe), and only when links are checked at all."""
+        spider = getattr(self.crawler, "spider", None)
+        info = request.meta.get("zwgk", {})
+        if spider is None or info.get("probe") or redirected.url in spider.scope:
+            return redirected
+        if info.get("home"):  # example.gov.cn → www.example.gov.cn: the site lives there
+            spider.scope.hosts.add(netloc(redirected.url))
+            AddressPolicy.of(self.crawler).add_scope_host(urlsplit(redirected.url).hostname or "")
+            return redirected
+        if not spider.check_links:
+            raise IgnoreRequest(f"offsite redirect: {redirected.url[:200]} (not checked: --no-link-check)")
+        probe = redirected.replace(method="HEAD", body=b"", callback=spider.parse_probe, errback=spider.on_error)
+        probe.meta["zwgk"] = {**info, "probe": True}
+        probe.meta["dont_obey_robotstxt"] = True
+        return probe
 
 
 def _restore_delay(slot, raised: float, normal: float) -> None:

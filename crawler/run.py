@@ -36,6 +36,7 @@ class CrawlOptions:
     contact: str | None = None
     progress: bool = True
     log_level: str = "WARNING"
+    allow_private: bool = False  # connect to internal addresses (crawler.address_policy)
 
 
 class CrawlError(Exception):
@@ -76,6 +77,9 @@ def scrapy_settings(opts: CrawlOptions, scan_id: int) -> dict:
         "ZWGK_RESOLVE": list(opts.resolve),
         "ZWGK_DNS_SERVER": opts.dns_server,
         "ZWGK_DB": opts.db,
+        "ZWGK_ALLOW_PRIVATE": opts.allow_private,
+        "ZWGK_SCOPE_HOSTS": sorted({urlsplit(u).hostname for u in opts.start_urls if urlsplit(u).hostname}
+                                   | {urlsplit(f"http://{h}").hostname or h for h in opts.allow_hosts}),
         "ZWGK_PROGRESS": opts.progress,
         "ITEM_PIPELINES": {"crawler.pipelines.SQLitePipeline": 300},
         # Components the audit does not use cost time on every request at hundreds of pages/s.
@@ -89,6 +93,7 @@ def scrapy_settings(opts: CrawlOptions, scan_id: int) -> dict:
             "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,  # scope is the spider's
             "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware": None,
             "scrapy.downloadermiddlewares.stats.DownloaderStats": None,
+            "crawler.address_policy.AddressPolicyMiddleware": 50,  # before anything is sent, robots.txt included
             "crawler.middlewares.RetryAfterMiddleware": 560,
             "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
             "crawler.middlewares.RedirectMiddleware": 600,

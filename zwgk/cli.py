@@ -192,6 +192,9 @@ def crawl_options(f):
         click.option("--ignore-robots", is_flag=True, help="不遵守 robots.txt（仅限网站管理者自查）/ ignore robots.txt (site owners only)"),
         click.option("--resume", is_flag=True, help="续抓上次中断的扫描 / resume the interrupted scan of the same URLs"),
         click.option("--no-link-check", is_flag=True, help="不探测站外链接和附件 / do not probe external links and attachments"),
+        click.option("--allow-private", is_flag=True,
+                     help="允许访问内网、回环、链路本地等内部地址（默认只允许被检查网站自身的地址）/ allow internal addresses "
+                          "(private, loopback, link-local, metadata); by default only the audited site's own addresses"),
         click.option("--dns-server", type=NameResolution("IP[:PORT]", "parse_server"), help="所有域名解析使用该 DNS 服务器 / resolve every name with this server (port 1-65535, default 53)"),
         click.option("--resolve", multiple=True, type=NameResolution("HOST:PORT:ADDRESS", "parse_resolve"), help="指定域名解析结果（同 curl）/ pin a name to an address, like curl"),
         click.option("--contact", metavar="EMAIL", callback=lambda ctx, param, value: _ascii_contact(value), help="写入 User-Agent 的联系方式 / contact put in the User-Agent"),
@@ -224,7 +227,7 @@ def _crawl_options(urls, kw) -> "CrawlOptions":
         timeout=kw["timeout"], max_size_mb=kw["max_size_mb"], obey_robots=not kw["ignore_robots"],
         resume=kw["resume"], check_links=not kw["no_link_check"], dns_server=kw["dns_server"],
         resolve=list(kw["resolve"]), contact=kw["contact"], progress=not kw["quiet"],
-        log_level="INFO" if kw["verbose"] else "ERROR" if kw["quiet"] else "WARNING",
+        log_level="INFO" if kw["verbose"] else "ERROR" if kw["quiet"] else "WARNING", allow_private=kw["allow_private"],
     )
 
 
@@ -233,7 +236,7 @@ def _measure_ipv6(opts, scan_id: int, kw) -> None:
     from crawler.run import USER_AGENT
 
     summary = measure(opts.db, scan_id, opts.dns_server, opts.resolve, opts.allow_hosts, timeout=min(opts.timeout, 15),
-                      max_links=kw["ipv6_max_links"], user_agent=USER_AGENT)
+                      max_links=kw["ipv6_max_links"], user_agent=USER_AGENT, allow_private=opts.allow_private)
     rates = {k: summary.get(k) for k in ("level2_rate", "level3_rate")}
     if not kw.get("quiet"):
         click.echo(json.dumps({"ipv6": {"hosts": len(summary["hosts"]), **rates}}, ensure_ascii=False), err=True)

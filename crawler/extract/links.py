@@ -61,7 +61,10 @@ def base_url(root, page_url: str) -> str:
     for base in root.iter("base"):
         href = base.get("href")
         if href:
-            return urljoin(page_url, href.strip())
+            try:
+                return urljoin(page_url, href.strip())
+            except ValueError:
+                continue  # a broken <base href>: the page's own URL is the base
     return page_url
 
 

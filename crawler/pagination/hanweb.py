@@ -18,6 +18,7 @@ from lxml import html
 
 from crawler.extract.listing import ListItem, extract_list_items
 from crawler.pagination import PageRange, PageRequest, Pagination
+from crawler.urls import MalformedURL, canonical
 
 DATASTORE = re.compile(r"<datastore>(.*?)</datastore>", re.S | re.I)
 RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.S | re.I)
@@ -91,7 +92,10 @@ def detect(url: str, text: str, root) -> Pagination | None:
     proxy_m = PROXY_URL.search(text) or NEXTGROUP_HREF.search(text)
     if proxy_m is None:
         return Pagination("hanweb", [], None, total_records(text), inline) if inline else None
-    proxy = urljoin(url, proxy_m[1].replace("&amp;", "&").split("?")[0])
+    try:
+        proxy = canonical(urljoin(url, proxy_m[1].replace("&amp;", "&").split("?")[0]))
+    except (ValueError, MalformedURL):
+        return Pagination("hanweb", [], None, total_records(text), inline) if inline else None
     per_page = int(PER_PAGE.search(text)[1]) if PER_PAGE.search(text) else 15
     group = int(GROUP_SIZE.search(text)[1]) if GROUP_SIZE.search(text) else 3
     fields = _form_fields(text, root)

@@ -6,12 +6,13 @@ The page count comes from the pager text (「共N页」) or the highest page num
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from crawler.extract.links import absolute
 from crawler.extract.listing import is_pager_anchor
 from crawler.pagination import PageRange, PageRequest, Pagination
 from crawler.text import clean
-from crawler.urls import canonical
+from crawler.urls import MalformedURL, canonical
 
 PARAMS = ("page", "pageNum", "pageNo", "pageIndex", "pageindex", "pageno", "cur_page", "currentPage", "curPage", "p")
 TOTAL_PAGES = re.compile(r"共\s*(\d+)\s*页")
@@ -39,7 +40,13 @@ def detect(url: str, text: str, root) -> Pagination | None:
         href = a.get("href")
         if not href or not is_pager_anchor(a.text_content()):
             continue
-        target = urlsplit(urljoin(url, href.strip()))
+        try:
+            joined = absolute(url, href)
+        except MalformedURL:
+            continue
+        if joined is None:
+            continue
+        target = urlsplit(joined)
         if target.path != here.path:
             continue
         for name, value in parse_qsl(target.query):

@@ -9,7 +9,8 @@ refused) so the link check can read their status from the database later.
 from __future__ import annotations
 
 import json
-from urllib.parse import urljoin
+import re
+from urllib.parse import urljoin, urlsplit
 
 import scrapy
 from scrapy.exceptions import (
@@ -20,6 +21,7 @@ from scrapy.exceptions import (
     DownloadFailedError,
     DownloadTimeoutError,
     IgnoreRequest,
+    NotSupported,
 )
 from twisted.internet.error import (
     ConnectError,
@@ -31,6 +33,7 @@ from twisted.internet.error import (
 )
 from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
 
+from crawler.address_policy import AddressPolicy
 from crawler.column_pager import ColumnPager
 from crawler.extract.links import Link
 from crawler.extract.page import extract_page, is_attachment_url
@@ -43,10 +46,11 @@ HEAD_REFUSED = {400, 403, 404, 405, 406, 500, 501}  # servers that mishandle HEA
 HOME_ALIASES = ("index.html", "index.htm", "index.shtml", "index.jsp", "index.php", "default.html", "default.htm")
 
 
-def error_kind(failure) -> str:
-    """dns | refused | timeout | reset | tls | redirect | robots | too_large | connect | other."""
+def error_kind(failure, address_refused: bool = False) -> str:
+    """dns | address_policy | refused | timeout | reset | tls | redirect | bad_redirect |
+    offsite_redirect | robots | too_large | connect | unsupported | other (an unforeseen failure)."""
     if failure.check(DNSLookupError, CannotResolveHostError):
-        return "dns"
+        return "address_policy" if address_refused else "dns"
     if failure.check(ConnectionRefusedError, DownloadConnectionRefusedError):
         return "refused"
     if failure.check(TimeoutError, TCPTimedOutError, DownloadTimeoutError):
@@ -56,8 +60,16 @@ def error_kind(failure) -> str:
     if failure.check(ConnectionLost, ResponseFailed, ResponseNeverReceived, DownloadFailedError):
         text = repr(failure.value)
         return "tls" if "SSL" in text or "TLS" in text else "reset"
+    if failure.check(NotSupported):
+        return "unsupported"
     if failure.check(IgnoreRequest):
         text = str(failure.value)
+        for marker, kind in (("address policy", "address_policy"), ("bad redirect", "bad_redirect"),
+                             ("offsite redirect", "offsite_redirect")):
+            if text.startswith(marker):
+                return kind
+        if re.search(r"max(?:imum)?[ _]?size|larger than", text, re.I):
+            return "too_large"  # a decompression bomb
         if "redirect" in text:
             return "redirect"
         if "robots" in text.lower() or "Forbidden by robots.txt" in text:
@@ -370,7 +382,9 @@ class DisclosureSpider(scrapy.Spider):
         request = failure.request
         info = request.meta.get("zwgk", {})
         redirects = request.meta.get("redirect_urls", [])
-        kind = error_kind(failure)
+        policy = AddressPolicy.of(self.crawler)
+        refusal = policy.refused.get(urlsplit(request.url).hostname or "") if policy else None
+        kind = error_kind(failure, refusal is not None)
         if kind == "redirect" and len(set(redirects)) < len(redirects):
             kind = "redirect_loop"
         yield from self._pager_answer(info, False, None)
@@ -384,7 +398,7 @@ class DisclosureSpider(scrapy.Spider):
                 "kind": "attachment" if is_attachment_url(request.url) else "other",
                 "fetched_at": now(),
                 "redirects": json.dumps(redirects + [request.url]) if redirects else None,
-                "error": f"{type(failure.value).__name__}: {failure.value}"[:500],
+                "error": (refusal if kind == "address_policy" and refusal else f"{type(failure.value).__name__}: {failure.value}")[:500],
                 "error_kind": kind,
                 "depth": info.get("hops"),
                 "probe": int(bool(info.get("probe"))),
