@@ -89,6 +89,18 @@ SCHEMA: dict[str, dict] = {
         "pk": ("scan_id", "source_url", "target_url", "tag", "position"),
         "indexes": [("scan_id", "target_url")],
     },
+    # the text of each attachment (crawler.attachments.attachment_row): segments is JSON
+    # [[where, offset into text], …] ("page:3", "sheet:名单 row:4", "paragraph:7"); problem says why
+    # there is no text (image_only, empty, wrong_type, encrypted, corrupt, too_large, timeout …)
+    "attachments": {
+        "columns": {
+            "scan_id": int, "url": str, "source_url": str, "content_type": str, "size": int, "kind": str,
+            "expected_kind": str, "pages": int, "text": str, "segments": str, "problem": str, "detail": str,
+            "elapsed_ms": int,
+        },
+        "pk": ("scan_id", "url"),
+        "indexes": [("scan_id", "problem")],
+    },
 }
 
 
