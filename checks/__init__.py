@@ -2,4 +2,5 @@
 function over the stored scan registered under its stable id."""
 
 from checks import content, crawl, disclosure, freshness, identity, ipv6, linkage, links, metadata  # noqa: F401  (registration)
+from checks import attachments, catalogue, repealed, wording  # noqa: F401  (registration)
 from checks.registry import CHECKS, Finding  # noqa: F401

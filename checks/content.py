@@ -1,12 +1,16 @@
-"""Content safety: hidden spam links injected into hijacked pages (暗链/黑链) and personal
-information published without masking (身份证号、手机号、银行卡号)."""
+"""Content safety: hidden spam links injected into hijacked pages (暗链/黑链), visible spam text
+(a gambling brand written into a footer), personal information published without masking
+(身份证号、手机号、银行卡号) in pages and attachments, and attachments that cannot be read."""
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date
 
+from checks import lexicon
 from checks.registry import Finding, rule
+from crawler.attachments import locate
 
 ID_RE = re.compile(r"(?<![0-9A-Za-z])(\d{6})((?:19|20)\d{2})(\d{2})(\d{2})(\d{3})([0-9Xx])(?![0-9A-Za-z])")
 MOBILE_RE = re.compile(r"(?<!\d)(1[3-9]\d)(\d{4})(\d{4})(?!\d)")
@@ -40,28 +44,65 @@ def mask(value: str) -> str:
     return value[:keep] + "*" * (len(value) - keep - 4) + value[-4:]
 
 
+PERSONAL_NAMES = {"id_number": "身份证号", "mobile": "手机号", "bank_card": "银行卡号"}
+
+
+def find_personal(text: str, kinds) -> list[tuple[str, str, int]]:
+    """(kind, masked value, offset) of every unmasked personal number in ``text``; a masked number
+    (138****5678) or an 18-digit number with a wrong check digit is not one."""
+    found = []
+    if "id_number" in kinds:
+        found += [("id_number", mask(m[0]), m.start()) for m in ID_RE.finditer(text) if valid_id(m[0])]
+    if "mobile" in kinds:
+        found += [("mobile", mask(m[0]), m.start()) for m in MOBILE_RE.finditer(text)]
+    if "bank_card" in kinds:
+        found += [("bank_card", mask(m[0]), m.start()) for m in CARD_RE.finditer(text) if luhn(m[0]) and not valid_id(m[0][:18])]
+    return sorted(found, key=lambda f: f[2])
+
+
+def _personal_finding(url: str, found: list, extra: dict, what_zh: str = "页面", what_en: str = "") -> Finding:
+    kinds = sorted({f[0] for f in found})
+    items = [{"kind": k, "masked": v, **({"where": w} if w else {})} for k, v, w in found[:20]]
+    return Finding(
+        "content.personal_data", url,
+        f"{what_zh}公开了未脱敏的{'、'.join(PERSONAL_NAMES[k] for k in kinds)}（{len(found)} 处）",
+        f"unmasked personal data published{what_en}: {', '.join(kinds)} ({len(found)})",
+        {"items": items, "count": len(found), **extra},
+    )
+
+
 @rule("content.personal_data")
 def personal_data(ctx, params):
-    """Unmasked 身份证号 (valid check digit), 手机号 and 银行卡号 (Luhn) in document text."""
+    """Unmasked 身份证号 (valid check digit), 手机号 and 银行卡号 (Luhn) in document text and in the
+    text of attachments (附件: the Excel/PDF/Word lists of 公示 notices), with the attachment's sheet
+    row, page or paragraph and the page that links it. Only masked values are ever written."""
+    kinds = params["kinds"]
     for url, text in ctx.rows("select url, body_text from documents where scan_id = ? and body_text is not null order by url"):
-        found = []
-        for m in ID_RE.finditer(text):
-            if valid_id(m[0]):
-                found.append(("id_number", mask(m[0])))
-        if "mobile" in params["kinds"]:
-            found += [("mobile", mask(m[0])) for m in MOBILE_RE.finditer(text)]
-        if "bank_card" in params["kinds"]:
-            found += [("bank_card", mask(m[0])) for m in CARD_RE.finditer(text) if luhn(m[0]) and not valid_id(m[0][:18])]
-        if not found:
-            continue
-        kinds = sorted({k for k, _ in found})
-        names = {"id_number": "身份证号", "mobile": "手机号", "bank_card": "银行卡号"}
-        yield Finding(
-            "content.personal_data", url,
-            f"页面公开了未脱敏的{'、'.join(names[k] for k in kinds)}（{len(found)} 处）",
-            f"unmasked personal data published: {', '.join(kinds)} ({len(found)})",
-            {"items": [{"kind": k, "masked": v} for k, v in found[:20]], "count": len(found)},
-        )
+        found = [(k, v, None) for k, v, _ in find_personal(text, kinds)]
+        if found:
+            yield _personal_finding(url, found, {})
+    for row in attachment_rows(ctx, "text is not null"):
+        found = [(k, v, locate(row["segments"], offset)) for k, v, offset in find_personal(row["text"], kinds)]
+        if found:
+            yield _personal_finding(
+                row["url"], found, {"attachment": row["url"], "linked_from": linking_pages(ctx, row["url"], row["source_url"])},
+                "附件", " in an attachment")
+
+
+def attachment_rows(ctx, where: str = "1"):
+    """Rows of the attachments table (none in a database written before attachments were read)."""
+    if not ctx.conn.execute("select 1 from sqlite_master where type = 'table' and name = 'attachments'").fetchone():
+        return []
+    return ctx.rows(f"select * from attachments where scan_id = ? and {where} order by url")
+
+
+def linking_pages(ctx, url: str, source_url: str | None, limit: int = 20) -> list[str]:
+    """The pages that link an attachment: the one it was fetched from first, then the others."""
+    pages = [source_url] if source_url else []
+    for r in ctx.rows("select distinct source_url from links where scan_id = ? and target_url = ? order by source_url", (url,)):
+        if r["source_url"] not in pages:
+            pages.append(r["source_url"])
+    return pages[:limit]
 
 
 @rule("content.hidden_link")
@@ -86,4 +127,75 @@ def hidden_link(ctx, params):
              "spam_words": bool(spam.search(anchor or "")), "pages": pages[:100], "page_count": len(pages),
              "on_home": pages[0] in ctx.home_urls},
             key=target,
+        )
+
+
+SPAM_COLUMNS = ("term", "category", "status", "source")
+SPAM_NAMES = {"gambling": "赌博", "pornography": "色情", "seo": "垃圾推广"}
+
+
+def _spam_texts(ctx):
+    """(url, field, text, excuse) for everything a visitor or a search engine reads: document titles
+    and bodies, page titles, meta tags, footer identity, visible link text, attachments, and the
+    pages' visible/footer text where the crawler stores it. ``excuse`` is text whose crackdown words
+    excuse the whole item (a document's title: 「我市开展打击赌博专项行动」)."""
+    for r in ctx.rows("select url, title, body_text from documents where scan_id = ? order by url"):
+        yield r["url"], "title", r["title"], None
+        yield r["url"], "body", r["body_text"], r["title"]
+    page_columns = {row[1] for row in ctx.conn.execute("pragma table_info(pages)")}
+    extra = [c for c in ("visible_text", "footer_text", "text") if c in page_columns]  # not stored yet: see the report
+    for r in ctx.rows(f"select url, title, meta_tags, footer{''.join(', ' + c for c in extra)} from pages "
+                      "where scan_id = ? and probe = 0 and kind != 'attachment' order by url"):
+        yield r["url"], "page_title", r["title"], None
+        for name, value in (json.loads(r["meta_tags"]) if r["meta_tags"] else {}).items():
+            yield r["url"], f"meta:{name}", value, None
+        for value in (json.loads(r["footer"]) if r["footer"] else {}).values():
+            yield r["url"], "footer", value, None
+        for column in extra:
+            yield r["url"], column, r[column], None
+    for r in ctx.rows("select source_url, group_concat(anchor, ' | ') as anchors from links where scan_id = ? and hidden = 0 "
+                      "and anchor is not null and anchor != '' group by source_url order by source_url"):
+        yield r["source_url"], "link_text", r["anchors"], None
+    for r in attachment_rows(ctx, "text is not null"):
+        yield r["url"], "attachment", r["text"], None
+
+
+@rule("content.spam_text")
+def spam_text(ctx, params):
+    """Gambling, pornography and SEO-spam terms written as visible text (a hijacked footer, title or
+    meta keywords), one finding per term with the pages that carry it; a term near a crackdown word
+    (打击赌博、扫黄打非 …) is news about the crackdown, not spam."""
+    entries = lexicon.load("spam.tsv", SPAM_COLUMNS, params["extra_files"], params["silence"])
+    auto = lexicon.automaton([e.term for e in entries], fold_case=True)
+    crackdown = lexicon.automaton(params["crackdown_words"])
+    window = params["context_chars"]
+    by_term: dict[int, list[dict]] = {}
+    seen: set = set()
+    for url, field, text, excuse in _spam_texts(ctx):
+        if not text:
+            continue
+        folded = text.lower()
+        shown = text if len(folded) == len(text) else folded
+        for start, index in lexicon.hits(auto, folded):
+            end = start + len(entries[index].term)
+            if (url, field, index) in seen:
+                continue
+            near = folded[max(0, start - window):end + window]
+            if any(True for _ in lexicon.hits(crackdown, near)) or (excuse and any(True for _ in lexicon.hits(crackdown, excuse))):
+                continue
+            seen.add((url, field, index))
+            by_term.setdefault(index, []).append(
+                {"url": url, "field": field, "context": lexicon.context(shown, start, end, window)})
+    for index, found in sorted(by_term.items(), key=lambda item: entries[item[0]].term):
+        entry = entries[index]
+        pages = sorted({f["url"] for f in found}, key=lambda u: (u not in ctx.home_urls, u))
+        category = entry.fields.get("category", "")
+        yield Finding(
+            "content.spam_text", pages[0],
+            f"页面含{SPAM_NAMES.get(category, '违规')}词语「{entry.term}」（{len(pages)} 个页面）：{found[0]['context']}",
+            f"{category or 'spam'} term {entry.term!r} in visible text ({len(pages)} page(s)): {found[0]['context']}",
+            {"term": entry.term, "category": category, "status": entry.fields.get("status", ""),
+             "source": entry.fields.get("source", ""), "lexicon": entry.origin, "occurrences": found[:20],
+             "pages": pages[:100], "page_count": len(pages), "on_home": pages[0] in ctx.home_urls},
+            key=entry.term,
         )

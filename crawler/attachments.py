@@ -93,7 +93,7 @@ def sniff(body: bytes) -> str:
         try:
             names = set(zipfile.ZipFile(io.BytesIO(body)).namelist())
         except (zipfile.BadZipFile, ValueError, OSError):
-            return "zip"
+            return "broken_zip"
         if "word/document.xml" in names:
             return "docx"
         if "xl/workbook.xml" in names:
@@ -146,6 +146,8 @@ def _classify(url: str, body: bytes, content_type: str | None, max_bytes: int) -
     kind = sniff(body)
     if kind == "ole" and expected in ("doc", "xls", "docx", "xlsx"):
         return None  # the worker opens the OLE container (untrusted structure) and tells Word from Excel
+    if kind == "broken_zip" and expected in ("docx", "xlsx"):
+        return AttachmentText(expected, problem="corrupt", expected=expected, detail="damaged zip package (truncated?)")
     # a .pdf that is an HTML page (soft 404, login page), a .xlsx that is a PDF …
     compatible = {("txt", "csv"), ("csv", "txt"), ("html", "txt"), ("txt", "html"), ("doc", "docx"), ("docx", "doc"),
                   ("xls", "xlsx"), ("xlsx", "xls")}
@@ -171,7 +173,7 @@ def _ole_kind(body: bytes) -> str:
         finally:
             ole.close()
     except Exception:  # noqa: BLE001
-        return "ole"
+        return "broken_ole"
     if "EncryptionInfo" in streams or "EncryptedPackage" in streams:
         return "encrypted_ooxml"
     if "WordDocument" in streams:
@@ -413,6 +415,8 @@ def parse(body: bytes, content_type: str | None) -> AttachmentText:
             result = _html(body, content_type)
         elif kind == "txt":
             result = _plain(body, "csv" if "csv" in (content_type or "") else "txt")
+        elif kind == "broken_ole":
+            return AttachmentText("ole", problem="corrupt", detail="damaged OLE container")
         elif kind == "encrypted_ooxml":  # an encrypted .docx/.xlsx is an OLE container with EncryptionInfo
             return AttachmentText("ole", problem="encrypted", detail="password-protected Office file")
         else:
