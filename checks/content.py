@@ -77,7 +77,7 @@ def personal_data(ctx, params):
     text of attachments (附件: the Excel/PDF/Word lists of 公示 notices), with the attachment's sheet
     row, page or paragraph and the page that links it. Only masked values are ever written."""
     kinds = params["kinds"]
-    for url, text in ctx.rows("select url, body_text from documents where scan_id = ? and body_text is not null order by url"):
+    for url, text in stream(ctx, "select url, body_text from documents where scan_id = ? and body_text is not null order by url"):
         found = [(k, v, None) for k, v, _ in find_personal(text, kinds)]
         if found:
             yield _personal_finding(url, found, {})
@@ -89,11 +89,17 @@ def personal_data(ctx, params):
                 "附件", " in an attachment")
 
 
+def stream(ctx, sql: str, params: tuple = ()):
+    """Rows one at a time (document bodies and attachment texts of a large scan do not fit in memory
+    at once, unlike ``ctx.rows``)."""
+    return ctx.conn.execute(sql, (ctx.scan_id, *params))
+
+
 def attachment_rows(ctx, where: str = "1"):
     """Rows of the attachments table (none in a database written before attachments were read)."""
     if not ctx.conn.execute("select 1 from sqlite_master where type = 'table' and name = 'attachments'").fetchone():
         return []
-    return ctx.rows(f"select * from attachments where scan_id = ? and {where} order by url")
+    return stream(ctx, f"select * from attachments where scan_id = ? and {where} order by url")
 
 
 def linking_pages(ctx, url: str, source_url: str | None, limit: int = 20) -> list[str]:
@@ -139,12 +145,12 @@ def _spam_texts(ctx):
     and bodies, page titles, meta tags, footer identity, visible link text, attachments, and the
     pages' visible/footer text where the crawler stores it. ``excuse`` is text whose crackdown words
     excuse the whole item (a document's title: 「我市开展打击赌博专项行动」)."""
-    for r in ctx.rows("select url, title, body_text from documents where scan_id = ? order by url"):
+    for r in stream(ctx, "select url, title, body_text from documents where scan_id = ? order by url"):
         yield r["url"], "title", r["title"], None
         yield r["url"], "body", r["body_text"], r["title"]
     page_columns = {row[1] for row in ctx.conn.execute("pragma table_info(pages)")}
     extra = [c for c in ("visible_text", "footer_text", "text") if c in page_columns]  # not stored yet: see the report
-    for r in ctx.rows(f"select url, title, meta_tags, footer{''.join(', ' + c for c in extra)} from pages "
+    for r in stream(ctx, f"select url, title, meta_tags, footer{''.join(', ' + c for c in extra)} from pages "
                       "where scan_id = ? and probe = 0 and kind != 'attachment' order by url"):
         yield r["url"], "page_title", r["title"], None
         for name, value in (json.loads(r["meta_tags"]) if r["meta_tags"] else {}).items():

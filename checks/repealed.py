@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from checks.content import stream
 from checks.registry import Finding, rule
 from crawler.dates import parse_date
 
@@ -38,7 +39,7 @@ def _unmarked(validity: str | None) -> bool:
 
 def _declarations(ctx):
     """(declaring document row, sentence, cited doc_nos, cited titles) for every repeal sentence."""
-    for r in ctx.rows("select url, title, written_date, publish_date, body_text from documents where scan_id = ? "
+    for r in stream(ctx, "select url, title, written_date, publish_date, body_text from documents where scan_id = ? "
                       "and (body_text like '%废止%' or body_text like '%失效%' or body_text like '%停止执行%' "
                       "or body_text like '%不再执行%' or title like '%废止%' or title like '%失效%') order by url"):
         texts = [r["title"] or ""] + SENTENCE_RE.findall(r["body_text"] or "")
@@ -82,7 +83,7 @@ def repealed_unmarked(ctx, params):
             )
     if not params["expiry"]:
         return
-    for r in ctx.rows("select url, title, validity, body_text from documents where scan_id = ? and body_text like '%有效期%' order by url"):
+    for r in stream(ctx, "select url, title, validity, body_text from documents where scan_id = ? and body_text like '%有效期%' order by url"):
         if r["url"] in reported or not _unmarked(r["validity"]):
             continue
         m = EXPIRY_RE.search(r["body_text"] or "")

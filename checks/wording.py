@@ -8,7 +8,7 @@ import re
 from datetime import date, timedelta
 
 from checks import lexicon
-from checks.content import attachment_rows
+from checks.content import attachment_rows, stream
 from checks.registry import Finding, rule
 from crawler.attachments import locate
 
@@ -101,7 +101,7 @@ def wording(ctx, params):
     the reform (plus grace_days); undated documents are not judged for it."""
     lex = Wording(params)
     dates: dict[str, date | None] = {}
-    for r in ctx.rows("select url, title, body_text, written_date, publish_date from documents where scan_id = ? order by url"):
+    for r in stream(ctx, "select url, title, body_text, written_date, publish_date from documents where scan_id = ? order by url"):
         when = dates[r["url"]] = _document_date(r)
         text = (r["title"] or "") + "\n" + (r["body_text"] or "")
         for entry, spans in _grouped((e, s, t, None) for e, s, t in lex.find(text, when)):
