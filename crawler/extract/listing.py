@@ -81,7 +81,7 @@ def extract_list_items(root, page_url: str, encoding: str = "utf-8") -> list[Lis
         if url is None:
             continue
         seen_rows.add(row)
-        row_text = clean(row.text_content())
+        row_text = clean(" ".join(row.itertext()))  # cells apart: 「…/2026-54791」「2026-10-22」 must not run together
         outside = row_text.replace(text, " ", 1) if text else row_text
         when = parse_datetime(outside)
         date_text = ""

@@ -21,9 +21,11 @@ COUNT_RECORDS = re.compile(r"\b(?:countnum|recordCount|countNum)\s*[=:]\s*['\"]?
 PAGER_OBJ = re.compile(r"new\s+Pager\(\s*\{([^}]*)\}", re.S)
 
 
-def _ext_of(url: str) -> str:
-    path = urlsplit(url).path
-    m = re.search(r"\.(s?html?)$", path)
+def _ext_of(url: str, text: str = "") -> str:
+    """The list pages' extension: the page's own, else what its pager script writes
+    (``index.htm`` in a 首页 link, ``"."+"shtml"``), else html."""
+    m = (re.search(r"\.(s?html?)$", urlsplit(url).path) or re.search(r"\bindex(?:_\d+)?\.(s?html?)\b", text)
+         or re.search(r"""\.["']\s*\+\s*["'](s?html?)\b""", text))
     return m[1] if m else "html"
 
 
@@ -33,7 +35,8 @@ def _pagination(url: str, count: int, prefix: str, ext: str, total_records: int 
     def make(k: int) -> PageRequest:
         return PageRequest(urljoin(url, f"{prefix}.{ext}" if k == 1 else f"{prefix}_{k - 1}.{ext}"), k)
 
-    first = 1 if page_identity(make(1).url) != page_identity(url) else 2
+    # page 1 is this page, also when it was reached as dir/ or with a search query (?kw=)
+    first = 1 if page_identity(make(1).url) != page_identity(urljoin(url, urlsplit(url).path)) else 2
     own = re.compile(re.escape(urljoin(url, prefix)) + r"(?:_\d+)?\." + re.escape(ext) + "$")
     return Pagination("trs", PageRange(first, count, make), count, total_records, owns=lambda u: bool(own.match(u)))
 
@@ -49,8 +52,9 @@ def detect(url: str, text: str, root) -> Pagination | None:
         conf = dict(re.findall(r"(\w+)\s*:\s*['\"]?([\w.-]+)['\"]?", m[1]))
         count = next((int(conf[k]) for k in ("size", "count", "pageCount", "total") if conf.get(k, "").isdigit()), None)
         if count:
-            return _pagination(url, count, conf.get("prefix", "index"), conf.get("suffix", _ext_of(url)), total_records)
+            return _pagination(url, count, conf.get("prefix", "index"), conf.get("suffix", _ext_of(url, text)), total_records)
     m = COUNT_PAGE.search(text)
-    if m and "index_" in text:
-        return _pagination(url, int(m[1]), "index", _ext_of(url), total_records)
+    if m and ("index_" in text or "currentPage" in text):  # Handan writes "index"+"_"+nextPage
+        # the extension as the pager script itself writes it (not the navigation's links)
+        return _pagination(url, int(m[1]), "index", _ext_of(url, text[m.start():m.start() + 3000]), total_records)
     return None
