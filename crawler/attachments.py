@@ -74,6 +74,12 @@ class AttachmentText:
             self.text = "\n".join(t for _, t in self.segments)
 
 
+def is_readable_attachment(url: str) -> bool:
+    """Whether the crawler should GET and read this link (an attachment file of a readable type)."""
+    m = re.search(r"\.([A-Za-z0-9]{1,5})$", unquote(urlsplit(url).path))
+    return bool(m) and m[1].lower() in READABLE_EXTENSIONS and m[1].lower() not in ("htm", "html")
+
+
 def expected_kind(url: str, content_type: str | None) -> str | None:
     """The kind promised by the URL's extension, else by the Content-Type."""
     path = unquote(urlsplit(url).path)

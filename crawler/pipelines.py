@@ -11,6 +11,7 @@ from time import monotonic
 from scrapy import signals
 
 from crawler.extract.labels import DATE_FIELDS
+from crawler.settle import settle
 from crawler.store import BatchWriter, finish_scan, open_db
 
 DOCUMENT_FIELDS = ("index_no", "category", "publisher", "written_date", "publish_date", "doc_no", "keywords", "validity", "title")
@@ -27,11 +28,23 @@ class SQLitePipeline:
     def from_crawler(cls, crawler):
         pipeline = cls(crawler.settings["ZWGK_DB"], crawler.settings.getint("ZWGK_BATCH_PAGES", 200))
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        pipeline.crawler = crawler
+        crawler.zwgk_pipeline = pipeline  # run.py's signal handling writes through it
         return pipeline
 
     def open_spider(self, spider=None):
         self.db = open_db(self.db_path)
         self.writer = BatchWriter(self.db, self.batch_pages)
+        self.interrupted = False
+
+    def interrupt(self) -> None:
+        """SIGINT/SIGTERM: write everything fetched so far and mark the scan interrupted now,
+        before in-flight downloads are cancelled."""
+        if getattr(self, "writer", None) is None:
+            return
+        self.interrupted = True
+        self.writer.flush()
+        finish_scan(self.db, self.crawler.spider.scan_id, "interrupted")
 
     def close_spider(self, spider=None):
         self.writer.flush()
@@ -39,8 +52,10 @@ class SQLitePipeline:
     def spider_closed(self, spider, reason):
         # "finished" and "max_pages" (the limit the user set) end a scan; "shutdown" is Ctrl-C:
         # the scan can be resumed.
+        if self.interrupted:
+            reason = "shutdown"
         if reason != "shutdown":
-            name_columns_plainly(self.db.conn, spider.scan_id)
+            settle(self.db.conn, spider.scan_id)
         finish_scan(self.db, spider.scan_id, "interrupted" if reason == "shutdown" else "finished")
         self.db.close()
 
@@ -56,6 +71,8 @@ class SQLitePipeline:
         self.writer.add("pages", [page])
         if item.get("links"):
             self.writer.add("links", _link_rows(scan_id, url, item["links"]))
+        if item.get("attachment"):
+            self.writer.add("attachments", [item["attachment"]])
         if item.get("column_links"):  # Hanweb records: links of the column page a reader sees them on
             self.writer.add("links", _link_rows(scan_id, item["column"]["url"], item["column_links"]))
         if item.get("document") is not None:
@@ -112,27 +129,3 @@ def _link_rows(scan_id: int, source_url: str, links) -> list[dict]:
          "position": link.position, "hidden": int(link.hidden), "href": link.href, "malformed": int(link.malformed)}
         for link in links
     ]
-
-
-def _plainness(url: str) -> tuple[int, int, str]:
-    return ("?" in url, len(url), url)
-
-
-def name_columns_plainly(conn, scan_id: int) -> None:
-    """A column found under two URLs with the same list keeps the plainer one (no query, then
-    the shorter): /zwgk/tzgg/list.jsp rather than list.jsp?kw=, whichever the crawl met first."""
-    renames = {}
-    for alias, column in conn.execute("select url, column_url from column_aliases where scan_id = ?", (scan_id,)).fetchall():
-        current = renames.get(column, column)
-        if _plainness(alias) < _plainness(current):
-            renames[column] = alias
-    if not renames:
-        return
-    with conn:
-        for old, new in renames.items():
-            conn.execute("delete from column_aliases where scan_id = ? and url = ?", (scan_id, new))
-            for table, col in (("columns", "url"), ("column_items", "column_url"), ("pages", "column_url"),
-                               ("documents", "column_url"), ("pagers", "column_url"), ("column_aliases", "column_url")):
-                conn.execute(f"update or replace [{table}] set [{col}] = ? where scan_id = ? and [{col}] = ?", (new, scan_id, old))
-            conn.execute("insert or replace into column_aliases (scan_id, url, column_url, reason) values (?, ?, ?, 'same_list')",
-                         (scan_id, old, new))

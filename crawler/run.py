@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import logging
+import os
 import shutil
+import signal
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from crawler.dns import parse_resolve, parse_server
-from crawler.store import create_scan, open_db, resumable_scan
+from crawler.store import clear_scan_rows, create_scan, open_db, resumable_scan
 
 VERSION = "0.1.0"
 # ASCII only: HTTP header values are Latin-1 on the wire
@@ -28,6 +30,7 @@ class CrawlOptions:
     delay: float = 0.0
     timeout: float = 30.0
     max_size_mb: int = 50
+    max_attachment_mb: int = 20  # attachments read for their text up to this size; 0: only probed
     obey_robots: bool = True
     resume: bool = False
     check_links: bool = True
@@ -45,6 +48,14 @@ class CrawlError(Exception):
 
 def jobdir_for(db_path: str, scan_id: int) -> str:
     return str(Path(db_path).with_suffix("").as_posix() + f".jobs/scan-{scan_id}")
+
+
+def response_cache_for(db_path: str, scan_id: int) -> str:
+    """Every response of an unfinished scan (crawler.response_cache): what --resume replays."""
+    return str(Path(db_path).with_suffix("").as_posix() + f".jobs/scan-{scan_id}.responses.db")
+
+
+RETRYABLE = [408, 429, 500, 502, 503, 504, 522, 524]  # asked again on resume, never replayed
 
 
 def scrapy_settings(opts: CrawlOptions, scan_id: int) -> dict:
@@ -99,7 +110,13 @@ def scrapy_settings(opts: CrawlOptions, scan_id: int) -> dict:
             "crawler.middlewares.RedirectMiddleware": 600,
         },
         "EXTENSIONS": {"crawler.progress.Progress": 500},
+        # the request queue on disk (memory does not grow with the frontier); rebuilt at every start
         "JOBDIR": jobdir_for(opts.db, scan_id),
+        "HTTPCACHE_ENABLED": True,
+        "HTTPCACHE_STORAGE": "crawler.response_cache.SQLiteCacheStorage",
+        "HTTPCACHE_POLICY": "scrapy.extensions.httpcache.DummyPolicy",
+        "HTTPCACHE_IGNORE_HTTP_CODES": RETRYABLE,
+        "ZWGK_RESPONSE_CACHE": response_cache_for(opts.db, scan_id),
         "STATS_DUMP": False,
         # Scrapy parses each callback's source to warn about generator return values: costly, not needed
         "WARN_ON_GENERATOR_RETURN_VALUE": False,
@@ -144,6 +161,8 @@ def prepare_scan(opts: CrawlOptions) -> tuple[int, bool]:
         if opts.resume:
             scan_id = resumable_scan(db, opts.start_urls)
             if scan_id is not None:
+                # rebuilt from the start URLs: what was fetched comes back from the response cache
+                clear_scan_rows(db, scan_id)
                 db["scans"].update(scan_id, {"status": "running"})
                 return scan_id, True
         site = urlsplit(opts.start_urls[0]).netloc
@@ -154,17 +173,22 @@ def prepare_scan(opts: CrawlOptions) -> tuple[int, bool]:
 
 
 def run_crawl(opts: CrawlOptions) -> int:
-    """Crawl into opts.db; returns the scan id. Blocks until the crawl ends (Ctrl-C stops it
-    cleanly and leaves it resumable)."""
+    """Crawl into opts.db; returns the scan id. Blocks until the crawl ends.
+
+    The first SIGINT/SIGTERM writes everything fetched, marks the scan ``interrupted`` and stops
+    within 2 s whatever is in flight; a second one exits at once (rows already fetched are
+    written, the rest is in the response cache). ``interrupted_by()`` tells which signal."""
     from scrapy.crawler import CrawlerProcess
 
     from crawler.spiders.disclosure import DisclosureSpider
 
     scan_id, resumed = prepare_scan(opts)
     settings = scrapy_settings(opts, scan_id)
+    # the queue is rebuilt from the start URLs at every start: a resume replays the response cache
+    shutil.rmtree(settings["JOBDIR"], ignore_errors=True)
     if not resumed:
-        # a leftover queue of an earlier database's scan with the same id must not be reused
-        shutil.rmtree(settings["JOBDIR"], ignore_errors=True)
+        # a leftover cache of an earlier database's scan with the same id must not be replayed
+        _remove_cache(settings["ZWGK_RESPONSE_CACHE"])
     lock = _lock_jobdir(settings["JOBDIR"])
     process = CrawlerProcess(settings)
     if opts.log_level != "INFO":
@@ -172,25 +196,79 @@ def run_crawl(opts: CrawlOptions) -> int:
         # CrawlerProcess, whose logging setup resets the levels of existing loggers.
         for name in ("scrapy.downloadermiddlewares.retry", "scrapy.downloadermiddlewares.robotstxt"):
             logging.getLogger(name).setLevel(logging.CRITICAL)
+    crawler = process.create_crawler(DisclosureSpider)
     process.crawl(
-        DisclosureSpider, start_urls=opts.start_urls, scan_id=scan_id, allow_hosts=opts.allow_hosts,
+        crawler, start_urls=opts.start_urls, scan_id=scan_id, allow_hosts=opts.allow_hosts,
         max_depth=opts.max_depth, check_links=opts.check_links, max_pages=opts.max_pages,
+        max_attachment_bytes=min(opts.max_attachment_mb, opts.max_size_mb) * 1024 * 1024,
     )
+    _SIGNAL["received"] = None
+    previous = _install_signal_handlers(crawler)
     try:
-        process.start()
+        process.start(install_signal_handlers=False)
     finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
         lock.close()
     db = open_db(opts.db)
     try:
-        finished = db["scans"].get(scan_id)["status"] == "finished"
+        status = db["scans"].get(scan_id)["status"]
+        if _SIGNAL["received"] and status != "interrupted":
+            db["scans"].update(scan_id, {"status": "interrupted"})
+            status = "interrupted"
     finally:
         db.close()
-    if finished:  # only an interrupted scan needs its queue for --resume
+    if status == "finished":  # only an interrupted scan needs its responses for --resume
         shutil.rmtree(settings["JOBDIR"], ignore_errors=True)
+        _remove_cache(settings["ZWGK_RESPONSE_CACHE"])
         jobs = Path(settings["JOBDIR"]).parent
         if jobs.is_dir() and not any(jobs.iterdir()):
             jobs.rmdir()
     return scan_id
+
+
+_SIGNAL: dict = {"received": None}
+STOP_WITHIN = 1.5  # seconds the first signal leaves in-flight downloads before the reactor stops
+
+
+def interrupted_by() -> int | None:
+    """The signal that interrupted the last run_crawl (None if it ended by itself)."""
+    return _SIGNAL["received"]
+
+
+def _install_signal_handlers(crawler) -> dict:
+    from twisted.internet import reactor
+
+    def stop_now():
+        pipeline = getattr(crawler, "zwgk_pipeline", None)
+        if pipeline is not None:
+            pipeline.interrupt()  # whatever arrived meanwhile is written too
+        if reactor.running:
+            reactor.stop()
+
+    def first_signal():
+        pipeline = getattr(crawler, "zwgk_pipeline", None)
+        if pipeline is not None:
+            pipeline.interrupt()  # write everything fetched, mark the scan interrupted
+        if crawler.engine is not None and crawler.crawling:
+            crawler.stop()
+        reactor.callLater(STOP_WITHIN, stop_now)
+
+    def on_signal(signum, frame):
+        if _SIGNAL["received"] is not None:
+            os._exit(128 + signum)  # a second signal: at once (fetched rows are written or cached)
+        _SIGNAL["received"] = signum
+        reactor.callFromThread(first_signal)
+
+    previous = {}
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        previous[signum] = signal.signal(signum, on_signal)
+    return previous
+
+
+def _remove_cache(path: str) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(path + suffix).unlink(missing_ok=True)
 
 
 def _lock_jobdir(jobdir: str):

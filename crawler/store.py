@@ -30,7 +30,7 @@ SCHEMA: dict[str, dict] = {
             "content_type": str, "charset": str, "charset_declared": str, "charset_note": str,
             "title": str, "fetched_at": str, "redirects": str, "error": str, "error_kind": str,
             "depth": int, "referer": str, "size": int, "column_url": str, "meta_tags": str,
-            "footer": str, "probe": int, "elapsed_ms": int, "request_body": str,
+            "footer": str, "probe": int, "elapsed_ms": int, "request_body": str, "footer_text": str,
         },
         # a Hanweb dataproxy.jsp POST is identified by its form body too: several columns post
         # to one URL (request_body is '' for GET)
@@ -309,6 +309,14 @@ def finish_scan(db: sqlite_utils.Database, scan_id: int, status: str) -> None:
     db["scans"].update(scan_id, {"status": status, "finished_at": now()})
 
 
+def clear_scan_rows(db: sqlite_utils.Database, scan_id: int) -> None:
+    """Drop what a scan's interrupted run wrote: a resume rebuilds it whole (crawler.response_cache)."""
+    with db.conn:
+        for table in SCHEMA:
+            if table != "scans" and db[table].exists():
+                db.conn.execute(f"delete from [{table}] where scan_id = ?", (scan_id,))
+
+
 def resumable_scan(db: sqlite_utils.Database, start_urls: list[str]) -> int | None:
     """The newest scan of the same start URLs that did not finish."""
     rows = db.execute(
@@ -345,9 +353,16 @@ class BatchWriter:
             for table, rows in self.rows.items():
                 if rows:
                     columns = list(SCHEMA[table]["columns"])
-                    # column_items keeps the first sighting (its page and position); the rest replace
-                    verb = "insert or ignore" if table == "column_items" else "insert or replace"
-                    sql = f"{verb} into [{table}] ({', '.join(f'[{c}]' for c in columns)}) values ({', '.join('?' * len(columns))})"
+                    names, marks = ", ".join(f"[{c}]" for c in columns), ", ".join("?" * len(columns))
+                    if table == "column_items":
+                        # an item listed on several pages (pinned on top) keeps its earliest place,
+                        # whichever page arrived first
+                        sql = (f"insert into column_items ({names}) values ({marks}) on conflict (scan_id, column_url, item_url) "
+                               "do update set page_no = excluded.page_no, position = excluded.position, title = excluded.title, "
+                               "listed_date = excluded.listed_date, date_text = excluded.date_text "
+                               "where (coalesce(excluded.page_no, 0), excluded.position) < (coalesce(page_no, 0), position)")
+                    else:
+                        sql = f"insert or replace into [{table}] ({names}) values ({marks})"
                     self.db.conn.executemany(sql, [[row.get(c) for c in columns] for row in rows])
         self.written_pages += self.pending_pages
         self.pending_pages = 0

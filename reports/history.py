@@ -70,11 +70,12 @@ def compare(conn: sqlite3.Connection, old: int, new: int) -> dict[str, list[dict
 
 def _linking_pages(evidence: dict) -> list[str]:
     """The pages a link finding lists as carrying the link; [] when the list is cut short."""
-    if "linked_from" in evidence:
-        pages = [p["url"] for p in evidence["linked_from"]]
-        return pages if evidence.get("linked_from_count", len(pages)) <= len(pages) else []
-    if "pages" in evidence and evidence.get("page_count", 0) <= len(evidence["pages"]):
-        return list(evidence["pages"])
+    for key, count in (("linked_from", "linked_from_count"), ("pages", "page_count")):
+        pages = evidence.get(key)
+        if isinstance(pages, list) and pages:
+            urls = [p.get("url") if isinstance(p, dict) else p for p in pages]
+            urls = [u for u in urls if isinstance(u, str)]
+            return urls if evidence.get(count, len(urls)) <= len(urls) else []
     return []
 
 

@@ -78,9 +78,11 @@ def test_page_kinds(demo_db):
     kinds = dict(query(demo_db, "select kind, count(*) from pages group by kind"))
     assert kinds["home"] == 1
     assert kinds["document"] == 158 and kinds["interpretation"] == 21
-    assert kinds["attachment"] == 7  # 6 served attachments + 1 missing
+    assert kinds["attachment"] == 7  # the 7 served attachments, each read (attachments table)
     status = dict(query(demo_db, "select url, status from pages where kind = 'attachment'"))
-    assert sorted(status.values()) == [200] * 6 + [404]
+    assert sorted(status.values()) == [200] * 7
+    assert query(demo_db, "select status from pages where url like '%/missing-notice.pdf'") == [(404,)]
+    assert query(demo_db, "select count(*) from attachments where text is not null") == [(6,)]  # the scan has no text
 
 
 @pytest.mark.parametrize("layout_doc, expected", [

@@ -189,6 +189,9 @@ def crawl_options(f):
         click.option("--delay", type=FiniteFloatRange(0, 3600), default=0.0, show_default=True, help="同一主机请求间隔（秒）/ minimum delay between requests to a host (seconds)"),
         click.option("--timeout", type=FiniteFloatRange(0.1, 3600), default=30.0, show_default=True, help="下载超时（秒）/ download timeout in seconds"),
         click.option("--max-size", "max_size_mb", type=click.IntRange(1, 10240), default=50, show_default=True, help="单个响应上限（MB）/ maximum response size (MB)"),
+        click.option("--max-attachment-size", "max_attachment_mb", type=click.IntRange(0, 10240), default=20, show_default=True,
+                     help="读取本站附件（PDF、Word、Excel 等）正文的大小上限（MB），0 为只检查链接 / read the site's own "
+                          "attachments (PDF, Word, Excel …) up to this size for content checks; 0: only check the links"),
         click.option("--ignore-robots", is_flag=True, help="不遵守 robots.txt（仅限网站管理者自查）/ ignore robots.txt (site owners only)"),
         click.option("--resume", is_flag=True, help="续抓上次中断的扫描 / resume the interrupted scan of the same URLs"),
         click.option("--no-link-check", is_flag=True, help="不探测站外链接和附件 / do not probe external links and attachments"),
@@ -225,6 +228,7 @@ def _crawl_options(urls, kw) -> "CrawlOptions":
         start_urls=list(urls), db=kw["db"], allow_hosts=tuple(kw["allow_host"]), max_pages=kw["max_pages"],
         max_depth=kw["max_depth"], concurrency=kw["concurrency"], per_host=kw["per_host"], delay=kw["delay"],
         timeout=kw["timeout"], max_size_mb=kw["max_size_mb"], obey_robots=not kw["ignore_robots"],
+        max_attachment_mb=kw["max_attachment_mb"],
         resume=kw["resume"], check_links=not kw["no_link_check"], dns_server=kw["dns_server"],
         resolve=list(kw["resolve"]), contact=kw["contact"], progress=not kw["quiet"],
         log_level="INFO" if kw["verbose"] else "ERROR" if kw["quiet"] else "WARNING", allow_private=kw["allow_private"],
@@ -436,15 +440,35 @@ def crawl(urls, **kw):
     """
     opts = _crawl_options(urls, kw)
     scan_id = _run_crawl(opts)
+    if _interrupted():
+        click.echo(json.dumps(_summary(opts.db, scan_id), ensure_ascii=False))
+        _exit_interrupted(scan_id)
     if kw["ipv6"]:
         _measure_ipv6(opts, scan_id, kw)
     click.echo(json.dumps(_summary(opts.db, scan_id), ensure_ascii=False))
+
+
+def _interrupted() -> int | None:
+    from crawler.run import interrupted_by
+
+    return interrupted_by()
+
+
+def _exit_interrupted(scan_id: int) -> None:
+    """130 after SIGINT, 143 after SIGTERM: the scan is kept as ``interrupted`` for --resume."""
+    signum = _interrupted()
+    _error_line(f"扫描 {scan_id} 已中断，已抓取的内容已保存；用 --resume 继续 scan {scan_id} interrupted, everything fetched "
+                "is saved; continue it with --resume")
+    sys.exit(128 + signum)
 
 
 @main.command(context_settings=CONTEXT)
 @click.argument("urls", nargs=-1, required=True, type=HttpUrl())
 @crawl_options
 @check_options
+@click.option("--report-partial", is_flag=True,
+              help="抓取被中断时仍检查并输出报告（报告首页注明不完整）/ check and report an interrupted crawl too "
+                   "(the report says on its first screen that it is partial)")
 def audit(urls, **kw):
     """抓取并检查网站，输出自查结果。Crawl URL(s), run every enabled rule, write the report.
 
@@ -454,6 +478,7 @@ def audit(urls, **kw):
       1  存在达到 --fail-on 级别的问题 / findings at or above --fail-on
       2  用法、配置或文件错误（一行说明）/ usage, configuration or file error (one line)
       3  网站无法访问，未能检查 / the site could not be audited (unreachable)
+      130/143  被 Ctrl-C / SIGTERM 中断，已抓取内容已保存，可 --resume / interrupted, saved, resumable
 
     \b
     示例 Example:
@@ -463,6 +488,11 @@ def audit(urls, **kw):
     _check_inputs(kw)  # before the crawl, not after it
     opts = _crawl_options(urls, kw)
     scan_id = _run_crawl(opts)
+    if _interrupted():
+        if not kw["report_partial"]:
+            _exit_interrupted(scan_id)
+        _check_and_report(opts.db, scan_id, rules, kw)  # the report says on its first screen that it is partial
+        _exit_interrupted(scan_id)
     unreachable = _site_unreachable(opts.db, scan_id)
     if unreachable:
         raise SiteUnreachable(f"网站无法访问，未能检查 site could not be audited: {unreachable}")

@@ -23,7 +23,7 @@ _HIDDEN_STYLE = re.compile(
     re.I,
 )
 _NAV = re.compile(r"(?:^|[\s_-])(?:nav|menu|daohang|dh|topbar|header|head|breadcrumb|crumb|position|location|weizhi)(?:$|[\s_-]|\d)", re.I)
-_FOOTER = re.compile(r"(?:^|[\s_-])(?:foot|footer|bottom|copyright|copy|bq|banquan|dibu)(?:$|[\s_-]|\d)", re.I)
+FOOTER_MARKER = re.compile(r"(?:^|[\s_-])(?:foot|footer|bottom|copyright|copy|bq|banquan|dibu)(?:$|[\s_-]|\d)", re.I)
 
 
 @dataclass
@@ -51,7 +51,7 @@ def zone_and_hidden(el, cache: dict) -> tuple[str, bool]:
         marker = f'{el.get("id") or ""} {el.get("class") or ""}'
         if tag in ("nav", "header") or (marker.strip() and _NAV.search(marker)):
             zone = "nav"
-        elif tag == "footer" or (marker.strip() and _FOOTER.search(marker)):
+        elif tag == "footer" or (marker.strip() and FOOTER_MARKER.search(marker)):
             zone = "footer"
     cache[el] = (zone, hidden)
     return zone, hidden

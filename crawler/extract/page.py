@@ -12,7 +12,7 @@ from crawler.dates import iso, parse_datetime, url_date
 from crawler.encoding import decode_html
 from crawler.extract.columns import infer_column_type
 from crawler.extract.errors import soft_404_reason
-from crawler.extract.links import Link, extract_links
+from crawler.extract.links import FOOTER_MARKER, Link, extract_links
 from crawler.extract.listing import DOCUMENT_URL, ListItem, extract_list_items
 from crawler.extract.meta_tags import extract_footer_identity, extract_meta_tags
 from crawler.extract.metadata import Field, extract_metadata
@@ -39,6 +39,7 @@ INTERPRETATION_TITLE = re.compile(r"解读|答记者问|图解|一图读懂")
 INTERPRETATION_URL = re.compile(r"/(?:zcjd|jd|jdhy)/", re.I)
 EMPTY_LIST_TEXT = re.compile(r"暂无(?:信息|数据|内容|记录|相关信息)|没有(?:信息|记录|数据)|无相关信息")
 MAX_BODY_CHARS = 200_000
+MAX_FOOTER_CHARS = 2_000
 
 
 @dataclass
@@ -64,6 +65,7 @@ class PageExtract:
     column_type_source: str | None = None
     empty_list_notice: bool = False
     error_reason: str | None = None  # a soft 404: "title" or "text" (crawler.extract.errors)
+    footer_text: str = ""  # the page's footer as text: hijackers write gambling names there (content.spam_text)
 
     def as_json(self) -> dict:
         return {
@@ -122,6 +124,20 @@ def _body_text(root) -> str:
     return clean(" ".join(parts))[:MAX_BODY_CHARS]
 
 
+def footer_text(root) -> str:
+    """The text of the page's footer blocks (<footer>, or class/id footer, bottom, copyright …)."""
+    parts, taken = [], set()
+    for el in root.iter():
+        if not isinstance(el.tag, str) or el.tag in ("script", "style"):
+            continue
+        marker = f'{el.get("id") or ""} {el.get("class") or ""}'
+        if el.tag == "footer" or (marker.strip() and FOOTER_MARKER.search(marker)):
+            if not any(a in taken for a in el.iterancestors()):
+                taken.add(el)
+                parts.append(clean(el.text_content()))
+    return " ".join(p for p in parts if p)[:MAX_FOOTER_CHARS]
+
+
 def parse_html(body: bytes, content_type: str | None):
     decoded = decode_html(body, content_type)
     text = decoded.text
@@ -161,6 +177,7 @@ def extract_page(
             page.items += [i for i in page.pagination.inline_items if i.url not in known]
     full_text = clean(root.text_content())
     page.footer = extract_footer_identity(full_text)
+    page.footer_text = footer_text(root)
     page.empty_list_notice = not is_document and bool(EMPTY_LIST_TEXT.search(full_text))
 
     h1 = root.find(".//h1")

@@ -33,7 +33,11 @@ from twisted.internet.error import (
 )
 from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
 
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet.threads import deferToThread
+
 from crawler.address_policy import AddressPolicy
+from crawler.attachments import DEFAULT_MAX_BYTES, attachment_row, close_workers, is_readable_attachment, read_attachment, unread
 from crawler.column_pager import ColumnPager
 from crawler.extract.links import Link
 from crawler.extract.page import extract_page, is_attachment_url
@@ -86,8 +90,9 @@ class DisclosureSpider(scrapy.Spider):
     name = "zwgk"
 
     def __init__(self, start_urls, scan_id: int, allow_hosts=(), max_depth: int = 10,
-                 check_links: bool = True, max_pages: int = 0, **kwargs):
+                 check_links: bool = True, max_pages: int = 0, max_attachment_bytes: int = DEFAULT_MAX_BYTES, **kwargs):
         super().__init__(**kwargs)
+        self.max_attachment_bytes = max_attachment_bytes  # 0: attachments are only probed
         self.max_pages = max_pages  # 0: no limit; counts every stored URL, probes included
         self.stored = 0
         self.start_urls = [canonical(u) for u in start_urls]
@@ -152,8 +157,19 @@ class DisclosureSpider(scrapy.Spider):
                     if listed_in:
                         info.update(listed_in)
                     yield self._page_request(url, hops + 1, **info)
+            elif self.check_links and self.max_attachment_bytes and is_readable_attachment(url) and url in self.scope:
+                yield self._attachment_request(url)
             elif self.check_links:
                 yield self._probe(url)
+
+    def _attachment_request(self, url: str) -> scrapy.Request:
+        """The site's own attachments are read, not only probed: personal data in the 公示 lists
+        attached as Excel/PDF/Word is what inspectors find (checks/content.py)."""
+        return scrapy.Request(
+            url, callback=self.parse_attachment, errback=self.on_error, priority=-1,
+            meta={"zwgk": {"probe": True, "attachment": True}, "dont_obey_robotstxt": True,
+                  "download_maxsize": self.max_attachment_bytes},
+        )
 
     def _unit_request(self, pager: ColumnPager, index: int, info: dict) -> scrapy.Request:
         """One page of a column's pager; its answer goes back to the pager (page_done)."""
@@ -255,7 +271,6 @@ class DisclosureSpider(scrapy.Spider):
             response.url, response.body,
             (response.headers.get(b"Content-Type") or b"").decode("latin-1") or None,
             is_home=info.get("home", False),
-            listed_in_type=info.get("listed_in_type"),
             anchor=info.get("anchor"),
         )
         error = self._error_page(response, page, info)
@@ -275,6 +290,7 @@ class DisclosureSpider(scrapy.Spider):
             charset_note=page.charset_note, title=page.title, column_url=column_url or info.get("listed_in"),
             meta_tags=json.dumps(page.meta_tags, ensure_ascii=False) if page.meta_tags else None,
             footer=json.dumps(page.footer, ensure_ascii=False) if page.footer else None, probe=0,
+            footer_text=page.footer_text or None,
         )
         if error and error.startswith("soft_404"):
             row.update(error_kind="soft_404", error=error.split(":", 1)[1])
@@ -301,7 +317,7 @@ class DisclosureSpider(scrapy.Spider):
         yield from self._pager_answer(info, True, [i.url for i in page.items])
         column_type = info.get("column_type") or page.column_type
         # The home page's "latest" box is not a document's column: only real columns list it.
-        listed = {"listed_in": column_url, "listed_in_type": column_type} if column_url and page.kind != "home" else None
+        listed = {"listed_in": column_url} if column_url and page.kind != "home" else None
         owned = None
         if page.pagination and column_url:
             pagination = page.pagination
@@ -356,8 +372,28 @@ class DisclosureSpider(scrapy.Spider):
             yield from self._start_pager(rest, {**info, "needs_total": False})
         else:
             yield from self._pager_answer(info, response.status < 400, [i.url for i in items])
-        listed = {"listed_in": info["column_url"], "listed_in_type": info.get("column_type")}
+        listed = {"listed_in": info["column_url"]}
         yield from self._follow(links, info.get("hops", 0), listed)
+
+    async def parse_attachment(self, response):
+        if not self._admit():
+            return
+        info = response.meta["zwgk"]
+        content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1") or None
+        row = self._page_row(response, info, kind="attachment" if response.status < 400 else "error", probe=1)
+        item = {"page": row, "links": []}
+        if response.status < 400:
+            # parsed in a worker process with a hard time limit, off the reactor
+            text = await maybe_deferred_to_future(deferToThread(
+                read_attachment, response.url, response.body, content_type, self.max_attachment_bytes))
+            referer = (response.request.headers.get(b"Referer") or b"").decode("latin-1") or None
+            item["attachment"] = attachment_row(self.scan_id, row["url"], referer, content_type, len(response.body), text)
+        yield item
+        if self._limit_reached():
+            raise CloseSpider("max_pages")
+
+    def closed(self, reason):
+        close_workers()
 
     def parse_probe(self, response):
         info = response.meta["zwgk"]
@@ -388,7 +424,13 @@ class DisclosureSpider(scrapy.Spider):
         if kind == "redirect" and len(set(redirects)) < len(redirects):
             kind = "redirect_loop"
         yield from self._pager_answer(info, False, None)
+        attachment = None
+        if info.get("attachment") and kind == "too_large":
+            # larger than --max-attachment-size: not read, but not a broken link either
+            kind = "attachment_not_read"
+            attachment = attachment_row(self.scan_id, request.url, None, None, None, unread(request.url, "too_large", str(failure.value)[:300]))
         yield {
+            "attachment": attachment,
             "page": {
                 "scan_id": self.scan_id,
                 "url": redirects[0] if redirects else request.url,

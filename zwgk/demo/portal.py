@@ -13,20 +13,13 @@ from datetime import date, timedelta
 from urllib.parse import parse_qs
 
 from checks.workdays import WorkCalendar
+from zwgk.demo import files
 
 BASE_DATE = date(2026, 11, 20)  # the portal's "today"; `zwgk demo` audits as of this date
 SITE_NAME = "示范市人民政府"
 SITE_DOMAIN = "www.demo.gov.cn"
 SITE_ID_CODE = "3799000001"
 
-PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-DOCX = b"PK\x03\x04" + b"\x00" * 60
-XLS = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 60
-ATTACHMENT_TYPES = {
-    "pdf": ("application/pdf", PDF),
-    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", DOCX),
-    "xls": ("application/vnd.ms-excel", XLS),
-}
 TOPICS = ["城市管理", "教育发展", "医疗卫生", "交通运输", "生态环境", "乡村振兴", "营商环境", "安全生产", "文化旅游", "社会保障"]
 CATEGORY_CODES = [("01", "政府组织机构"), ("02", "国民经济管理、国有资产监管"), ("04", "财政、金融、审计"), ("12", "卫生、体育"), ("19", "综合政务")]
 
@@ -175,7 +168,9 @@ class DemoPortal:
         gzdt[10].defects.add("no_content_source")
         gzdt[1].attachments.append(("工作方案.pdf", f"{gzdt[1].url.rsplit('/', 1)[0]}/P020261118000001.pdf"))
         zcwj[0].attachments.append(("政策全文.docx", "/files/zcwj/policy-0.docx"))
-        gfxwj[1].attachments.append(("附件：统计表.xls", "/files/gfxwj/table-1.xls"))
+        gfxwj[1].attachments.append(("附件：统计表.xlsx", "/files/gfxwj/table-1.xlsx"))  # masked data only: no finding
+        tzgg[5].attachments.append(("拟聘用人员名单.xlsx", "/files/tzgg/list-5.xlsx"))
+        tzgg[5].defects.add("personal_data_attachment")  # an unmasked ID number in the attached list
         tzgg[0].attachments.append(("公告原件.pdf", "/files/tzgg/missing-notice.pdf"))
         tzgg[0].defects.add("broken_attachment")
         tzgg[1].extra_links.append(("相关通知", "/zwgk/missing.html"))
@@ -480,9 +475,24 @@ class DemoPortal:
                 return 200, {"Content-Type": "text/html; charset=utf-8"}, text
             return 200, {"Content-Type": "text/html" if doc.column.encoding != "utf-8" else html_type}, text
         if path in self.attachments:
-            content_type, data = ATTACHMENT_TYPES[path.rsplit(".", 1)[-1]]
-            return 200, {"Content-Type": content_type}, data
+            return 200, {"Content-Type": files.TYPES[path.rsplit(".", 1)[-1]]}, self.attachment_body(path)
         return 404, {"Content-Type": html_type}, "<h1>404 页面不存在</h1>".encode()
+
+    def attachment_body(self, path: str) -> bytes:
+        """Real files: the oldest annual report is a scan without a text layer (planted:
+        content.attachment_image_only); the 公示 list carries one unmasked ID number (planted:
+        content.personal_data); the statistics table shows masked values only."""
+        if path == "/files/tzgg/list-5.xlsx":
+            return files.xlsx("名单", [["序号", "姓名", "身份证号", "联系电话"],
+                                       ["1", "张三", "370102198001011237", "138****5678"],
+                                       ["2", "李四", "370102********1234", "139****1234"]])
+        if path.endswith(".xlsx"):
+            return files.xlsx("统计表", [["单位", "联系人", "身份证号"], ["示范市教育局", "王五", "370102********5678"]])
+        if path.endswith(".docx"):
+            return files.docx(["示范市人民政府关于印发政策全文的通知", "第一条 为规范管理，制定本办法。"])
+        if path == f"/files/ndbg/{self.base_date.year - 3}.pdf":
+            return files.scanned_pdf()
+        return files.text_pdf([f"Demo City document {path.rsplit('/', 1)[-1]}", "Government information disclosure."])
 
     def _column_route(self, col: Column, path: str, q: dict) -> str | None:
         if col.pager == "blank" and path == col.url:

@@ -1,0 +1,51 @@
+"""What is decided once the whole site is known, not by the order pages happened to arrive in.
+
+A crawl reaches a document through whichever link comes first; a resumed crawl, or the same
+crawl on a busier day, may come another way. Anything stored about a page that depends on that
+path is settled here from the complete scan, so two crawls of one site store the same rows:
+a column found under two URLs keeps the plainer one, a document's column is the column that
+lists it, and a document listed in a 政策解读 column is an interpretation.
+"""
+
+from __future__ import annotations
+
+
+def settle(conn, scan_id: int) -> None:
+    name_columns_plainly(conn, scan_id)
+    with conn:
+        listing = ("(select min(ci.column_url) from column_items ci join columns c on c.scan_id = ci.scan_id "
+                   "and c.url = ci.column_url and c.kind != 'home' where ci.scan_id = {t}.scan_id and ci.item_url = {t}.url)")
+        conn.execute(f"update documents set column_url = {listing.format(t='documents')} where scan_id = ?", (scan_id,))
+        conn.execute(f"update pages set column_url = {listing.format(t='pages')} where scan_id = ? "
+                     "and kind in ('document', 'interpretation')", (scan_id,))
+        interpretation = ("url in (select ci.item_url from column_items ci join columns c on c.scan_id = ci.scan_id "
+                          "and c.url = ci.column_url where ci.scan_id = ? and c.type = '政策解读')")
+        for table in ("documents", "pages"):
+            conn.execute(f"update {table} set kind = 'interpretation' where scan_id = ? and kind = 'document' and {interpretation}",
+                         (scan_id, scan_id))
+
+
+def _plainness(url: str) -> tuple[int, int, str]:
+    return ("?" in url, len(url), url)
+
+
+def name_columns_plainly(conn, scan_id: int) -> None:
+    """A column found under two URLs with the same list keeps the plainer one (no query, then
+    the shorter): /zwgk/tzgg/list.jsp rather than list.jsp?kw=, whichever the crawl met first."""
+    renames = {}
+    for alias, column in conn.execute("select url, column_url from column_aliases where scan_id = ?", (scan_id,)).fetchall():
+        current = renames.get(column, column)
+        if _plainness(alias) < _plainness(current):
+            renames[column] = alias
+    if not renames:
+        return
+    with conn:
+        for old, new in renames.items():
+            conn.execute("delete from column_aliases where scan_id = ? and url = ?", (scan_id, new))
+            for table, col in (("columns", "url"), ("column_items", "column_url"), ("pages", "column_url"),
+                               ("documents", "column_url"), ("pagers", "column_url"), ("column_aliases", "column_url")):
+                conn.execute(f"update or replace [{table}] set [{col}] = ? where scan_id = ? and [{col}] = ?", (new, scan_id, old))
+            conn.execute("insert or replace into column_aliases (scan_id, url, column_url, reason) values (?, ?, ?, 'same_list')",
+                         (scan_id, old, new))
+            conn.execute("update pages set kind = 'column' where scan_id = ? and kind = 'alias' and url = ?", (scan_id, new))
+            conn.execute("update pages set kind = 'alias' where scan_id = ? and kind = 'column' and url = ?", (scan_id, old))
