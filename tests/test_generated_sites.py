@@ -13,7 +13,11 @@ Asserted for every seed 0..29:
   ``freshness.publication_delay``, ``freshness.stale_column``, ``freshness.blank_column`` (veto
   summaries aside), ``content.hidden_link``, ``content.personal_data``,
   ``identity.missing_meta`` (pages planted as dead aside), ``linkage.missing_interpretation``,
-  ``linkage.one_way``, ``linkage.late_interpretation`` and ``crawl.pager_overclaim``.
+  ``linkage.one_way``, ``linkage.late_interpretation``, ``crawl.pager_overclaim`` and the content
+  rules of issue 11: ``content.personal_data`` (pages and attachments: the attachment's URL),
+  ``content.attachment_image_only``, ``content.attachment_unreadable``, ``content.spam_text`` (one
+  URL per planted footer: the first page carrying it), ``content.wording``,
+  ``content.repealed_unmarked`` and ``disclosure.catalogue_missing`` (compared as ``URL#type``).
 
 Column-level URLs are compared after dropping pager parameters (page/pageNum/cur_page) on both
 sides, the one place the spec leaves room; everything else is compared exactly. A failure prints
@@ -42,6 +46,8 @@ EXACT_RULES = [
     "links.broken", "metadata.missing_field", "freshness.publication_delay", "freshness.stale_column",
     "freshness.blank_column", "content.hidden_link", "content.personal_data", "identity.missing_meta",
     "linkage.missing_interpretation", "linkage.one_way", "linkage.late_interpretation", "crawl.pager_overclaim",
+    "content.attachment_image_only", "content.attachment_unreadable", "content.spam_text", "content.wording",
+    "content.repealed_unmarked", "disclosure.catalogue_missing",
 ]
 COLUMN_RULES = {"freshness.stale_column", "freshness.blank_column", "crawl.pager_overclaim"}
 PAGER_PARAMS = {"page", "pageNum", "cur_page"}
@@ -89,8 +95,8 @@ def test_sitegen_deterministic():
 def test_sitegen_serves_its_ground_truth(seed):
     site = generate(seed)
     t = site.truth
-    assert 3 <= len(t.columns) <= 8
-    assert 15 <= len(t.documents) <= 160
+    assert 3 <= len(t.columns) <= 9
+    assert 15 <= len(t.documents) <= 320
     with serve(site) as srv:
         for u, info in t.documents.items():
             status, headers, body = fetch(srv.url(u))
@@ -194,6 +200,8 @@ def expected_and_actual(site, srv, findings):
                 continue
             if rule == "identity.missing_meta" and url in dead:
                 continue
+            if rule == "disclosure.catalogue_missing":  # one finding per missing type, at the start URL
+                url = f"{url}#{(f.get('evidence') or {}).get('type')}"
             got.add(url)
         if rule in COLUMN_RULES:
             want, got = {colnorm(u) for u in want}, {colnorm(u) for u in got}

@@ -46,6 +46,7 @@ from pathlib import Path
 
 import yaml
 
+from . import content, files
 from . import labels as L
 from .calendar import add_working_days, back_working_days, limit_start
 from .urls import ORIGIN, PORT, canon_target
@@ -76,11 +77,13 @@ KINDS = {
     "personnel": (["人事信息"], "人事信息", "table"),
     "finance": (["财政信息", "财政预决算"], "财政信息", "table"),
     "interp": (["政策解读"], "政策解读", "article"),
+    "annual": (["政府信息公开年报", "信息公开年报"], "信息公开年报", "table"),
 }
 FAMILIES = ["trs", "hanweb", "query", "chain", "plain", "gbk"]
 STALE_DEFAULTS = {"limits": {"工作动态": {"days": 14}, "通知公告": {"months": 6}, "政策文件": {"months": 6}, "default": {"years": 1}},
                   "skip_types": ["首页", "信息公开指南", "信息公开制度"]}
-SLUGS = {"news": "gzdt", "notice": "tzgg", "policy": "gfxwj", "govdoc": "zfwj", "personnel": "rsxx", "finance": "czxx", "interp": "zcjd"}
+SLUGS = {"news": "gzdt", "notice": "tzgg", "policy": "gfxwj", "govdoc": "zfwj", "personnel": "rsxx", "finance": "czxx", "interp": "zcjd",
+         "annual": "gknb"}
 
 
 @dataclass
@@ -110,6 +113,8 @@ class Doc:
     time: str = "09:30"
     pair: "Doc | None" = None
     opts_lag: int = 0
+    body_extra: list = field(default_factory=list)   # paragraphs inside the body container (TRS_Editor)
+    footer_spam: str = ""                            # visible hijack text written into this page's footer
 
 
 @dataclass
@@ -209,11 +214,12 @@ class Gen:
         return (f'<div class="header"><div class="logo">{self.site_name}</div><ul class="nav">'
                 f'<li><a href="{home}">首页</a></li><li><a href="{self.section_link}">政府信息公开</a></li></ul></div>')
 
-    def footer(self) -> str:
+    def footer(self, spam: str = "") -> str:
         partner = self.rng.choice([f"http://{PARTNER_HOST}:{PORT}/", f"http://{PARTNER_HOST.upper()}:{PORT}/"])
+        hijack = f"<p>{spam}</p>" if spam else ""  # html as the hijacker wrote it
         return (f'<div class="footer"><p><a href="{partner}" target="_blank">中国政府网</a></p>'
                 f"<p>主办单位：{self.site_name}办公室　联系电话：0591-87654321</p>"
-                f"<p>网站标识码：{self.site_code}　{self.prov}ICP备{self.icp}号　{self.prov}公网安备 {self.police}号</p></div>")
+                f"<p>网站标识码：{self.site_code}　{self.prov}ICP备{self.icp}号　{self.prov}公网安备 {self.police}号</p>{hijack}</div>")
 
     def unique_title(self, make) -> str:
         for _ in range(200):
@@ -275,6 +281,8 @@ class Gen:
         kinds = kinds[:ncols] if len(kinds) > ncols else kinds
         if "interp" in kinds and "policy" not in kinds:
             kinds.remove("interp")
+        if r.random() < 0.8:  # the 政府信息公开年报 column of the catalogue (missing in some sites)
+            kinds.append("annual")
         n_hanweb = 0 if r.random() < 0.3 else min(r.choice([1, 2, 2, 3, 4]), len(kinds) - 1)
         fams = ["hanweb"] * n_hanweb + [r.choice(["trs", "trs", "query", "chain", "plain", "gbk"]) for _ in range(len(kinds) - n_hanweb)]
         r.shuffle(fams)
@@ -294,6 +302,7 @@ class Gen:
             self.make_docs(col)
         self.plant_linkage()
         self.plant_doc_defects()
+        content.plant_all(self)
         for col in self.columns:
             for d in col.docs:
                 self.render_doc(d)
@@ -304,6 +313,7 @@ class Gen:
         if any(c.family == "hanweb" for c in self.columns):
             self.hanweb_fallback()
         self.expect_freshness()
+        content.expect_catalogue(self)
         truth = Truth(
             home=f"{ORIGIN}/", section=f"{ORIGIN}{self.section_dir}", columns=self.columns,
             documents={f"{ORIGIN}{d.target}": {"column": c.url, "style": d.style, "title": d.title, "kind": c.kind}
@@ -327,7 +337,7 @@ class Gen:
             b.blank = True
             b.opts["gbk_mode"] = "plain"
         # stale column
-        cands = [c for c in cols if not c.blank and c.kind != "interp"]
+        cands = [c for c in cols if not c.blank and c.kind not in ("interp", "annual")]
         if r.random() < 0.5:
             r.choice(cands).stale = True
         # look-alike: a 通知公告 column whose newest item is 3–5 months old (fresh under its 6-month limit)
@@ -386,7 +396,11 @@ class Gen:
             n = r.randint(3, 12)
         if col.kind == "policy":
             n = min(n, 12) if fam != "hanweb" else n
-        days = self.dates_for(col, n)
+        if col.kind == "annual":  # one report a year, published in January (条例第四十九条: by 31 January)
+            n = min(n, 7)
+            days = [date(AS_OF.year - k, 1, r.randint(8, 28)) for k in range(n)]
+        else:
+            days = self.dates_for(col, n)
         style = KINDS[col.kind][2]
         # directory
         if fam == "hanweb":
@@ -395,13 +409,15 @@ class Gen:
             col.dir = f"/col/col{col.opts['colid']}/"
         elif fam == "gbk":
             zh = {"notice": "通知公告", "finance": "财政信息", "personnel": "人事信息", "govdoc": "政府文件", "policy": "规范性文件",
-                  "news": "工作动态", "interp": "政策解读"}[col.kind]
+                  "news": "工作动态", "interp": "政策解读", "annual": "信息公开年报"}[col.kind]
             col.dir = self.section_dir + (zh if r.random() < 0.6 else col.key) + "/"
         else:
             col.dir = self.section_dir + col.key + "/"
         ext = col.opts.setdefault("ext", r.choice(["html", "html", "shtml", "htm"]) if fam == "trs" else "html")
         for i, day in enumerate(days):
-            d = Doc(self.new_id(), col, self.title_for(col.kind) if col.kind != "interp" else "", day, style)
+            title = f"{self.site_name}{day.year - 1}年政府信息公开工作年度报告" if col.kind == "annual" else \
+                self.title_for(col.kind) if col.kind != "interp" else ""
+            d = Doc(self.new_id(), col, title, day, style)
             d.time = f"{r.randint(8, 17):02d}:{r.randint(0, 59):02d}"
             self.place_doc(d)
             col.docs.append(d)
@@ -414,6 +430,7 @@ class Gen:
         if len(col.docs) >= 4 and not col.stale and r.random() < 0.3 and fam != "hanweb":
             old = col.docs[-1]
             col.rows = [(old.href, old.title, old.day)] + col.rows[:-1]
+            col.opts["pinned"] = True
             self.traps.append(("pinned_old_item_first", "column:" + col.name, f"first row dated {old.day}"))
         col.url = f"{ORIGIN}{canon_target(col.dir, 'utf-8')}" if fam != "query" else ""
 
@@ -456,7 +473,9 @@ class Gen:
             "publisher": self.city + r.choice(AGENCIES),
             "written_date": fmt_date(d.written, ds),
             "title": d.title,
-            "doc_no": f"{self.city[0]}{r.choice(['政', '财', '教', '民'])}{r.choice(['规', '发', '办'])}〔{d.written.year}〕{r.randint(1, 60)}号",
+            # 规 in the number marks a 规范性文件 (issue 13): only the 规范性文件 column's documents carry it
+            "doc_no": f"{self.city[0]}{r.choice(['政', '财', '教', '民'])}{'规' if d.col.kind == 'policy' else r.choice(['发', '办'])}"
+                      f"〔{d.written.year}〕{r.randint(1, 60)}号",
             "publish_date": fmt_date(d.day, ds),
             "validity": r.choice(["有效", "现行有效"]),
         }
@@ -537,7 +556,10 @@ class Gen:
             d = r.choice(docs)
             att = f"/uploadfile/2026/{r.choice(['政府信息公开申请表', '附件1', '专项资金分配表'])}.docx"
             d.extra_html.append(f'<p>附件：<a href="{att}">{att.rsplit("/", 1)[1]}</a></p>')
-            self.add(canon_target(att), Response(200, b"PK\x03\x04 fake docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"))
+            form = files.docx(att.rsplit("/", 1)[1][:-5], ["申请人信息（公民）：姓名、证件类型、证件号码、联系电话、通信地址。",
+                                                          "申请人信息（法人或者其他组织）：名称、统一社会信用代码、联系人姓名、联系电话。",
+                                                          "所需政府信息的名称、文号或者便于行政机关查询的其他特征性描述。"])
+            self.add(canon_target(att), Response(200, form, "application/vnd.openxmlformats-officedocument.wordprocessingml.document"))
             self.lookalikes.append(("links.broken", self.url(canon_target(att)), "Chinese attachment name, served"))
             d2 = r.choice(docs)
             if d2 is not d:
@@ -717,17 +739,20 @@ class Gen:
         if d.style == "table":
             meta_block = L.metadata_block(r, col.opts["layout"], d.fields)
             content = (f'{meta_block}\n<div class="article"><h1 id="ti">{escape(d.title)}</h1>\n'
-                       f'<div id="UCAP-CONTENT"><div class="TRS_Editor">{self.body_paragraphs(d.title)}{d.body_numbers}</div></div>')
+                       f'<div id="UCAP-CONTENT"><div class="TRS_Editor">{self.body_paragraphs(d.title)}{self.extra_paras(d)}{d.body_numbers}</div></div>')
         else:
             dl, sl = r.choice(L.DATE_LABELS), r.choice(L.SOURCE_LABELS)
             shown = f"{d.day.isoformat()} {d.time}" if r.random() < 0.7 else f"{d.day.year}年{d.day.month:02d}月{d.day.day:02d}日"
             content = (f'<div class="article"><h1>{escape(d.title)}</h1>\n<div class="info"><span>{dl}{shown}</span>　<span>{sl}{escape(d.source)}</span></div>\n'
-                       f'<div class="TRS_Editor">{self.body_paragraphs(d.title)}</div>')
+                       f'<div class="TRS_Editor">{self.body_paragraphs(d.title)}{self.extra_paras(d)}</div>')
         content += "\n" + "\n".join(d.extra_html) + "\n</div>"
-        page = self.html_page(f"{d.title}_{self.site_name}", f"{self.header()}\n{crumb}\n{content}\n{self.footer()}", self.doc_meta(d), col.enc)
+        page = self.html_page(f"{d.title}_{self.site_name}", f"{self.header()}\n{crumb}\n{content}\n{self.footer(d.footer_spam)}", self.doc_meta(d), col.enc)
         self.serve_html(d.target, page, col.enc)
         if r.random() < 0.04:  # a slow page now and then: answers arrive out of order
             self.routes[("", "GET", d.target)].delay = round(r.uniform(0.1, 0.4), 2)
+
+    def extra_paras(self, d: Doc) -> str:
+        return "".join(f"<p>{escape(p)}</p>" for p in d.body_extra)
 
     def serve_html(self, target: str, page: str, enc: str = "utf-8", host: str = "") -> None:
         if enc == "gbk":
@@ -1023,7 +1048,7 @@ class Gen:
         meta = self.site_meta()
         meta.update({"ColumnName": "首页", "ColumnDescription": self.site_name, "ColumnKeywords": self.site_name, "ColumnType": "首页"})
         home = self.html_page(self.site_name, f'{self.header()}\n<div class="news"><h3>{escape(news.name)}</h3><ul>{latest}</ul></div>\n'
-                              f'{kw}\n{"".join(self.home_extra)}\n{hidden}\n{self.footer()}', meta)
+                              f'{kw}\n{"".join(self.home_extra)}\n{hidden}\n{self.footer(self.home_footer_spam)}', meta)
         self.serve_html("/", home)
         self.serve_html("/index.html", home)
         items = []
@@ -1036,6 +1061,7 @@ class Gen:
         # like Handan's 信息公开 home: the column tree plus the newest documents of all columns
         newest = sorted(self.all_docs(), key=lambda d: d.day, reverse=True)[:6]
         latest = "".join(f'<li><a href="{ORIGIN + d.target}">{escape(d.title)}</a><span>{d.day.isoformat()}</span></li>' for d in newest)
+        items = content.render_catalogue(self, items, latest) + items
         sec = self.html_page(f"政府信息公开_{self.site_name}", f'{self.header()}\n<div class="xxgk-nav"><h2>法定主动公开内容</h2><ul>{"".join(items)}</ul></div>\n'
                              f'<div class="zxgk"><h3>最新公开</h3><ul>{latest}</ul></div>\n{self.footer()}', meta)
         self.serve_html(canon_target(self.section_dir), sec)
