@@ -7,10 +7,12 @@ from __future__ import annotations
 import json
 import re
 from datetime import date
+from urllib.parse import urlsplit
 
 from checks import lexicon
 from checks.registry import Finding, rule
 from crawler.attachments import locate
+from crawler.scope import registered_domain
 
 ID_RE = re.compile(r"(?<![0-9A-Za-z])(\d{6})((?:19|20)\d{2})(\d{2})(\d{2})(\d{3})([0-9Xx])(?![0-9A-Za-z])")
 MOBILE_RE = re.compile(r"(?<!\d)(1[3-9]\d)(\d{4})(\d{4})(?!\d)")
@@ -113,14 +115,19 @@ def linking_pages(ctx, url: str, source_url: str | None, limit: int = 20) -> lis
 
 @rule("content.hidden_link")
 def hidden_link(ctx, params):
-    """Links hidden by inline style that lead off the site or carry spam words (暗链), one
-    finding per target with the pages carrying it (an injected template reaches every page)."""
+    """Links hidden by inline style that carry spam words or lead to an unrelated host (暗链), one
+    finding per target with the pages carrying it (an injected template reaches every page).
+    Hidden links to the portal's own organisation are menus, not 暗链: its hosts, hosts under the
+    same registered domain (jyj.example.gov.cn beside www.example.gov.cn; the portal's domain is
+    also taken from its SiteDomain meta tag) and hosts given with --allow-host."""
     spam = re.compile("|".join(map(re.escape, params["spam_words"])))
+    own = own_organisation(ctx)
     by_target: dict[str, list] = {}
     for r in ctx.rows("select source_url, target_url, anchor from links where scan_id = ? and hidden = 1 and tag = 'a' "
                       "order by target_url, source_url"):
-        off_site = ctx.fingerprint_url(r["target_url"]).startswith(("http://", "https://"))
-        if off_site or spam.search(r["anchor"] or ""):
+        host = (urlsplit(r["target_url"]).hostname or "").lower()
+        unrelated = ctx.fingerprint_url(r["target_url"]).startswith(("http://", "https://")) and registered_domain(host) not in own
+        if unrelated or spam.search(r["anchor"] or ""):
             by_target.setdefault(r["target_url"], []).append(r)
     for target, rows in by_target.items():
         pages = sorted({r["source_url"] for r in rows}, key=lambda u: (u not in ctx.home_urls, u))
@@ -134,6 +141,18 @@ def hidden_link(ctx, params):
              "on_home": pages[0] in ctx.home_urls},
             key=target,
         )
+
+
+def own_organisation(ctx) -> set[str]:
+    """Registered domains of the portal: its start hosts, --allow-host hosts, SiteDomain meta."""
+    hosts = {urlsplit(u).hostname or "" for u in ctx.start_urls}
+    settings = json.loads(ctx.scan["settings"] or "{}")
+    hosts |= {h.rsplit(":", 1)[0].strip("[]") if h.count(":") == 1 or h.startswith("[") else h
+              for h in settings.get("allow_hosts") or ()}
+    for (tags,) in ctx.conn.execute("select meta_tags from pages where scan_id = ? and kind = 'home'", (ctx.scan_id,)):
+        declared = (json.loads(tags) if tags else {}).get("SiteDomain", "")
+        hosts |= {d.strip().lower() for d in re.split(r"[,;\s]+", declared) if d.strip()}
+    return {registered_domain(h.lower()) for h in hosts if h}
 
 
 SPAM_COLUMNS = ("term", "category", "status", "source")

@@ -50,3 +50,18 @@ def pager_overclaim(ctx, params):
              "listed_items": p["listed_items"], "pages_requested": p["requested"], "wasted_requests": p["wasted"]},
             column_url=url,
         )
+
+
+@rule("crawl.script_only_column")
+def script_only_column(ctx, params):
+    """A column whose list exists only after its scripts run, and that could not be rendered
+    (no Chromium, --no-render, or the render failed): not blank, unread."""
+    for col in ctx.columns:
+        if col["kind"] != "script_only":
+            continue
+        yield Finding(
+            "crawl.script_only_column", col["url"],
+            f"栏目「{col['name']}」的列表由脚本加载，本次未能读取（需要浏览器渲染），该栏目未作更新和完整性检查",
+            f"column {col['name']} lists its items only by script and could not be rendered: not checked",
+            {"column": col["name"], "column_type": col["type"]}, column_url=col["url"],
+        )

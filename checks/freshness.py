@@ -41,7 +41,7 @@ def describe(limit: dict) -> tuple[str, str]:
 def publication_delay(ctx, params):
     """发布日期 − 成文日期 in working days, by the official calendar."""
     limit = params["max_working_days"]
-    for url, fields in ctx.fields.items():
+    for url, fields in ctx.disclosure_fields.items():
         written, published = fields.get("written_date"), fields.get("publish_date")
         if not (written and published and written["parsed"] and published["parsed"]):
             continue
@@ -81,7 +81,7 @@ def stale_column(ctx, params):
     newest = newest_items(ctx)
     stale = []
     for col in ctx.columns:
-        if col["kind"] == "home" or col["type"] in params["skip_types"]:
+        if col["kind"] != "column" or col["type"] in params["skip_types"]:
             continue
         latest, count = newest.get(col["url"], (None, 0))
         if count == 0:
@@ -116,7 +116,7 @@ def blank_column(ctx, params):
     newest = newest_items(ctx)
     blank = []
     for col in ctx.columns:
-        if col["kind"] == "home":
+        if col["kind"] != "column":  # the home page, a section index, the catalogue, a script-only list
             continue
         if newest.get(col["url"], (None, 0))[1]:
             continue

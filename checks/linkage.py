@@ -24,6 +24,9 @@ class Pair:
 
 
 def _is_policy(ctx, url: str, doc, params) -> bool:
+    # 规范性文件 carry 规 in their number (X府规〔2026〕9号, X规〔2026〕1号) whatever the column or title
+    if doc["doc_no"] and any(re.search(p, doc["doc_no"]) for p in params.get("policy_doc_no_patterns", ())):
+        return True
     for col in ctx.document_columns.get(url, []):
         if any(name in (col["name"] or "") for name in params["policy_column_names"]):
             return True

@@ -18,7 +18,7 @@ def _document_columns(ctx) -> dict[str, list[tuple[str, str]]]:
     page's ColumnType / ColumnName meta tags say."""
     columns = {c["url"]: c for c in ctx.columns if c["kind"] != "home"}
     out: dict[str, list[tuple[str, str]]] = {}
-    for url, doc in ctx.documents.items():
+    for url, doc in ctx.disclosure_documents.items():
         listed = {c["url"]: c for c in ctx.document_columns.get(url, [])}
         if doc["column_url"] in columns:
             listed.setdefault(doc["column_url"], columns[doc["column_url"]])
@@ -56,7 +56,7 @@ def missing_field(ctx, params):
     """A field its column type requires does not appear on the document page at all (not even
     its label)."""
     columns = _document_columns(ctx)
-    for url, doc in ctx.documents.items():
+    for url, doc in ctx.disclosure_documents.items():
         present = ctx.fields.get(url, {})
         required, types = required_fields(params, columns.get(url, []))
         column_types = sorted({t for t, _ in columns.get(url, []) if t})
@@ -76,7 +76,7 @@ def missing_field(ctx, params):
 @rule("metadata.empty_field")
 def empty_field(ctx, params):
     """The label is on the page but its value is blank or commented out."""
-    for url, fields in ctx.fields.items():
+    for url, fields in ctx.disclosure_fields.items():
         for name in params["fields"]:
             f = fields.get(name)
             if f is None or f["state"] not in EMPTY_REASON_ZH:
@@ -93,7 +93,7 @@ def empty_field(ctx, params):
 def bad_value(ctx, params):
     """Unparseable dates, 成文日期 after 发布日期, 索引号 of no known shape (warning)."""
     shapes = [re.compile(p) for p in params["index_no_patterns"]]
-    for url, fields in ctx.fields.items():
+    for url, fields in ctx.disclosure_fields.items():
         for name in DATE_FIELDS:
             f = fields.get(name)
             if f is not None and f["state"] == "ok" and not f["parsed"]:

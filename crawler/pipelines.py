@@ -71,6 +71,8 @@ class SQLitePipeline:
         self.writer.add("pages", [page])
         if item.get("links"):
             self.writer.add("links", _link_rows(scan_id, url, item["links"]))
+        if item.get("related"):  # links a page gets from a search API at runtime (Fujian 解读)
+            self.writer.add("links", _link_rows(scan_id, item["related"]["source"], item["related"]["links"]))
         if item.get("attachment"):
             self.writer.add("attachments", [item["attachment"]])
         if item.get("column_links"):  # Hanweb records: links of the column page a reader sees them on
@@ -113,7 +115,7 @@ class SQLitePipeline:
                 "pager": pagination.pager if pagination else None,
                 "declared_pages": pagination.total_pages if pagination else None,
                 "declared_records": pagination.total_records if pagination else None,
-                "empty_notice": int(page.empty_list_notice),
+                "empty_notice": int(page.empty_list_notice), "scripted": int(page.scripted_list),
             }])
         self.writer.add("column_items", [
             {"scan_id": scan_id, "column_url": column["url"], "item_url": i.url, "title": i.title,

@@ -35,3 +35,17 @@ class Scope:
             return True
         host = (urlsplit(url).hostname or "").lower()
         return host in self.bare_hosts or f"[{host}]" in self.bare_hosts
+
+
+SECOND_LEVEL = {"gov", "edu", "com", "org", "net", "ac", "mil"}
+
+
+def registered_domain(host: str) -> str:
+    """The organisation's domain: www.example.gov.cn and jyj.example.gov.cn → example.gov.cn;
+    www.example.com → example.com; an address → itself."""
+    host = host.lower().strip("[]").rstrip(".")
+    labels = host.split(".")
+    if host.replace(".", "").isdigit() or ":" in host or len(labels) <= 2:
+        return host
+    keep = 3 if labels[-2] in SECOND_LEVEL else 2
+    return ".".join(labels[-keep:])

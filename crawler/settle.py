@@ -9,10 +9,29 @@ lists it, and a document listed in a 政策解读 column is an interpretation.
 
 from __future__ import annotations
 
+from crawler.urls import directory_of, page_identity
+
 
 def settle(conn, scan_id: int) -> None:
     name_columns_plainly(conn, scan_id)
+    conn.create_function("page_identity", 1, page_identity, deterministic=True)
+    conn.create_function("directory_of", 1, directory_of, deterministic=True)
     with conn:
+        # What is not a column of its own, so never 空白栏目: a gkmlpt index is the catalogue (it
+        # lists through the API); a section index links sub-columns and lists nothing; a page that
+        # lists nothing but whose scripts fetch the list shows it only in a browser.
+        conn.execute("update columns set kind = 'catalogue' where scan_id = ? and kind = 'column' and pager = 'gkmlpt'", (scan_id,))
+        empty = ("kind = 'column' and not exists (select 1 from column_items i where i.scan_id = columns.scan_id "
+                 "and i.column_url = columns.url)")
+        # (sub-columns below its own directory: a blank column's sidebar of sibling columns does not count)
+        conn.execute(
+            f"update columns set kind = 'section' where scan_id = ? and {empty} and (select count(distinct c2.url) "
+            "from pages p join links l on l.scan_id = p.scan_id and l.source_url = p.url "
+            "join columns c2 on c2.scan_id = p.scan_id and c2.url = page_identity(l.target_url) and c2.url != columns.url "
+            "and substr(c2.url, 1, length(directory_of(columns.url))) = directory_of(columns.url) "
+            "where p.scan_id = columns.scan_id and p.column_url = columns.url and p.kind = 'column' and l.tag = 'a') >= 2",
+            (scan_id,))
+        conn.execute(f"update columns set kind = 'script_only' where scan_id = ? and {empty} and scripted = 1", (scan_id,))
         listing = ("(select min(ci.column_url) from column_items ci join columns c on c.scan_id = ci.scan_id "
                    "and c.url = ci.column_url and c.kind != 'home' where ci.scan_id = {t}.scan_id and ci.item_url = {t}.url)")
         conn.execute(f"update documents set column_url = {listing.format(t='documents')} where scan_id = ?", (scan_id,))

@@ -40,7 +40,7 @@ SCHEMA: dict[str, dict] = {
     "columns": {
         "columns": {
             "scan_id": int, "url": str, "name": str, "type": str, "type_source": str, "pager": str,
-            "declared_pages": int, "declared_records": int, "empty_notice": int, "kind": str,
+            "declared_pages": int, "declared_records": int, "empty_notice": int, "kind": str, "scripted": int,
         },
         "pk": ("scan_id", "url"),
     },

@@ -59,3 +59,10 @@ def page_identity(url: str) -> str:
     if parts.query:
         return url
     return urlunsplit(parts._replace(path=DIRECTORY_INDEX.sub("/", parts.path)))
+
+
+def directory_of(url: str) -> str:
+    """http://x/zwgk/index.html → http://x/zwgk/ (the pages of a section live below it)."""
+    parts = urlsplit(url)
+    path = parts.path if parts.path.endswith("/") else parts.path.rsplit("/", 1)[0] + "/"
+    return urlunsplit((parts.scheme, parts.netloc, path, "", ""))

@@ -16,7 +16,7 @@ from crawler.extract.links import FOOTER_MARKER, Link, extract_links
 from crawler.extract.listing import DOCUMENT_URL, ListItem, extract_list_items
 from crawler.extract.meta_tags import extract_footer_identity, extract_meta_tags
 from crawler.extract.metadata import Field, extract_metadata
-from crawler.pagination import Pagination, discover
+from crawler.pagination import PageRequest, Pagination, discover, fujian
 from crawler.text import clean
 
 ATTACHMENT_EXT = re.compile(
@@ -66,6 +66,8 @@ class PageExtract:
     empty_list_notice: bool = False
     error_reason: str | None = None  # a soft 404: "title" or "text" (crawler.extract.errors)
     footer_text: str = ""  # the page's footer as text: hijackers write gambling names there (content.spam_text)
+    scripted_list: bool = False  # lists nothing itself but its scripts fetch data: a list only a browser shows
+    related_lookup: PageRequest | None = None  # Fujian: the request that finds the page's 解读/policy partners
 
     def as_json(self) -> dict:
         return {
@@ -124,6 +126,14 @@ def _body_text(root) -> str:
     return clean(" ".join(parts))[:MAX_BODY_CHARS]
 
 
+SCRIPT_FETCH = re.compile(r"\bfetch\s*\(|XMLHttpRequest|\$\.(?:ajax|get|post|getJSON)\s*\(|\baxios\b|/api/|\.json\b|dataproxy|listApi", re.I)
+
+
+def _fetches_by_script(root) -> bool:
+    return any(SCRIPT_FETCH.search(s.text or "") or s.get("src", "").endswith(("list.js", "api.js"))
+               for s in root.iter("script"))
+
+
 def footer_text(root) -> str:
     """The text of the page's footer blocks (<footer>, or class/id footer, bottom, copyright …)."""
     parts, taken = [], set()
@@ -179,6 +189,7 @@ def extract_page(
     page.footer = extract_footer_identity(full_text)
     page.footer_text = footer_text(root)
     page.empty_list_notice = not is_document and bool(EMPTY_LIST_TEXT.search(full_text))
+    page.scripted_list = not is_document and not page.items and _fetches_by_script(root)
 
     h1 = root.find(".//h1")
     page.doc_title = (
@@ -209,6 +220,7 @@ def extract_page(
         ):
             page.kind = "interpretation"
         page.body_text = _body_text(root)
+        page.related_lookup = fujian.related_lookup(url, text)
         published = page.fields.get("publish_date")
         if published and published.parsed:
             page.publish_date, page.publish_date_source = published.parsed[:10], "metadata"

@@ -45,7 +45,7 @@ class PageRange(Sequence):
 
 @dataclass
 class Pagination:
-    pager: str  # trs | hanweb | query | links | fujian
+    pager: str  # trs | hanweb | fujian | gkmlpt | query | links
     pages: Sequence[PageRequest]  # a PageRange (a claim, followed lazily) or an explicit list
     total_pages: int | None = None
     total_records: int | None = None
@@ -59,9 +59,9 @@ class Pagination:
 
 
 def discover(url: str, text: str, root) -> Pagination | None:
-    from crawler.pagination import fujian, hanweb, links, query, trs
+    from crawler.pagination import fujian, gkmlpt, hanweb, links, query, trs
 
-    for adapter in (hanweb, trs, fujian, query, links):
+    for adapter in (hanweb, gkmlpt, trs, fujian, query, links):
         found = adapter.detect(url, text, root)
         if found is not None:
             return found

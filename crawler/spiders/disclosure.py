@@ -41,11 +41,12 @@ from crawler.attachments import DEFAULT_MAX_BYTES, attachment_row, close_workers
 from crawler.column_pager import ColumnPager
 from crawler.extract.links import Link
 from crawler.extract.page import extract_page, is_attachment_url
-from crawler.pagination import PageRange, hanweb
+from crawler.pagination import PageRange, fujian, gkmlpt, hanweb
 from crawler.scope import Scope, netloc
 from crawler.store import now
 from crawler.urls import canonical, page_identity
 
+RECORD_PAGERS = {"hanweb": hanweb, "fujian": fujian, "gkmlpt": gkmlpt}
 HEAD_REFUSED = {400, 403, 404, 405, 406, 500, 501}  # servers that mishandle HEAD: retry with GET
 HOME_ALIASES = ("index.html", "index.htm", "index.shtml", "index.jsp", "index.php", "default.html", "default.htm")
 
@@ -175,11 +176,13 @@ class DisclosureSpider(scrapy.Spider):
         """One page of a column's pager; its answer goes back to the pager (page_done)."""
         req = pager.pages[index]
         meta = {"zwgk": {**info, "page_no": req.page_no, "pager_unit": index, "first_position": req.first_position}}
+        # records from a proxy or an API (Hanweb, Fujian, gkmlpt), or a list page like the first
+        callback = self.parse_records if pager.pager in RECORD_PAGERS else self.parse_page
         if req.method == "POST":
-            return scrapy.FormRequest(req.url, formdata=req.formdata, callback=self.parse_hanweb,
+            return scrapy.FormRequest(req.url, formdata=req.formdata, callback=callback,
                                       errback=self.on_error, meta=meta, dont_filter=True)
         # dont_filter: the pager keeps its own account (a page linked elsewhere may be fetched already)
-        return scrapy.Request(req.url, callback=self.parse_page, errback=self.on_error, meta=meta, dont_filter=True)
+        return scrapy.Request(req.url, callback=callback, errback=self.on_error, meta=meta, dont_filter=True)
 
     def _start_pager(self, pager: ColumnPager, info: dict):
         self.pagers[pager.column_url] = pager
@@ -314,6 +317,8 @@ class DisclosureSpider(scrapy.Spider):
             raise CloseSpider("max_pages")
         if page.kind == "attachment":
             return
+        if page.related_lookup is not None:
+            yield self._related_request(page.related_lookup, row["url"], hops)
         yield from self._pager_answer(info, True, [i.url for i in page.items])
         column_type = info.get("column_type") or page.column_type
         # The home page's "latest" box is not a document's column: only real columns list it.
@@ -344,36 +349,64 @@ class DisclosureSpider(scrapy.Spider):
         known = self.column_lists.setdefault(key, column_url)
         return known if known != column_url else None
 
-    def parse_hanweb(self, response):
+    def parse_records(self, response):
+        """A Hanweb dataproxy.jsp range, a Fujian /fjdzapp/search page or a gkmlpt API page: the
+        records are the column's items and links (stored as links of the column page, where a
+        reader sees them)."""
         if not self._admit():
             return
         info = response.meta["zwgk"]
+        adapter = RECORD_PAGERS[info["pager"]]
         text = response.body.decode(response.encoding or "utf-8", "replace")
-        items = hanweb.records_to_items(text, info["column_url"], info.get("first_position") or 1)
-        body = response.request.body.decode("latin-1")
+        items = adapter.records_to_items(text, info["column_url"], info.get("first_position") or 1)
+        body = response.request.body.decode("latin-1") if response.request.method == "POST" else ""
         row = self._page_row(response, info, kind="column" if response.status < 400 else "error",
                              column_url=info["column_url"], probe=0, request_body=body)
-        # The records are the column's links as a reader sees them: on the column page.
         links = [Link(item.url, "a", item.title, "body", False, item.url) for item in items]
         yield {"page": row, "links": [], "column": {"url": info["column_url"], "page_no": info.get("page_no"), "items": items, "page": None},
                "column_links": links}
         if self._limit_reached():
             raise CloseSpider("max_pages")
-        total = hanweb.total_records(text)
+        total = adapter.total_records(text)
         pager = self.pagers.get(info["column_url"])
-        if info.get("needs_total") and total and pager is not None and len(pager.pages) == 1:
-            # The first group told how many records there are: the rest is that claim, followed lazily.
-            proxy = info["proxy"]
-            first = (info.get("first_position") or 1) + proxy["chunk"]
-            rest = ColumnPager(pager.column_url, "hanweb",
-                               hanweb.range_requests(proxy["url"], proxy["fields"], proxy["per_page"], proxy["chunk"], first, total),
-                               -(-total // proxy["per_page"]), total, seen=pager.seen, good=1)
+        if info.get("needs_total") and total and items and pager is not None and len(pager.pages) == 1:
+            # The first answer told how many records there are: the rest is that claim, followed lazily.
+            rest = ColumnPager(pager.column_url, pager.pager, self._continuation(info, total, len(items)),
+                               None, total, seen=pager.seen, good=1)
+            rest.claimed_pages = (-(-total // info["proxy"]["per_page"]) if pager.pager == "hanweb"
+                                  else rest.pages[-1].page_no if len(rest.pages) else 1)
             rest.remember(i.url for i in items)
             yield from self._start_pager(rest, {**info, "needs_total": False})
         else:
             yield from self._pager_answer(info, response.status < 400, [i.url for i in items])
-        listed = {"listed_in": info["column_url"]}
-        yield from self._follow(links, info.get("hops", 0), listed)
+        yield from self._follow(links, info.get("hops", 0), {"listed_in": info["column_url"]})
+
+    def _related_request(self, req, page_url: str, hops: int) -> scrapy.FormRequest:
+        return scrapy.FormRequest(req.url, formdata=req.formdata, callback=self.parse_related, errback=self.on_error,
+                                  meta={"zwgk": {"hops": hops, "related_to": page_url}}, dont_filter=True)
+
+    def parse_related(self, response):
+        """A Fujian page's policy ↔ interpretation partners from /fjdzapp/search: links of that page."""
+        if not self._admit():
+            return
+        info = response.meta["zwgk"]
+        text = response.body.decode(response.encoding or "utf-8", "replace")
+        items = fujian.related_items(text, info["related_to"]) if response.status < 400 else []
+        row = self._page_row(response, info, kind="other" if response.status < 400 else "error", probe=0,
+                             request_body=response.request.body.decode("latin-1"))
+        links = [Link(item.url, "a", item.title, "body", False, item.url) for item in items]
+        yield {"page": row, "links": [], "related": {"source": info["related_to"], "links": links}}
+        if self._limit_reached():
+            raise CloseSpider("max_pages")
+        yield from self._follow(links, info.get("hops", 0))
+
+    @staticmethod
+    def _continuation(info: dict, total: int, first_count: int):
+        proxy = info["proxy"]
+        if info["pager"] == "hanweb":
+            first = (info.get("first_position") or 1) + proxy["chunk"]
+            return hanweb.range_requests(proxy["url"], proxy["fields"], proxy["per_page"], proxy["chunk"], first, total)
+        return gkmlpt.continuation(proxy, total, first_count)
 
     async def parse_attachment(self, response):
         if not self._admit():
