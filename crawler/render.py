@@ -1,0 +1,676 @@
+"""One page rendered in headless Chromium, with the JSON its scripts fetched.
+
+For list pages that show their items only through script (issue 13, "script-only lists, whatever
+the CMS"): the crawler renders such a page once and reads the links of the rendered HTML, or,
+failing that, the list items of the captured XHR/fetch JSON (``items_from_json``).
+
+Threads. Playwright objects belong to the event loop that created them, so a ``Renderer`` owns one
+dedicated thread running an asyncio loop with Playwright's async API; the browser is launched there
+lazily, on the first render. ``render(url)`` may be called from any thread (the crawler calls it
+through ``deferToThread``); it posts the job to that loop and waits for it, never longer than about
+``timeout`` seconds, and never raises. At most ``concurrency`` (1 or 2) pages render at once.
+
+Network. Chromium itself has no network: it is started with a proxy that is a bound but never
+listening local port, so anything Chromium would send on its own (preconnect, DNS prefetch,
+background services, a WebSocket, a request some interception missed) fails at once. Every request
+of the page goes through one route handler that
+  * aborts what is not http(s), what is not a document, script, XHR or fetch (images, media, fonts,
+    stylesheets, websockets, event streams, beacons, prefetches …), and every URL ``may_fetch``
+    refuses (the crawler's scope and address-policy answer; it is asked again for each redirect);
+  * fetches the rest itself (through Playwright's request client, redirects followed one by one here
+    so that each hop is asked for) and hands the answer to the page; the JSON bodies (and JSONP) of
+    XHR/fetch answers are kept, bounded in count and size.
+A fresh browser context serves each render (no cookies or storage kept), with service workers
+blocked, downloads refused, no permissions, dialogs dismissed, popups closed and WebRTC removed.
+
+Limits. A render that overruns its time is abandoned: the page's context is closed, and if that
+hangs too (a script in an endless loop) the browser's process group is killed and a new browser is
+started for the next render. ``close()`` ends the thread and the browser; it is idempotent and also
+runs at interpreter exit, so no Chromium process outlives the crawler.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import concurrent.futures
+import importlib.util
+import json as jsonlib
+import os
+import re
+import shutil
+import signal
+import socket
+import threading
+import time
+import weakref
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any, Callable, Iterable
+from urllib.parse import urljoin, urlsplit
+
+from crawler.dates import DATE_RE
+
+# as tests/browser.py drives the report tests, plus what keeps Chromium off the network by itself
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--disable-default-apps", "--disable-extensions",
+         "--disable-domain-reliability", "--disable-client-side-phishing-detection", "--disable-breakpad",
+         "--no-pings", "--mute-audio", "--metrics-recording-only", "--disable-dev-shm-usage",
+         "--force-webrtc-ip-handling-policy=disable_non_proxied_udp"]
+
+ALLOWED_TYPES = {"document", "script", "xhr", "fetch"}
+JSON_TYPES = {"xhr", "fetch", "script"}  # script: JSONP only
+MAX_REDIRECTS = 5
+MAX_REFUSED = 50
+BEIJING = timezone(timedelta(hours=8))
+
+# WebRTC would let a script reach addresses over UDP, outside any HTTP interception
+_INIT_SCRIPT = """(() => {
+  for (const name of ["RTCPeerConnection", "webkitRTCPeerConnection", "RTCDataChannel"]) {
+    try { delete window[name]; } catch (e) {}
+    try { Object.defineProperty(window, name, {value: undefined, configurable: false}); } catch (e) {}
+  }
+})();"""
+_OUTER_HTML = "(n) => { const e = document.documentElement; const h = e ? e.outerHTML : ''; return h.length > n ? h.slice(0, n) : h; }"
+_JSONP_RE = re.compile(r"^\s*(?:/\*\*/\s*)?[A-Za-z_$][\w$.]*\s*\(\s*([\[{].*[\]}])\s*\)\s*;?\s*$", re.S)
+
+
+@dataclass
+class RenderResult:
+    url: str  # the URL rendered
+    final_url: str  # after redirects (each hop allowed by may_fetch)
+    html: str  # document.documentElement.outerHTML after the scripts ran and the network went idle (bounded)
+    json: list[tuple[str, str]]  # (url, JSON text) of XHR/fetch answers (and JSONP scripts), in arrival order
+    error: str | None  # None, or one of: unavailable, closed, busy, timeout, crashed, refused, network,
+    #                    not_html, http_status, error; html may still hold what was rendered before it
+    elapsed_ms: int
+    status: int | None = None  # HTTP status of the page itself
+    detail: str = ""  # what went wrong, in words, when error is set
+    refused: list[str] = field(default_factory=list)  # requests of the page refused by may_fetch (first 50)
+
+
+def default_executable(executable: str | None = None) -> str:
+    """The Chromium used: the one given, $ZWGK_CHROMIUM, `chromium` on PATH, else /usr/bin/chromium."""
+    return executable or os.environ.get("ZWGK_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+
+
+class _Job:
+    def __init__(self, url: str, deadline: float):
+        self.url = url
+        self.deadline = deadline
+        self.json: list[tuple[str, str]] = []
+        self.refused: list[str] = []
+        self.redirect: str | None = None  # where the main document redirects (followed by a new goto)
+        self.status: int | None = None
+        self.not_html: str | None = None
+        self.network: str | None = None  # why the main document could not be fetched
+        self.crashed = False
+        self.main_frame = None
+
+    def remaining(self) -> float:
+        return self.deadline - time.monotonic()
+
+
+class Renderer:
+    """Renders pages one (or two) at a time in one headless Chromium owned by a private thread."""
+
+    def __init__(self, may_fetch: Callable[[str], bool], timeout: float = 15.0, user_agent: str | None = None,
+                 executable: str | None = None, *, concurrency: int = 1, max_json: int = 50,
+                 max_json_bytes: int = 2 * 1024 * 1024, max_html_chars: int = 5 * 1024 * 1024):
+        self.may_fetch = may_fetch
+        self.timeout = float(timeout)
+        self.user_agent = user_agent
+        self.executable = default_executable(executable)
+        self.concurrency = max(1, min(2, int(concurrency)))
+        self.max_json = max_json
+        self.max_json_bytes = max_json_bytes
+        self.max_html_chars = max_html_chars
+        self._lock = threading.Lock()
+        self._closed = False
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._slots: asyncio.Semaphore | None = None
+        self._pw = None
+        self._browser = None
+        self._launching: asyncio.Lock | None = None
+        self._launch_error: str | None = None
+        self._pgids: set[int] = set()  # process groups of the browsers launched (Playwright starts each in its own)
+        self._dead_proxy: socket.socket | None = None
+        self._asker = concurrent.futures.ThreadPoolExecutor(max_workers=2, thread_name_prefix="zwgk-render-may-fetch")
+        _LIVE.add(self)
+
+    # ---- public ----
+
+    @staticmethod
+    def available(executable: str | None = None) -> bool:
+        """Chromium is present and executable, and Playwright can be imported (nothing is launched)."""
+        exe = default_executable(executable)
+        return os.path.isfile(exe) and os.access(exe, os.X_OK) and importlib.util.find_spec("playwright") is not None
+
+    def render(self, url: str) -> RenderResult:
+        started = time.monotonic()
+        try:
+            return self._render(url, started)
+        except Exception as exc:  # never raises
+            return _result(url, started, error="error", detail=f"{type(exc).__name__}: {exc}")
+
+    def close(self) -> None:
+        """Stop the browser and the thread; idempotent; also run at interpreter exit."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            loop, thread = self._loop, self._thread
+        if loop is not None and thread is not None and thread.is_alive():
+            try:
+                asyncio.run_coroutine_threadsafe(self._shutdown(), loop).result(15)
+            except Exception:
+                pass
+            loop.call_soon_threadsafe(loop.stop)
+            thread.join(10)
+        self._kill_groups()
+        self._asker.shutdown(wait=False, cancel_futures=True)
+        if self._dead_proxy is not None:
+            self._dead_proxy.close()
+        _LIVE.discard(self)
+
+    def __enter__(self) -> Renderer:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # ---- caller's side ----
+
+    def _render(self, url: str, started: float) -> RenderResult:
+        if urlsplit(url).scheme not in ("http", "https"):
+            return _result(url, started, error="refused", detail="not an http(s) URL")
+        if not self.available(self.executable):
+            return _result(url, started, error="unavailable", detail=f"no Chromium at {self.executable} or no Playwright")
+        loop = self._start()
+        if loop is None:
+            return _result(url, started, error="closed", detail="the renderer is closed")
+        if self._launch_error:
+            return _result(url, started, error="unavailable", detail=self._launch_error)
+        job = _Job(url, started + self.timeout)
+        answer: concurrent.futures.Future = concurrent.futures.Future()
+        task = asyncio.run_coroutine_threadsafe(self._job(job, answer), loop)
+        try:
+            return answer.result(timeout=max(0.1, job.remaining() + 1.5))
+        except concurrent.futures.TimeoutError:
+            # the loop did not answer in time: abandon the job (its page is closed) and restart the browser
+            task.cancel()
+            try:
+                loop.call_soon_threadsafe(lambda: asyncio.ensure_future(self._restart("render overran")))
+            except RuntimeError:  # closed meanwhile
+                pass
+            return _result(url, started, error="timeout", detail="abandoned after the time limit", job=job)
+        except concurrent.futures.CancelledError:
+            return _result(url, started, error="closed", detail="the renderer was closed during the render", job=job)
+
+    def _start(self) -> asyncio.AbstractEventLoop | None:
+        with self._lock:
+            if self._closed:
+                return None
+            if self._loop is None:
+                self._dead_proxy = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+                self._dead_proxy.bind(("127.0.0.1", 0))  # reserved, never listening: every connection is refused
+                loop = asyncio.new_event_loop()
+                ready = threading.Event()
+
+                def run() -> None:
+                    asyncio.set_event_loop(loop)
+                    self._slots = asyncio.Semaphore(self.concurrency)
+                    self._launching = asyncio.Lock()
+                    loop.call_soon(ready.set)
+                    try:
+                        loop.run_forever()
+                    finally:
+                        loop.close()
+
+                self._thread = threading.Thread(target=run, name="zwgk-render", daemon=True)
+                self._thread.start()
+                ready.wait(10)
+                self._loop = loop
+            return self._loop
+
+    # ---- the render thread ----
+
+    async def _job(self, job: _Job, answer: concurrent.futures.Future) -> None:
+        try:
+            await asyncio.wait_for(self._slots.acquire(), timeout=max(0.01, job.remaining() - 1.0))
+        except (asyncio.TimeoutError, TimeoutError):
+            _answer(answer, _result(job.url, job.deadline - self.timeout, error="busy",
+                                    detail="no render slot free within the time limit (call render at most `concurrency` at a time)"))
+            return
+        context = None
+        try:
+            browser = await self._browser_ready(job)
+            if browser is None:
+                _answer(answer, _result(job.url, job.deadline - self.timeout, error="unavailable", detail=self._launch_error or ""))
+                return
+            context = await browser.new_context(
+                user_agent=self.user_agent, service_workers="block", accept_downloads=False, permissions=[],
+                ignore_https_errors=True, java_script_enabled=True, locale="zh-CN", timezone_id="Asia/Shanghai",
+                viewport={"width": 1366, "height": 900})
+            _answer(answer, await self._visit(context, job))
+        except asyncio.CancelledError:  # abandoned by its caller, or the renderer is closing
+            _answer(answer, _result(job.url, job.deadline - self.timeout, error="closed" if self._closed else "timeout",
+                                    detail="the render was stopped", job=job))
+            raise
+        except Exception as exc:
+            kind = "crashed" if job.crashed or _is_closed(exc) else "timeout" if isinstance(exc, TimeoutError) else "error"
+            _answer(answer, _result(job.url, job.deadline - self.timeout, error=kind, detail=_short(exc), job=job))
+        finally:
+            if context is not None:
+                asyncio.ensure_future(self._dispose(context))
+            self._slots.release()
+
+    async def _visit(self, context, job: _Job) -> RenderResult:
+        started = job.deadline - self.timeout
+        context.set_default_timeout(max(1000, job.remaining() * 1000))
+        await context.add_init_script(_INIT_SCRIPT)
+        await context.route("**/*", lambda route: self._route(route, job))
+        await context.route_web_socket("**/*", _refuse_websocket)
+        page = await context.new_page()
+        page.on("dialog", lambda dialog: asyncio.ensure_future(_quietly(dialog.dismiss())))
+        page.on("crash", lambda _page: setattr(job, "crashed", True))
+        context.on("page", lambda other: other is page or asyncio.ensure_future(_quietly(other.close())))
+        job.main_frame = page.main_frame
+
+        error = detail = None
+        target = job.url
+        for _hop in range(MAX_REDIRECTS + 1):
+            job.redirect = None
+            try:
+                await page.goto(target, wait_until="load", timeout=max(1.0, job.remaining() - 1.0) * 1000)
+            except Exception as exc:
+                if job.redirect:
+                    target = job.redirect
+                    continue
+                error, detail = self._navigation_error(exc, job)
+            break
+        else:
+            error, detail = "network", "too many redirects"
+        if error is None:
+            try:
+                await page.wait_for_load_state("networkidle", timeout=max(0.5, job.remaining() - 1.0) * 1000)
+            except Exception as exc:
+                error, detail = ("crashed", _short(exc)) if job.crashed else ("timeout", "the network did not go idle in time")
+        html = ""
+        if error not in ("not_html", "refused", "network"):
+            try:
+                html = await asyncio.wait_for(page.evaluate(_OUTER_HTML, self.max_html_chars),
+                                              timeout=max(0.5, min(3.0, job.remaining())))
+            except Exception as exc:
+                if error is None:
+                    error, detail = ("crashed", _short(exc)) if job.crashed or _is_closed(exc) else ("timeout", "the page's script does not yield")
+        if error is None and job.status is not None and job.status >= 400:
+            error, detail = "http_status", f"HTTP {job.status}"
+        final_url = page.url if urlsplit(page.url or "").scheme in ("http", "https") else target
+        return _result(job.url, started, final_url=final_url, html=html or "", error=error, detail=detail or "", job=job)
+
+    def _navigation_error(self, exc: Exception, job: _Job) -> tuple[str, str]:
+        text = _short(exc)
+        if job.not_html:
+            return "not_html", f"the page is {job.not_html}"
+        if job.crashed or _is_closed(exc):
+            return "crashed", text
+        if "ERR_BLOCKED_BY_CLIENT" in text:
+            return "refused", "may_fetch refused the page or a redirect of it"
+        if job.network:
+            return "network", job.network
+        if "Timeout" in type(exc).__name__ or "Timeout" in text:
+            return "timeout", "the page did not load in time"
+        return "network", text
+
+    async def _route(self, route, job: _Job) -> None:
+        """Every request of the page: refuse, or fetch here (redirects asked for hop by hop) and answer."""
+        main = False
+        try:
+            request = route.request
+            kind = request.resource_type
+            url = request.url
+            main = request.is_navigation_request() and _frame(request) is job.main_frame
+            if urlsplit(url).scheme not in ("http", "https") or kind not in ALLOWED_TYPES:
+                await route.abort("blockedbyclient")
+                return
+            if not await self._allowed(url, job):
+                await route.abort("blockedbyclient")
+                return
+            method, data = request.method, request.post_data_buffer
+            response = None
+            for _hop in range(MAX_REDIRECTS + 1):
+                response = await route.fetch(url=url, method=method, post_data=data, max_redirects=0,
+                                             timeout=max(0.5, job.remaining()) * 1000)
+                location = response.headers.get("location")
+                if not (300 <= response.status < 400 and location):
+                    break
+                url = urljoin(url, location.strip())
+                if response.status in (301, 302, 303) and method != "HEAD":
+                    method, data = ("GET", None) if method == "POST" or response.status == 303 else (method, data)
+                if main:
+                    job.redirect = url  # a new navigation, so that the document gets its own URL
+                    await route.abort("aborted")
+                    return
+                if urlsplit(url).scheme not in ("http", "https") or not await self._allowed(url, job):
+                    await route.abort("blockedbyclient")
+                    return
+            else:
+                await route.abort("failed")
+                return
+            content_type = (response.headers.get("content-type") or "").lower()
+            if main:
+                job.status = response.status
+                if content_type and not any(t in content_type for t in ("html", "xml")):
+                    job.not_html = content_type.split(";")[0].strip()
+                    await route.abort("aborted")
+                    return
+            body = await response.body()
+            if kind in JSON_TYPES and len(job.json) < self.max_json and len(body) <= self.max_json_bytes:
+                text = _json_text(body, content_type, jsonp=(kind == "script"))
+                if text is not None:
+                    job.json.append((url, text))
+            await route.fulfill(response=response, body=body)
+        except Exception as exc:
+            if main:
+                job.network = _short(exc)
+            await _quietly(route.abort("failed"))
+
+    async def _allowed(self, url: str, job: _Job) -> bool:
+        """may_fetch's answer, asked in a helper thread so that a slow answer cannot stall the loop."""
+        try:
+            allowed = bool(await asyncio.wait_for(asyncio.get_running_loop().run_in_executor(self._asker, self.may_fetch, url),
+                                                  timeout=max(0.1, job.remaining())))
+        except Exception:
+            allowed = False
+        if not allowed and len(job.refused) < MAX_REFUSED:
+            job.refused.append(url)
+        return allowed
+
+    async def _browser_ready(self, job: _Job):
+        async with self._launching:
+            if self._browser is not None and self._browser.is_connected():
+                return self._browser
+            self._browser = None
+            try:
+                if self._pw is None:
+                    from playwright.async_api import async_playwright
+                    self._pw = await async_playwright().start()
+                before = _chromium_groups()
+                proxy = self._dead_proxy.getsockname()[1]
+                browser = await self._pw.chromium.launch(
+                    executable_path=self.executable, headless=True, timeout=max(1.0, min(30.0, job.remaining())) * 1000,
+                    args=[*FLAGS, f"--proxy-server=http://127.0.0.1:{proxy}", "--proxy-bypass-list=<-loopback>"])
+            except Exception as exc:
+                if "Timeout" in type(exc).__name__:
+                    raise TimeoutError("Chromium did not start in time") from exc
+                self._launch_error = f"Chromium could not be started: {_short(exc)}"
+                return None
+            self._pgids |= _chromium_groups() - before
+            self._browser = browser
+            return browser
+
+    async def _dispose(self, context) -> None:
+        try:
+            await asyncio.wait_for(context.close(), timeout=5)
+        except Exception:
+            await self._restart("a page did not close")
+
+    async def _restart(self, why: str) -> None:
+        """Kill the browser (a hung renderer, an overrun); the next render launches a new one."""
+        browser, self._browser = self._browser, None
+        self._kill_groups()
+        if browser is not None:
+            await _quietly(asyncio.wait_for(browser.close(), timeout=3))
+
+    async def _shutdown(self) -> None:
+        for task in asyncio.all_tasks():
+            if task is not asyncio.current_task():
+                task.cancel()
+        browser, self._browser = self._browser, None
+        if browser is not None:
+            await _quietly(asyncio.wait_for(browser.close(), timeout=5))
+        self._kill_groups()
+        if self._pw is not None:
+            await _quietly(asyncio.wait_for(self._pw.stop(), timeout=5))
+            self._pw = None
+
+    def _kill_groups(self) -> None:
+        for pgid in list(self._pgids):
+            try:
+                os.killpg(pgid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+            self._pgids.discard(pgid)
+
+
+# ---- helpers ----
+
+_LIVE: "weakref.WeakSet[Renderer]" = weakref.WeakSet()
+
+
+@atexit.register
+def _close_all() -> None:
+    for renderer in list(_LIVE):
+        renderer.close()
+
+
+def _result(url: str, started: float, *, final_url: str | None = None, html: str = "", error: str | None = None,
+            detail: str = "", job: _Job | None = None) -> RenderResult:
+    return RenderResult(url=url, final_url=final_url or url, html=html, json=list(job.json) if job else [],
+                        error=error, elapsed_ms=int((time.monotonic() - started) * 1000),
+                        status=job.status if job else None, detail=detail, refused=list(job.refused) if job else [])
+
+
+def _answer(future: concurrent.futures.Future, result: RenderResult) -> None:
+    if not future.done():
+        future.set_result(result)
+
+
+async def _quietly(awaitable) -> None:
+    try:
+        await awaitable
+    except Exception:
+        pass
+
+
+async def _refuse_websocket(ws) -> None:
+    await _quietly(ws.close())
+
+
+def _frame(request):
+    try:
+        return request.frame
+    except Exception:  # service-worker requests have none
+        return None
+
+
+def _is_closed(exc: Exception) -> bool:
+    text = str(exc)
+    return "TargetClosed" in type(exc).__name__ or "has been closed" in text or "crashed" in text.lower()
+
+
+def _short(exc: Exception) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]
+
+
+def _json_text(body: bytes, content_type: str, jsonp: bool = False) -> str | None:
+    """The body as JSON text if it is JSON (or, for scripts, JSONP: the JSON inside the call)."""
+    text = _decode(body, content_type).strip()
+    if not jsonp and ("json" in content_type or text[:1] in ("{", "[")):
+        candidate = text
+    elif jsonp or "javascript" in content_type or "json" in content_type:
+        match = _JSONP_RE.match(text)
+        if not match:
+            return None
+        candidate = match.group(1)
+    else:
+        return None
+    try:
+        jsonlib.loads(candidate)
+    except ValueError:
+        return None
+    return candidate
+
+
+def _decode(body: bytes, content_type: str) -> str:
+    if body.startswith(b"\xef\xbb\xbf"):
+        body = body[3:]
+    match = re.search(r"charset=[\"']?([\w.-]+)", content_type)
+    codecs = [match.group(1)] if match else []
+    for codec in [*codecs, "utf-8", "gb18030"]:
+        try:
+            return body.decode("gb18030" if codec.lower() in ("gbk", "gb2312", "cp936") else codec)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    return body.decode("utf-8", "replace")
+
+
+def _chromium_groups() -> set[int]:
+    """Process groups led by a Chromium descendant of this process (Playwright gives each browser its own)."""
+    procs: dict[int, tuple[str, int, int]] = {}
+    for entry in os.listdir("/proc") if os.path.isdir("/proc") else []:
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="utf-8", errors="replace") as handle:
+                stat = handle.read()
+        except OSError:
+            continue
+        comm = stat[stat.index("(") + 1: stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2:].split()
+        if fields[0] != "Z":
+            procs[int(entry)] = (comm, int(fields[1]), int(fields[2]))  # comm, ppid, pgrp
+    me = os.getpid()
+    groups = set()
+    for pid, (comm, _ppid, pgrp) in procs.items():
+        if pgrp != pid or "chrom" not in comm.lower():
+            continue
+        parent, seen = procs.get(pid, ("", 0, 0))[1], 0
+        while parent and parent != me and seen < 64:
+            parent, seen = procs.get(parent, ("", 0, 0))[1], seen + 1
+        if parent == me:
+            groups.add(pid)
+    return groups
+
+
+# ---- list items in JSON of unknown shape ----
+
+_URL_KEYS = ["url", "link", "href", "docpuburl", "chnldocurl", "posturl", "docurl", "linkurl", "detailurl",
+             "articleurl", "infourl", "contenturl", "pageurl", "weburl", "visiturl", "redirecturl", "path"]
+_URL_SKIP = ("pic", "img", "image", "thumb", "icon", "logo", "cover", "video", "audio", "photo", "avatar")
+_TITLE_KEYS = ["title", "doctitle", "articletitle", "infotitle", "fulltitle", "maintitle", "listtitle", "subject",
+               "headline", "name", "topic", "wtitle", "showtitle"]
+_DATE_KEYS = ["publishdate", "publishtime", "pubdate", "pubtime", "docpubtime", "releasedate", "releasetime",
+              "docreltime", "reltime", "firstpublishtime", "publishedat", "published", "createtime", "createdate",
+              "created", "createdat", "crtime", "writetime", "date", "time", "updatetime", "modifytime"]
+_TAG_RE = re.compile(r"<[^>]*>")
+
+
+def _norm(key: str) -> str:
+    return re.sub(r"[_\-\s]", "", str(key)).lower()
+
+
+def _pick(item: dict, names: list[str], suffixes: tuple[str, ...] = (), skip: tuple[str, ...] = ()) -> Any:
+    keys = {_norm(k): k for k in item}
+    for name in names:
+        if name in keys and item[keys[name]] not in (None, ""):
+            return item[keys[name]]
+    for norm, key in keys.items():
+        if suffixes and norm.endswith(suffixes) and not any(s in norm for s in skip) and item[key] not in (None, ""):
+            return item[key]
+    return None
+
+
+def _url_value(value: Any, base_url: str) -> str | None:
+    if not isinstance(value, str):
+        return None
+    value = value.strip()
+    if not value or any(c.isspace() for c in value) or value.lower().startswith(("javascript:", "mailto:", "#", "data:")):
+        return None
+    if not (re.match(r"(?i)https?://", value) or value.startswith(("/", "./", "../"))
+            or re.search(r"\.(s?html?|jsp|aspx?|php|do)(\?|#|$)|/", value)):
+        return None
+    absolute = urljoin(base_url, value)
+    return absolute if urlsplit(absolute).scheme in ("http", "https") else None
+
+
+def _date_text(value: Any) -> str | None:
+    """A written date as written; epoch seconds or milliseconds as Beijing time 'YYYY-MM-DD HH:MM:SS'."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        text = value.strip()
+        if re.fullmatch(r"\d{10}|\d{13}", text):
+            value = int(text)
+        elif DATE_RE.search(text):
+            return text
+        else:
+            return None
+    if isinstance(value, (int, float)):
+        seconds = value / 1000 if value >= 1e11 else value
+        if not 3.2e8 <= seconds <= 4.2e9:  # 1980 … 2103
+            return None
+        return datetime.fromtimestamp(seconds, BEIJING).strftime("%Y-%m-%d %H:%M:%S")
+    return None
+
+
+def _item(obj: dict, base_url: str) -> tuple[str, str, str | None] | None:
+    url = _url_value(_pick(obj, _URL_KEYS, ("url", "link", "href"), _URL_SKIP), base_url)
+    title = _pick(obj, _TITLE_KEYS, ("title",))
+    if url is None or not isinstance(title, str):
+        return None
+    title = re.sub(r"\s+", " ", _TAG_RE.sub("", title)).strip()  # search answers mark hits with <em>
+    if not title:
+        return None
+    date = None
+    keys = {_norm(k): k for k in obj}
+    for name in _DATE_KEYS + sorted(k for k in keys if k.endswith(("time", "date")) and k not in _DATE_KEYS):
+        if name in keys:
+            date = _date_text(obj[keys[name]])
+            if date:
+                break
+    return url, title, date
+
+
+def _arrays(node: Any, depth: int = 0) -> Iterable[list]:
+    if depth > 12:
+        return
+    if isinstance(node, list):
+        if any(isinstance(x, dict) for x in node):
+            yield node
+        for x in node:
+            yield from _arrays(x, depth + 1)
+    elif isinstance(node, dict):
+        for x in node.values():
+            yield from _arrays(x, depth + 1)
+
+
+def items_from_json(json_list: Iterable[tuple[str, str]], base_url: str) -> list[tuple[str, str, str | None]]:
+    """List items found in captured JSON of unknown shape, as (absolute url, title, date text or None).
+
+    Every array of objects anywhere in each body is looked at; an object is an item when it has a
+    URL-like field (url, link, href, docpuburl, chnldocurl, post_url …, or any key ending in url/link/href
+    that is not an image's) holding an http(s) URL or a path, and a title-like field (title, doctitle,
+    name …; HTML tags such as search-hit <em> removed). The date is the first date-like field
+    (publish/release, then rel, then create, then any *time/*date key) holding a written date
+    (2026-03-11, 2026年3月11日 …, returned as written) or epoch seconds/milliseconds (returned as Beijing
+    time). URLs are resolved against ``base_url`` (the page that fetched them: its script inserts them
+    there). Items are returned in order, each URL once. Navigation arrays ({name, url} menus) qualify
+    too: call it for pages whose rendered HTML has no list items.
+    """
+    found: list[tuple[str, str, str | None]] = []
+    seen: set[str] = set()
+    for _source, text in json_list:
+        try:
+            data = jsonlib.loads(text)
+        except (ValueError, TypeError):
+            continue
+        for array in _arrays(data):
+            for obj in array:
+                item = _item(obj, base_url) if isinstance(obj, dict) else None
+                if item and item[0] not in seen:
+                    seen.add(item[0])
+                    found.append(item)
+    return found
