@@ -10,6 +10,7 @@ end (the last request the uninterrupted crawl made).
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sqlite3
@@ -161,3 +162,41 @@ def test_sigterm_stops_within_two_seconds_saved_and_resumable(tmp_path):
         stall["on"] = False
         resumed = run_zwgk("crawl", server.home, "--db", db, "--quiet", "--resume", *server.resolve_args())
         assert '"status": "finished"' in resumed.stdout
+
+
+def _audit_interrupted(server, seen, tmp_path, name, *extra):
+    """An audit whose crawl gets SIGTERM after its 10th request; (exit code, out dir)."""
+    db, out = tmp_path / f"{name}.db", tmp_path / f"{name}-out"
+    seen.clear()
+    proc = subprocess.Popen([sys.executable, "-m", "zwgk.cli", "audit", server.home, "--db", str(db), "--out", str(out),
+                             "--format", "html,json", "--no-ipv6", "--quiet", "--as-of", "2026-11-20", *extra,
+                             *server.resolve_args()], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while len(seen) < 10 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=60)
+    finally:
+        proc.kill()
+    return proc.returncode, out
+
+
+def test_sigterm_during_audit_reports_nothing_unless_asked_and_then_says_partial(tmp_path):
+    site = generate(SEED)
+    with serve(site) as server:
+        original, seen = server.lookup, []
+
+        def slow(host, method, target, form):
+            seen.append(target)
+            time.sleep(0.3)  # slow enough that the signal lands mid-crawl
+            return original(host, method, target, form)
+
+        server.lookup = slow
+        code, out = _audit_interrupted(server, seen, tmp_path, "plain")
+        assert code == 143 and not (out / "index.html").exists()
+        code, out = _audit_interrupted(server, seen, tmp_path, "partial", "--report-partial")
+        assert code == 143
+        html = (out / "index.html").read_text(encoding="utf-8")
+        assert 'id="partial"' in html and html.index('id="partial"') < html.index('id="summary"')
+        assert json.loads((out / "findings.json").read_text(encoding="utf-8"))["scan"]["status"] == "interrupted"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import math
+import signal
 import sys
 import tempfile
 import traceback
@@ -27,6 +28,9 @@ class ZwgkGroup(click.Group):
     ``zwgk --debug`` prints the traceback as well."""
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        # SIGTERM outside a crawl (while checking or writing the report) ends cleanly with 143;
+        # during a crawl, crawler.run's own handler saves what was fetched first
+        signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, standalone_mode, **extra)
         try:
