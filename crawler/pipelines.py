@@ -66,6 +66,12 @@ class SQLitePipeline:
         if "alias" in item:
             self.writer.add("column_aliases", [item["alias"]])
             return item
+        if "rendered" in item:  # a script-only list's items, read from the rendered page
+            scan_id = self.crawler.spider.scan_id
+            self._column(scan_id, item["column"])
+            self.writer.add("links", _link_rows(scan_id, item["column"]["url"], item["column_links"]))
+            self.writer.add("rendered", [{"scan_id": scan_id, "column_url": item["rendered"]}])
+            return item
         page = item["page"]
         scan_id, url = page["scan_id"], page["url"]
         self.writer.add("pages", [page])

@@ -31,6 +31,7 @@ class CrawlOptions:
     timeout: float = 30.0
     max_size_mb: int = 50
     max_attachment_mb: int = 20  # attachments read for their text up to this size; 0: only probed
+    render: bool = True  # render script-only lists in the system Chromium when it is installed
     obey_robots: bool = True
     resume: bool = False
     check_links: bool = True
@@ -200,7 +201,7 @@ def run_crawl(opts: CrawlOptions) -> int:
     process.crawl(
         crawler, start_urls=opts.start_urls, scan_id=scan_id, allow_hosts=opts.allow_hosts,
         max_depth=opts.max_depth, check_links=opts.check_links, max_pages=opts.max_pages,
-        max_attachment_bytes=min(opts.max_attachment_mb, opts.max_size_mb) * 1024 * 1024,
+        max_attachment_bytes=min(opts.max_attachment_mb, opts.max_size_mb) * 1024 * 1024, render=opts.render,
     )
     _SIGNAL["received"] = None
     previous = _install_signal_handlers(crawler)

@@ -49,6 +49,11 @@ SCHEMA: dict[str, dict] = {
         "columns": {"scan_id": int, "url": str, "column_url": str, "reason": str},
         "pk": ("scan_id", "url"),
     },
+    # columns whose list exists only in a browser, read from the page Chromium rendered
+    "rendered": {
+        "columns": {"scan_id": int, "column_url": str},
+        "pk": ("scan_id", "column_url"),
+    },
     # what a column's pager claimed and what was really there (crawler.column_pager)
     "pagers": {
         "columns": {

@@ -199,6 +199,9 @@ def crawl_options(f):
         click.option("--ignore-robots", is_flag=True, help="不遵守 robots.txt（仅限网站管理者自查）/ ignore robots.txt (site owners only)"),
         click.option("--resume", is_flag=True, help="续抓上次中断的扫描 / resume the interrupted scan of the same URLs"),
         click.option("--no-link-check", is_flag=True, help="不探测站外链接和附件 / do not probe external links and attachments"),
+        click.option("--no-render", is_flag=True,
+                     help="不用浏览器渲染只由脚本加载列表的栏目（这类栏目报告 crawl.script_only_column）/ do not render "
+                          "script-only lists in Chromium (such columns are reported as crawl.script_only_column)"),
         click.option("--allow-private", is_flag=True,
                      help="允许访问内网、回环、链路本地等内部地址（默认只允许被检查网站自身的地址）/ allow internal addresses "
                           "(private, loopback, link-local, metadata); by default only the audited site's own addresses"),
@@ -236,6 +239,7 @@ def _crawl_options(urls, kw) -> "CrawlOptions":
         resume=kw["resume"], check_links=not kw["no_link_check"], dns_server=kw["dns_server"],
         resolve=list(kw["resolve"]), contact=kw["contact"], progress=not kw["quiet"],
         log_level="INFO" if kw["verbose"] else "ERROR" if kw["quiet"] else "WARNING", allow_private=kw["allow_private"],
+        render=not kw["no_render"],
     )
 
 

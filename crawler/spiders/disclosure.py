@@ -33,15 +33,20 @@ from twisted.internet.error import (
 )
 from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
 
+from lxml import html
 from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet.defer import DeferredSemaphore
 from twisted.internet.threads import deferToThread
 
 from crawler.address_policy import AddressPolicy
 from crawler.attachments import DEFAULT_MAX_BYTES, attachment_row, close_workers, is_readable_attachment, read_attachment, unread
 from crawler.column_pager import ColumnPager
+from crawler.dates import iso, parse_datetime
 from crawler.extract.links import Link
+from crawler.extract.listing import ListItem, extract_list_items
 from crawler.extract.page import extract_page, is_attachment_url
 from crawler.pagination import PageRange, fujian, gkmlpt, hanweb
+from crawler.render import Renderer, items_from_json
 from crawler.scope import Scope, netloc
 from crawler.store import now
 from crawler.urls import canonical, page_identity
@@ -91,9 +96,13 @@ class DisclosureSpider(scrapy.Spider):
     name = "zwgk"
 
     def __init__(self, start_urls, scan_id: int, allow_hosts=(), max_depth: int = 10,
-                 check_links: bool = True, max_pages: int = 0, max_attachment_bytes: int = DEFAULT_MAX_BYTES, **kwargs):
+                 check_links: bool = True, max_pages: int = 0, max_attachment_bytes: int = DEFAULT_MAX_BYTES,
+                 render: bool = True, **kwargs):
         super().__init__(**kwargs)
         self.max_attachment_bytes = max_attachment_bytes  # 0: attachments are only probed
+        self.render = render and Renderer.available()  # script-only lists rendered in the system Chromium
+        self.renderer: Renderer | None = None
+        self.render_slots = DeferredSemaphore(1)  # one render at a time: a browser is heavy
         self.max_pages = max_pages  # 0: no limit; counts every stored URL, probes included
         self.stored = 0
         self.start_urls = [canonical(u) for u in start_urls]
@@ -319,6 +328,11 @@ class DisclosureSpider(scrapy.Spider):
             return
         if page.related_lookup is not None:
             yield self._related_request(page.related_lookup, row["url"], hops)
+        if (self.render and page.kind == "column" and page.scripted_list and not page.items and not page.pagination
+                and info.get("pager_unit") is None and column_url):
+            # a list only a browser shows: rendered once (the page itself comes from the response cache)
+            yield scrapy.Request(response.url, callback=self.parse_rendered, errback=self.on_error, dont_filter=True,
+                                 meta={"zwgk": {"hops": hops, "column_url": column_url, "render": True}}, priority=-2)
         yield from self._pager_answer(info, True, [i.url for i in page.items])
         column_type = info.get("column_type") or page.column_type
         # The home page's "latest" box is not a document's column: only real columns list it.
@@ -381,6 +395,31 @@ class DisclosureSpider(scrapy.Spider):
             yield from self._pager_answer(info, response.status < 400, [i.url for i in items])
         yield from self._follow(links, info.get("hops", 0), {"listed_in": info["column_url"]})
 
+    async def parse_rendered(self, response):
+        """The items of a script-only list, from the page as Chromium renders it (or, when the
+        rendered page still shows none, from the JSON its scripts fetched)."""
+        info = response.meta["zwgk"]
+        if self.renderer is None:
+            self.renderer = Renderer(self._may_render, timeout=15.0, user_agent=self.settings.get("USER_AGENT"))
+        result = await maybe_deferred_to_future(self.render_slots.run(deferToThread, self.renderer.render, response.url))
+        base = result.final_url or response.url
+        items = extract_list_items(html.document_fromstring(result.html), base) if result.html.strip() else []
+        if not items:
+            items = [ListItem(url, title or "", iso_date(when), when or "", n)
+                     for n, (url, title, when) in enumerate(items_from_json(result.json, base), 1)]
+        if not items:
+            return  # still nothing: the column stays script_only (crawl.script_only_column), never 空白栏目
+        column_url = info["column_url"]
+        links = [Link(item.url, "a", item.title, "body", False, item.url) for item in items]
+        yield {"rendered": column_url, "column": {"url": column_url, "page_no": 1, "items": items, "page": None},
+               "column_links": links}
+        for request in self._follow(links, info.get("hops", 0), {"listed_in": column_url}):
+            yield request
+
+    def _may_render(self, url: str) -> bool:
+        """What a rendered page may fetch: the audited site only (its address is allowed already)."""
+        return url.startswith(("http://", "https://")) and url in self.scope
+
     def _related_request(self, req, page_url: str, hops: int) -> scrapy.FormRequest:
         return scrapy.FormRequest(req.url, formdata=req.formdata, callback=self.parse_related, errback=self.on_error,
                                   meta={"zwgk": {"hops": hops, "related_to": page_url}}, dont_filter=True)
@@ -427,6 +466,8 @@ class DisclosureSpider(scrapy.Spider):
 
     def closed(self, reason):
         close_workers()
+        if self.renderer is not None:
+            self.renderer.close()
 
     def parse_probe(self, response):
         info = response.meta["zwgk"]
@@ -482,6 +523,11 @@ class DisclosureSpider(scrapy.Spider):
             },
             "links": [],
         }
+
+
+def iso_date(text: str | None) -> str | None:
+    when = parse_datetime(text)
+    return iso(when.date()) if when else None
 
 
 def _int(value) -> int | None:
