@@ -14,11 +14,12 @@ def summary(site, srv) -> str:
     out = [f"seed {site.seed}: {site.name}  home {srv.home}", "columns:"]
     for c in t.columns:
         flags = ",".join(f for f, on in (("lying", c.lying), ("blank", c.blank)) if on)
-        out.append(f"  {c.family:6} {c.ctype:5} {c.name:6} {len(c.docs):3} docs {len(c.list_pages)} list pages  {srv.url(c.url)} {flags}")
+        via = sum(1 for d in c.docs if d.via)
+        out.append(f"  {c.family:6} {c.ctype:5} {c.name:6} {len(c.docs):3} docs ({via} only via API/script) {len(c.list_pages)} list pages  {srv.url(c.url)} {flags}")
         for lp in c.list_pages:
             out.append(f"           list {srv.url(lp)}")
         for u, form in c.hanweb_requests:
-            out.append(f"           POST {srv.url(u)} columnid={form['columnid']} unitid={form['unitid']}")
+            out.append(f"           POST {srv.url(u)} " + " ".join(f"{k}={v}" for k, v in form.items() if k in ("columnid", "unitid", "channelid", "classsql", "page")))
     out.append(f"documents: {len(t.documents)}")
     out.append("planted findings:")
     for rule, urls in sorted(t.findings.items()):

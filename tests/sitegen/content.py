@@ -358,7 +358,7 @@ def column_blocks(g) -> str:
     """Each column with its three newest items (what a 法定主动公开内容 page shows beside the tree)."""
     out = []
     for c in g.columns:
-        if not c.docs or not c.entry_links:
+        if not c.docs or not c.entry_links or c.family in ("fujian", "gkmlpt", "script") or c.kind == "outnews":
             continue
         items = "".join(f'<li><a href="{ORIGIN + d.target}">{escape(d.title)}</a><span>{d.day.isoformat()}</span></li>' for d in c.docs[:3])
         out.append(f'<div class="lmblock"><h3>{escape(c.name)}<a class="more" href="{c.entry_links[0]}">更多&gt;&gt;</a></h3><ul>{items}</ul></div>')

@@ -70,7 +70,7 @@ def layout_fujian(pairs, rng):
     """Pingtan ``div.index_box ul li``: label text then ``<font>value</font>`` (有效性 in ``em.red_base``)."""
     items = []
     for label, value in pairs:
-        inner = value if value.startswith("<em") else f"<font>{value}</font>"
+        inner = value if value.startswith(("<em", "<font")) else f"<font>{value}</font>"
         items.append(f'<li class="trt-col-12 trt-col-sm-24">\n                      {label}\n                      \n                        {inner}\n                    </li>')
     return '<div class="index_box shadow_base pad_base">\n<ul class="trt-row">\n' + "\n".join(items) + "\n</ul>\n</div>"
 
@@ -109,15 +109,18 @@ LAYOUTS = {
 }
 
 
-def metadata_block(rng: random.Random, layout: str, fields: dict[str, str]) -> str:
-    """The block for ``fields`` (canonical name → plain value; fields absent are simply not written)."""
+def metadata_block(rng: random.Random, layout: str, fields: dict[str, str], raw: dict | None = None) -> str:
+    """The block for ``fields`` (canonical name → plain value; fields absent are simply not written);
+    ``raw`` gives a field's value as HTML written as is (Pingtan's script-filled ``<font id="zhuTi">``,
+    an empty ``<font></font>``)."""
+    raw = raw or {}
     pairs = []
     for name in FIELD_ORDER:
         if name not in fields:
             continue
         label = draw_label(rng, name, allow_split=layout != "p_strong")
         colon = rng.choice(COLONS) if not (layout == "dl" and rng.random() < 0.3) else ""
-        value = esc(fields[name])
+        value = raw[name] if name in raw else esc(fields[name])
         if name == "validity" and layout == "fujian_li_font":
             value = f'<em class="red_base">{value}</em>'
         pairs.append((label + colon, value))

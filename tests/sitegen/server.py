@@ -1,8 +1,9 @@
 """Serve a generated ``Site`` on 127.0.0.1 (threaded ``http.server``), always stopped on exit.
 
 Requests are keyed by (host, method, canonical target): the Host header picks the portal ("")
-or one of the off-site hosts (``site.OFFSITE_HOSTS``, reached by the crawler through
-``--resolve HOST:PORT:127.0.0.1``); the target is canonicalised as in ``urls.wire_target`` so
+or one of the other hosts (``Site.resolves``: the off-site hosts, the city's department hosts;
+all reached by the crawler through ``--resolve HOST:PORT:127.0.0.1``, like a named portal
+``Site.host``); the target is canonicalised as in ``urls.wire_target`` so
 ``%e5`` and ``%E5`` are the same, while a UTF-8-encoded query where the page meant GBK, or an
 unescaped ``&amp;``, is a different URL and answers 404 like a real server. Static routes are
 looked up first, then the site's handlers (Hanweb ``dataproxy.jsp``, a lying query pager).
@@ -17,7 +18,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl
 
-from .site import OFFSITE_HOSTS, Response, Site
+from .site import Response, Site
 from .urls import ORIGIN, PORT, wire_target
 
 NOT_FOUND = b"<html><head><title>404 Not Found</title></head><body><h1>404 Not Found</h1></body></html>"
@@ -33,7 +34,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _answer(self, method: str) -> None:
         srv: SiteServer = self.server.owner  # type: ignore[attr-defined]
         host = (self.headers.get("Host") or "").rsplit(":", 1)[0].lower().strip("[]")
-        host_key = host if host in OFFSITE_HOSTS else ""
+        host_key = host if host in srv.site.resolves and host != srv.site.host else ""
         target = wire_target(self.path)
         form: dict = {}
         if method == "POST":
@@ -72,7 +73,7 @@ class SiteServer:
         self.httpd.daemon_threads = True
         self.httpd.owner = self  # type: ignore[attr-defined]
         self.port = self.httpd.server_address[1]
-        self.origin = f"http://127.0.0.1:{self.port}"
+        self.origin = f"http://{site.host or '127.0.0.1'}:{self.port}"
         self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
 
     def lookup(self, host: str, method: str, target: str, form: dict) -> Response:

@@ -23,6 +23,16 @@ What is drawn (all from ``random.Random(seed)``):
     whose query carries Chinese (``show.jsp?lm=公示&id=N`` → GBK percent-encoding) or whose file
     name is Chinese (UTF-8 percent-encoding in the path).
 
+  - ``fujian`` / ``gkmlpt`` / ``script`` (``platforms.py``, issue 13): lists only the Fujian search
+    API, the gkmlpt API or a page script shows; such documents carry ``via`` in the ground truth;
+
+* issue 13's site shapes: a 新闻中心 › 要闻动态 section outside the catalogue (``scope: outside``: no
+  metadata.* findings), a section index without a document list, a named portal
+  (``www.<city>.gov.test``) whose pages carry a hidden mobile menu linking the departments' hosts
+  under the same domain (not 暗链) beside a hidden spam link, an empty Fujian 成文日期
+  (metadata.empty_field), a 规范性文件 known only by its number ``X府规〔Y〕9号`` with a one-way
+  interpretation link;
+* issue 11's content problems (``content.py``, files from ``files.py``);
 * traps (``Site.truth.traps``): a TRS ``createPageHTML(999999, …)`` with 2–4 real pages (the rest
   404), a query pager claiming 共50页 that answers page 1 for any page past the end, a Hanweb
   ``<totalrecord>`` larger than the records (later ranges empty), a column linked both as
@@ -46,7 +56,7 @@ from pathlib import Path
 
 import yaml
 
-from . import content, files
+from . import content, files, platforms
 from . import labels as L
 from .calendar import add_working_days, back_working_days, limit_start
 from .urls import ORIGIN, PORT, canon_target
@@ -59,6 +69,10 @@ OFFSITE_HOSTS = (PARTNER_HOST, SPAM_HOST)
 
 CITIES = [("福州市", "闽", "350100"), ("泉州市", "闽", "350500"), ("邯郸市", "冀", "130400"), ("盘锦市", "辽", "211100"),
           ("定西市", "甘", "621100"), ("绵竹市", "川", "510683"), ("葫芦岛市", "辽", "211400"), ("龙岩市", "闽", "350800")]
+PINYIN = {"福州市": "fuzhou", "泉州市": "quanzhou", "邯郸市": "handan", "盘锦市": "panjin", "定西市": "dingxi", "绵竹市": "mianzhu",
+          "葫芦岛市": "huludao", "龙岩市": "longyan"}
+# the city's departments on their own hosts under the portal's registered domain (a hidden mobile menu links them)
+DEPARTMENTS = [("jyj", "市教育局"), ("czj", "市财政局"), ("mzj", "市民政局"), ("rsj", "市人力资源和社会保障局"), ("zrzyj", "市自然资源局")]
 AGENCIES = ["财政局", "教育局", "民政局", "人力资源和社会保障局", "自然资源局", "生态环境局", "住房和城乡建设局", "交通运输局",
             "农业农村局", "商务局", "卫生健康委员会", "应急管理局", "市场监督管理局", "统计局", "医疗保障局", "司法局"]
 TOPICS = ["农村人居环境整治", "城市更新", "营商环境优化", "安全生产专项整治", "养老服务体系建设", "义务教育优质均衡", "河湖长制",
@@ -78,12 +92,14 @@ KINDS = {
     "finance": (["财政信息", "财政预决算"], "财政信息", "table"),
     "interp": (["政策解读"], "政策解读", "article"),
     "annual": (["政府信息公开年报", "信息公开年报"], "信息公开年报", "table"),
+    "outnews": (["要闻动态"], "工作动态", "article"),   # 新闻中心 › 要闻动态: news outside the disclosure catalogue
 }
-FAMILIES = ["trs", "hanweb", "query", "chain", "plain", "gbk"]
+FAMILIES = ["trs", "hanweb", "query", "chain", "plain", "gbk", "fujian", "gkmlpt", "script"]
+PLATFORMS = ("fujian", "gkmlpt", "script")  # lists only an API or a script shows
 STALE_DEFAULTS = {"limits": {"工作动态": {"days": 14}, "通知公告": {"months": 6}, "政策文件": {"months": 6}, "default": {"years": 1}},
                   "skip_types": ["首页", "信息公开指南", "信息公开制度"]}
 SLUGS = {"news": "gzdt", "notice": "tzgg", "policy": "gfxwj", "govdoc": "zfwj", "personnel": "rsxx", "finance": "czxx", "interp": "zcjd",
-         "annual": "gknb"}
+         "annual": "gknb", "outnews": "ywdt"}
 
 
 @dataclass
@@ -115,6 +131,8 @@ class Doc:
     opts_lag: int = 0
     body_extra: list = field(default_factory=list)   # paragraphs inside the body container (TRS_Editor)
     footer_spam: str = ""                            # visible hijack text written into this page's footer
+    via: str = ""                                    # how only it is listed (Fujian API, gkmlpt API, rendering); "" = static links
+    raw_fields: dict = field(default_factory=dict)   # metadata values written as raw HTML (an empty <font></font>)
 
 
 @dataclass
@@ -149,6 +167,7 @@ class Truth:
     traps: list                     # (kind, URL, note)
     gbk_pages: list                 # URLs served as GBK
     served_404: list                # URLs planted as dead (status != 200 or soft)
+    api_links: list = field(default_factory=list)  # (source, target, how): links only the Fujian interpretation index gives
 
 
 @dataclass
@@ -159,6 +178,7 @@ class Site:
     handlers: list                  # callables (host, method, target, form) → Response | None
     truth: Truth
     resolves: tuple = OFFSITE_HOSTS
+    host: str | None = None         # the portal's host name (None: reached as 127.0.0.1)
 
     def resolve(self, text: str, origin: str, port: int) -> str:
         return text.replace(ORIGIN, origin).replace(PORT, str(port))
@@ -207,12 +227,17 @@ class Gen:
                 f'<link rel="stylesheet" href="/images/style.css">\n</head>\n<body>\n{body}\n</body>\n</html>\n')
 
     def site_meta(self) -> dict:
-        return {"SiteName": self.site_name, "SiteDomain": "127.0.0.1", "SiteIDCode": self.site_code}
+        return {"SiteName": self.site_name, "SiteDomain": self.host or "127.0.0.1", "SiteIDCode": self.site_code}
 
     def header(self) -> str:
         home = self.rng.choice(["/", f"{ORIGIN}/", "../../index.html" if False else "/"])
+        news = '<li><a href="/xwzx/ywdt/">新闻中心</a></li>' if any(c.kind == "outnews" for c in self.columns) else ""
+        menu = ""
+        if self.menu:  # the mobile menu, hidden on desktop, linking the departments' own hosts
+            menu = ('<div class="m-menu" style="display:none"><ul>' + "".join(
+                f'<li><a href="http://{h}.{self.domain}:{PORT}/">{escape(n)}</a></li>' for h, n in DEPARTMENTS) + "</ul></div>")
         return (f'<div class="header"><div class="logo">{self.site_name}</div><ul class="nav">'
-                f'<li><a href="{home}">首页</a></li><li><a href="{self.section_link}">政府信息公开</a></li></ul></div>')
+                f'<li><a href="{home}">首页</a></li><li><a href="{self.section_link}">政府信息公开</a></li>{news}</ul>{menu}</div>')
 
     def footer(self, spam: str = "") -> str:
         partner = self.rng.choice([f"http://{PARTNER_HOST}:{PORT}/", f"http://{PARTNER_HOST.upper()}:{PORT}/"])
@@ -232,6 +257,10 @@ class Gen:
     def title_for(self, kind: str) -> str:
         r = self.rng
         city = self.city
+        if kind == "outnews":
+            return self.unique_title(lambda: r.choice([
+                f"{city}召开{r.choice(TOPICS)}工作会议", f"市领导调研{r.choice(TOPICS)}工作",
+                f"{city}{r.choice(TOPICS)}工作综述", f"我市举行{r.choice(TOPICS)}新闻发布会"]))
         if kind == "news":
             return self.unique_title(lambda: r.choice([
                 f"{city}{r.choice(AGENCIES)}召开{r.choice(TOPICS)}工作推进会",
@@ -273,6 +302,10 @@ class Gen:
         self.section_dir = r.choice(["/zwgk/", "/xxgk/", "/zfxxgk/"])
         self.section_link = r.choice([self.section_dir, self.section_dir + "index.html"])
         self.area = area
+        self.domain = f"{PINYIN[self.city]}.gov.test"
+        self.host = f"www.{self.domain}" if r.random() < 0.5 else None
+        self.menu = self.host is not None and r.random() < 0.8
+        self.section_nolist = r.random() < 0.4
 
         ncols = r.randint(3, 8)
         kinds = ["news"] + r.sample(["notice", "policy", "govdoc", "personnel", "finance"], k=min(5, ncols - 1))
@@ -283,6 +316,11 @@ class Gen:
             kinds.remove("interp")
         if r.random() < 0.8:  # the 政府信息公开年报 column of the catalogue (missing in some sites)
             kinds.append("annual")
+        self.plant_h = r.random() < 0.3  # a 规范性文件 known by its number only (X府规〔2026〕9号) with a one-way interpretation
+        if self.plant_h:
+            kinds += [k for k in ("policy", "govdoc", "interp") if k not in kinds]
+        if r.random() < 0.45:
+            kinds.append("outnews")
         n_hanweb = 0 if r.random() < 0.3 else min(r.choice([1, 2, 2, 3, 4]), len(kinds) - 1)
         fams = ["hanweb"] * n_hanweb + [r.choice(["trs", "trs", "query", "chain", "plain", "gbk"]) for _ in range(len(kinds) - n_hanweb)]
         r.shuffle(fams)
@@ -296,6 +334,7 @@ class Gen:
             used_names.add(name)
             self.columns.append(Column(key=SLUGS[kind], kind=kind, name=name, ctype=ctype, family=fam,
                                        enc="gbk" if fam == "gbk" else "utf-8"))
+        self.plan_platforms()
         # which column traps / defects (column level)
         self.plan_columns()
         for col in self.columns:
@@ -303,11 +342,14 @@ class Gen:
         self.plant_linkage()
         self.plant_doc_defects()
         content.plant_all(self)
+        self.plant_issue13()
         for col in self.columns:
             for d in col.docs:
                 self.render_doc(d)
         for col in self.columns:
             getattr(self, "render_" + col.family if col.family != "gbk" else "render_gbk")(col)
+        if hasattr(self, "fj"):
+            self.handlers.append(platforms.fujian_handler(self))
         self.render_home_and_section()
         self.render_misc()
         if any(c.family == "hanweb" for c in self.columns):
@@ -316,12 +358,73 @@ class Gen:
         content.expect_catalogue(self)
         truth = Truth(
             home=f"{ORIGIN}/", section=f"{ORIGIN}{self.section_dir}", columns=self.columns,
-            documents={f"{ORIGIN}{d.target}": {"column": c.url, "style": d.style, "title": d.title, "kind": c.kind}
+            documents={f"{ORIGIN}{d.target}": {"column": c.url, "style": d.style, "title": d.title, "kind": c.kind, "via": d.via,
+                                               "scope": "outside" if c.kind == "outnews" else "disclosure"}
                        for c in self.columns for d in c.docs},
             findings=self.findings, lookalikes=self.lookalikes, traps=self.traps,
             gbk_pages=self.gbk_pages, served_404=self.served_404,
         )
-        return Site(self.seed, self.site_name, self.routes, self.handlers, truth)
+        truth.api_links = [(a, b, "Fujian interpretation index (/fjdzapp/search channelid 100600)") for a, b in self.api_links]
+        resolves = OFFSITE_HOSTS + ((self.host,) if self.host else ()) + tuple(f"{h}.{self.domain}" for h, _ in DEPARTMENTS)
+        return Site(self.seed, self.site_name, self.routes, self.handlers, truth, resolves=resolves, host=self.host)
+
+    def plan_platforms(self) -> None:
+        """Issue 13's list platforms: a Fujian trt column (the 规范性文件 column and its 解读 when the site
+        has them), a gkmlpt directory with two categories, a script-only column of an unknown CMS."""
+        r, cols = self.rng, self.columns
+        self.api_links: list = []
+        for c in cols:
+            if c.kind == "outnews":  # the news centre is a plain TRS-style section of its own
+                c.family, c.enc = r.choice(["trs", "plain", "chain"]), "utf-8"
+        if r.random() < 0.35:
+            targets = [c for c in cols if c.kind in ("policy", "interp")] or [c for c in cols if c.kind in ("notice", "govdoc")][:1]
+            for c in targets:
+                c.family, c.enc = "fujian", "utf-8"
+                platforms.fujian_setup(self, c)
+        if r.random() < 0.35:
+            cands = [c for c in cols if c.kind in ("notice", "personnel", "finance") and c.family != "fujian"]
+            if len(cands) >= 2:
+                for c in r.sample(cands, 2):
+                    c.family, c.enc = "gkmlpt", "utf-8"
+                    platforms.gkmlpt_setup(self, c)
+        if r.random() < 0.3:
+            cands = [c for c in cols if c.kind in ("notice", "personnel", "finance", "govdoc", "news") and c.family not in ("fujian", "gkmlpt")]
+            if cands:
+                c = r.choice(cands)
+                c.family, c.enc = "script", "utf-8"
+                platforms.script_setup(self, c)
+
+    def plant_issue13(self) -> None:
+        """(g) a Fujian detail page whose 成文日期 ``<font></font>`` is empty beside the script-filled
+        主题分类 (metadata.empty_field); (h) a 规范性文件 known only by its number (X府规〔Y〕9号, titled
+        …保护办法, in a 政府文件 column) whose interpretation link is one-way."""
+        r = self.rng
+        delayed = self.findings.get("freshness.publication_delay", set())
+        fj = [d for d in self.all_docs() if d.col.family == "fujian" and d.style == "table" and self.url(d.target) not in delayed
+              and "written_date" in d.fields]
+        if fj and r.random() < 0.7:
+            d = r.choice(fj)
+            d.raw_fields["written_date"] = "<font></font>"
+            self.expect("metadata.empty_field", self.url(d.target) + "#written_date")
+            self.traps.append(("fujian_empty_written_date", self.url(d.target), "成文日期 <font></font> empty beside the script-filled 主题分类"))
+        gov = next((c for c in self.columns if c.kind == "govdoc" and not c.blank), None)
+        interp = next((c for c in self.columns if c.kind == "interp"), None)
+        if not (self.plant_h and gov and interp):
+            return
+        day = AS_OF - timedelta(days=r.randint(5, 60))
+        p = content.add_doc(self, gov, self.unique_title(lambda: f"{self.city}{r.choice(['饮用水水源', '古树名木', '历史文化街区', '湿地', '传统村落'])}保护办法"),
+                            day, delay=r.randint(0, 5))
+        p.fields["doc_no"] = f"{self.city[0]}府规〔{p.written.year}〕9号"
+        p.fields["validity"] = "有效"
+        i = content.add_doc(self, interp, f"关于《{p.title}》的解读", min(AS_OF, add_working_days(day, r.randint(0, 2))))
+        i.pair, p.pair = p, i
+        if r.random() < 0.5:
+            p.extra_html.append(f'<div class="xgjd">相关解读：<a href="{i.target}">{escape(i.title)}</a></div>')
+            self.expect("linkage.one_way", self.url(i.target))
+        else:
+            i.extra_html.append(f'<p>相关文件：<a href="{ORIGIN + p.target}">《{escape(p.title)}》</a></p>')
+            self.expect("linkage.one_way", self.url(p.target))
+        self.traps.append(("normative_by_number_only", self.url(p.target), f"{p.fields['doc_no']}, title …保护办法, one-way interpretation link"))
 
     def plan_columns(self) -> None:
         r = self.rng
@@ -329,7 +432,7 @@ class Gen:
         for c in cols:
             c.opts["date_style"] = r.choice(["iso", "iso", "iso", "cn", "slash", "bracket"])
             c.opts["row_style"] = r.choice(["li", "li", "tr", "tr_index"]) if c.family != "hanweb" else "li"
-            c.opts["layout"] = r.choice(list(L.LAYOUTS))
+            c.opts.setdefault("layout", r.choice(list(L.LAYOUTS)))
         # blank column: a plain (or gbk plain) non-news, non-policy column, in about a third of the sites
         cands = [c for c in cols if c.family in ("plain", "gbk") and c.kind in ("notice", "finance", "personnel", "govdoc")]
         if cands and r.random() < 0.45:
@@ -337,7 +440,7 @@ class Gen:
             b.blank = True
             b.opts["gbk_mode"] = "plain"
         # stale column
-        cands = [c for c in cols if not c.blank and c.kind not in ("interp", "annual")]
+        cands = [c for c in cols if not c.blank and c.kind not in ("interp", "annual", "outnews") and c.family != "gkmlpt"]
         if r.random() < 0.5:
             r.choice(cands).stale = True
         # look-alike: a 通知公告 column whose newest item is 3–5 months old (fresh under its 6-month limit)
@@ -375,6 +478,12 @@ class Gen:
         fam = col.family
         if col.blank:
             n = 0
+        elif fam == "fujian":
+            n = platforms.fujian_count(self, col)
+        elif fam == "gkmlpt":
+            n = platforms.gkmlpt_count(self, col)
+        elif fam == "script":
+            n = r.randint(5, 18)
         elif fam == "hanweb":
             col.opts["perpage"] = r.choice([15, 19, 20])
             n = col.opts["perpage"] + r.randint(1, col.opts["perpage"] + 2)
@@ -395,7 +504,7 @@ class Gen:
             col.opts.setdefault("gbk_mode", "plain")
             n = r.randint(3, 12)
         if col.kind == "policy":
-            n = min(n, 12) if fam != "hanweb" else n
+            n = min(n, 12) if fam not in ("hanweb", "fujian") else n
         if col.kind == "annual":  # one report a year, published in January (条例第四十九条: by 31 January)
             n = min(n, 7)
             days = [date(AS_OF.year - k, 1, r.randint(8, 28)) for k in range(n)]
@@ -403,7 +512,9 @@ class Gen:
             days = self.dates_for(col, n)
         style = KINDS[col.kind][2]
         # directory
-        if fam == "hanweb":
+        if col.kind == "outnews":
+            col.dir = "/xwzx/ywdt/"
+        elif fam == "hanweb":
             col.opts["colid"] = r.randint(1000, 99999)
             col.opts["unitid"] = r.randint(10000, 99999)
             col.dir = f"/col/col{col.opts['colid']}/"
@@ -411,6 +522,10 @@ class Gen:
             zh = {"notice": "通知公告", "finance": "财政信息", "personnel": "人事信息", "govdoc": "政府文件", "policy": "规范性文件",
                   "news": "工作动态", "interp": "政策解读", "annual": "信息公开年报"}[col.kind]
             col.dir = self.section_dir + (zh if r.random() < 0.6 else col.key) + "/"
+        elif fam == "gkmlpt":
+            col.dir = "/gkmlpt/"
+        elif fam == "fujian" and col.kind == "interp":
+            col.dir = "/jdhy/zcjd/"   # Pingtan's interpretations live outside the disclosure section
         else:
             col.dir = self.section_dir + col.key + "/"
         ext = col.opts.setdefault("ext", r.choice(["html", "html", "shtml", "htm"]) if fam == "trs" else "html")
@@ -427,22 +542,30 @@ class Gen:
                 d.source = self.city + r.choice(AGENCIES)
         col.rows = [(d.href, d.title, d.day) for d in col.docs]
         # a pinned (置顶) older item first in some fresh columns: the newest is found by date, not position
-        if len(col.docs) >= 4 and not col.stale and r.random() < 0.3 and fam != "hanweb":
+        if len(col.docs) >= 4 and not col.stale and r.random() < 0.3 and fam not in ("hanweb", "fujian", "gkmlpt", "script"):
             old = col.docs[-1]
             col.rows = [(old.href, old.title, old.day)] + col.rows[:-1]
             col.opts["pinned"] = True
             self.traps.append(("pinned_old_item_first", "column:" + col.name, f"first row dated {old.day}"))
         col.url = f"{ORIGIN}{canon_target(col.dir, 'utf-8')}" if fam != "query" else ""
+        if fam == "gkmlpt":
+            platforms.gkmlpt_column_url(self, col)
 
     def place_doc(self, d: Doc) -> None:
         """The document's URL by its column's family (dated URLs depend on ``d.day``)."""
         r, col, day = self.rng, d.col, d.day
         fam, ext = col.family, col.opts.get("ext", "html")
-        if fam == "trs":
+        if fam in ("trs", "fujian"):
             path = f"{col.dir}{day:%Y%m}/t{day:%Y%m%d}_{d.id}.{ext}"
             d.href = r.choice([f"./{day:%Y%m}/t{day:%Y%m%d}_{d.id}.{ext}", path])
         elif fam == "hanweb":
             path = f"/art/{day.year}/{day.month}/{day.day}/art_{col.opts['colid']}_{d.id}.html"
+            d.href = path
+        elif fam == "gkmlpt":
+            path = platforms.gkmlpt_path(d)
+            d.href = ORIGIN + path
+        elif fam == "script":
+            path = f"/site/{col.key}/art/{day:%Y}/{d.id}.html"
             d.href = path
         elif fam == "query":
             path = f"{col.dir}detail.jsp?id={d.id}"
@@ -529,7 +652,7 @@ class Gen:
         # hidden on-site link without spam words
         style = r.choice(["display:none", "display: none;", "visibility:hidden", "position:absolute;left:-9999px;top:-9999px"])
         self.hidden_on = None
-        if r.random() < 0.5 and docs:
+        if (self.menu or r.random() < 0.5) and docs:
             place = r.choice(docs + [None])
             spam = f'<div style="{style}"><a href="http://{SPAM_HOST}:{PORT}/">澳门葡京娱乐城 百家乐</a></div>'
             if place is None:
@@ -599,7 +722,7 @@ class Gen:
             target = canon_target(f"{self.section_dir}tzgg/{day:%Y%m}/t{day:%Y%m%d}_{r.randint(1000, 9999)}.html")
             href, text = target, "关于调整办事指南的通知"
             # sometimes a deleted document still listed in a column
-            listable = [c for c in self.columns if c.docs and c.family in ("trs", "plain", "chain", "hanweb")]
+            listable = [c for c in self.columns if c.docs and c.family in ("trs", "plain", "chain", "hanweb") and c.kind != "annual"]
             if listable and r.random() < 0.4:
                 col = r.choice(listable)
                 if col.family == "hanweb":
@@ -697,13 +820,22 @@ class Gen:
             elif i.opts_lag == 3:
                 self.lookalikes.append(("linkage.late_interpretation", self.url(i.target), "exactly 3 working days"))
             mode = r.choice(["both", "both", "both", "policy_only", "interp_only"])
+            api = policy.family == "fujian" and r.random() < 0.6  # the pair is in the Fujian interpretation index
+            if api:
+                mode = r.choice(["none", "none", "policy_only", "interp_only", "both"])
+                platforms.fujian_relate(self, p, i)
+                self.api_links.append((self.url(p.target), self.url(i.target)))
+                if interp.family == "fujian":
+                    self.api_links.append((self.url(i.target), self.url(p.target)))
             if mode in ("both", "policy_only"):
                 p.extra_html.append(f'<div class="xgjd">相关解读：<a href="{ORIGIN + i.target if r.random() < 0.5 else i.target}">{escape(i.title)}</a></div>')
             if mode in ("both", "interp_only"):
                 i.extra_html.append(f'<p>相关文件：<a href="{ORIGIN + p.target}">《{escape(p.title)}》</a></p>')
-            if mode == "policy_only":
+            p2i = mode in ("both", "policy_only") or api
+            i2p = mode in ("both", "interp_only") or (api and interp.family == "fujian")
+            if p2i and not i2p:
                 self.expect("linkage.one_way", self.url(i.target))
-            elif mode == "interp_only":
+            elif i2p and not p2i:
                 self.expect("linkage.one_way", self.url(p.target))
 
     def expect_freshness(self) -> None:
@@ -736,8 +868,13 @@ class Gen:
         r = self.rng
         col = d.col
         crumb = f'<div class="crumb">当前位置：<a href="/">首页</a> &gt; <a href="{self.section_link}">政府信息公开</a> &gt; {escape(col.name)}</div>'
+        extra_meta, raw, tail = {}, d.raw_fields, ""
+        if col.family == "fujian":
+            extra_meta, raw, tail = platforms.fujian_detail_parts(self, d)
+        if col.kind == "outnews":
+            crumb = f'<div class="crumb">当前位置：<a href="/">首页</a> &gt; <a href="/xwzx/">新闻中心</a> &gt; {escape(col.name)}</div>'
         if d.style == "table":
-            meta_block = L.metadata_block(r, col.opts["layout"], d.fields)
+            meta_block = L.metadata_block(r, col.opts["layout"], d.fields, raw)
             content = (f'{meta_block}\n<div class="article"><h1 id="ti">{escape(d.title)}</h1>\n'
                        f'<div id="UCAP-CONTENT"><div class="TRS_Editor">{self.body_paragraphs(d.title)}{self.extra_paras(d)}{d.body_numbers}</div></div>')
         else:
@@ -746,7 +883,8 @@ class Gen:
             content = (f'<div class="article"><h1>{escape(d.title)}</h1>\n<div class="info"><span>{dl}{shown}</span>　<span>{sl}{escape(d.source)}</span></div>\n'
                        f'<div class="TRS_Editor">{self.body_paragraphs(d.title)}{self.extra_paras(d)}</div>')
         content += "\n" + "\n".join(d.extra_html) + "\n</div>"
-        page = self.html_page(f"{d.title}_{self.site_name}", f"{self.header()}\n{crumb}\n{content}\n{self.footer(d.footer_spam)}", self.doc_meta(d), col.enc)
+        page = self.html_page(f"{d.title}_{self.site_name}", f"{self.header()}\n{crumb}\n{content}\n{self.footer(d.footer_spam)}\n{tail}",
+                              {**self.doc_meta(d), **extra_meta}, col.enc)
         self.serve_html(d.target, page, col.enc)
         if r.random() < 0.04:  # a slow page now and then: answers arrive out of order
             self.routes[("", "GET", d.target)].delay = round(r.uniform(0.1, 0.4), 2)
@@ -837,6 +975,15 @@ class Gen:
         if col.lying:
             self.expect("crawl.pager_overclaim", col.url)
             self.traps.append(("trs_createPageHTML_999999", col.url, f"{n} real pages, index_{n}.{ext}… 404"))
+
+    def render_fujian(self, col: Column) -> None:
+        platforms.render_fujian(self, col)
+
+    def render_gkmlpt(self, col: Column) -> None:
+        platforms.render_gkmlpt(self, col)
+
+    def render_script(self, col: Column) -> None:
+        platforms.render_script(self, col)
 
     def render_query(self, col: Column) -> None:
         r = self.rng
@@ -1034,6 +1181,15 @@ class Gen:
         news = next((c for c in self.columns if c.kind == "news"), self.columns[0])
         latest = "\n".join(f'<li><a href="{ORIGIN + d.target if r.random() < 0.5 else d.target}">{escape(d.title)}</a><span>{d.day.isoformat()}</span></li>'
                            for d in news.docs[:5])
+        for d in news.docs[:5]:
+            d.via = ""
+        gk = ""
+        if hasattr(self, "gk"):  # the home page links five of the directory's documents, the rest only the API lists
+            shown = sorted((d for c in self.gk["columns"] for d in c.docs), key=lambda d: d.day, reverse=True)[:5]
+            gk = '<div class="gkml"><h3>政府信息公开</h3><ul>' + "".join(
+                f'<li><a href="{ORIGIN + d.target}">{escape(d.title)}</a><span>{d.day.isoformat()}</span></li>' for d in shown) + "</ul></div>"
+            for d in shown:
+                d.via = ""
         kw = ""
         static = [c for c in self.columns if c.family in ("trs", "chain") and c.rows]
         if static and r.random() < 0.6:
@@ -1048,24 +1204,36 @@ class Gen:
         meta = self.site_meta()
         meta.update({"ColumnName": "首页", "ColumnDescription": self.site_name, "ColumnKeywords": self.site_name, "ColumnType": "首页"})
         home = self.html_page(self.site_name, f'{self.header()}\n<div class="news"><h3>{escape(news.name)}</h3><ul>{latest}</ul></div>\n'
-                              f'{kw}\n{"".join(self.home_extra)}\n{hidden}\n{self.footer(self.home_footer_spam)}', meta)
+                              f'{gk}\n{kw}\n{"".join(self.home_extra)}\n{hidden}\n{self.footer(self.home_footer_spam)}', meta)
         self.serve_html("/", home)
         self.serve_html("/index.html", home)
         items = []
         for c in self.columns:
+            if c.kind == "outnews":
+                continue  # 新闻中心 is linked from the site's navigation, not from the disclosure catalogue
             for e in c.entry_links:
                 items.append(f'<li><a href="{e}">{escape(c.name)}</a></li>')
         meta = self.site_meta()
         meta.update({"ColumnName": "政府信息公开", "ColumnDescription": f"{self.site_name}政府信息公开", "ColumnKeywords": "政府信息公开",
                      "ColumnType": "信息公开目录"})
         # like Handan's 信息公开 home: the column tree plus the newest documents of all columns
-        newest = sorted(self.all_docs(), key=lambda d: d.day, reverse=True)[:6]
+        newest = sorted((d for d in self.all_docs() if d.col.family not in PLATFORMS and d.col.kind != "outnews"),
+                        key=lambda d: d.day, reverse=True)[:6]
         latest = "".join(f'<li><a href="{ORIGIN + d.target}">{escape(d.title)}</a><span>{d.day.isoformat()}</span></li>' for d in newest)
         items = content.render_catalogue(self, items, latest) + items
         sec = self.html_page(f"政府信息公开_{self.site_name}", f'{self.header()}\n<div class="xxgk-nav"><h2>法定主动公开内容</h2><ul>{"".join(items)}</ul></div>\n'
-                             f'<div class="zxgk"><h3>最新公开</h3><ul>{latest}</ul></div>\n{self.footer()}', meta)
+                             f'{"" if self.section_nolist else f"<div class=zxgk><h3>最新公开</h3><ul>{latest}</ul></div>"}\n{self.footer()}', meta)
         self.serve_html(canon_target(self.section_dir), sec)
         self.serve_html(canon_target(self.section_dir + "index.html"), sec)
+        out = next((c for c in self.columns if c.kind == "outnews"), None)
+        if out is not None:  # 新闻中心: the news centre's own index, linking its 要闻动态 column
+            meta = self.site_meta()
+            meta.update({"ColumnName": "新闻中心", "ColumnDescription": f"{self.site_name}新闻中心", "ColumnKeywords": "新闻中心", "ColumnType": "工作动态"})
+            block = "".join(f'<li><a href="{ORIGIN + d.target}">{escape(d.title)}</a><span>{d.day.isoformat()}</span></li>' for d in out.docs[:2])  # fewer than a page: not an alias of the column
+            page = self.html_page(f"新闻中心_{self.site_name}", f'{self.header()}\n<div class="xwzx"><h3>{escape(out.name)}'
+                                  f'<a class="more" href="{out.entry_links[0]}">更多&gt;&gt;</a></h3><ul>{block}</ul></div>\n{self.footer()}', meta)
+            self.serve_html("/xwzx/", page)
+            self.serve_html("/xwzx/index.html", page)
 
     def render_misc(self) -> None:
         self.add("/robots.txt", Response(200, b"User-agent: *\nAllow: /\n", "text/plain"))
@@ -1075,6 +1243,12 @@ class Gen:
         self.add("/", Response(200, partner.encode()), host=PARTNER_HOST)
         spam = self.html_page("娱乐城", "<p>澳门葡京娱乐城</p>", {"SiteName": "x", "SiteDomain": SPAM_HOST, "SiteIDCode": "bm00000000"})
         self.add("/", Response(200, spam.encode()), host=SPAM_HOST)
+        for h, name in DEPARTMENTS:  # the departments' own sites (same registered domain as the portal)
+            host = f"{h}.{self.domain}"
+            dept = self.html_page(f"{self.city}{name[1:]}", f"<p>{self.city}{name[1:]}</p>",
+                                  {"SiteName": f"{self.city}{name[1:]}", "SiteDomain": host, "SiteIDCode": self.area + f"{self.rng.randint(1, 9999):04d}"})
+            self.add("/", Response(200, dept.encode()), host=host)
+            self.add("/robots.txt", Response(200, b"User-agent: *\nAllow: /\n", "text/plain"), host=host)
 
 
 def generate(seed: int) -> Site:
