@@ -107,7 +107,8 @@ class ScanContext:
         # (a Hanweb /col/colN/ listed on the 政府信息公开 index)
         columns = {c["url"] for c in self.columns}
         section_columns = {c for c in columns if inside(c)}
-        for r in self.rows("select source_url, target_url from links where scan_id = ? and tag = 'a'"):
+        # (body links only: every page's navigation links the news centre too)
+        for r in self.rows("select source_url, target_url from links where scan_id = ? and tag = 'a' and position = 'body'"):
             if inside(r["source_url"]):
                 target = page_identity(r["target_url"])
                 if target in columns:

@@ -116,8 +116,10 @@ class Renderer:
 
     def __init__(self, may_fetch: Callable[[str], bool], timeout: float = 15.0, user_agent: str | None = None,
                  executable: str | None = None, *, concurrency: int = 1, max_json: int = 50,
-                 max_json_bytes: int = 2 * 1024 * 1024, max_html_chars: int = 5 * 1024 * 1024):
+                 max_json_bytes: int = 2 * 1024 * 1024, max_html_chars: int = 5 * 1024 * 1024,
+                 pin: Callable[[str, int], str | None] | None = None):
         self.may_fetch = may_fetch
+        self.pin = pin  # (host, port) → the address the crawl pinned it to (--resolve), or None
         self.timeout = float(timeout)
         self.user_agent = user_agent
         self.executable = default_executable(executable)
@@ -341,7 +343,8 @@ class Renderer:
             method, data = request.method, request.post_data_buffer
             response = None
             for _hop in range(MAX_REDIRECTS + 1):
-                response = await route.fetch(url=url, method=method, post_data=data, max_redirects=0,
+                target, headers = self._pinned(url, request)
+                response = await route.fetch(url=target, method=method, post_data=data, max_redirects=0, headers=headers,
                                              timeout=max(0.5, job.remaining()) * 1000)
                 location = response.headers.get("location")
                 if not (300 <= response.status < 400 and location):
@@ -376,6 +379,17 @@ class Renderer:
             if main:
                 job.network = _short(exc)
             await _quietly(route.abort("failed"))
+
+    def _pinned(self, url: str, request) -> tuple[str, dict | None]:
+        """The crawl's own name pins (--resolve) hold for the rendered page too: an http URL of a
+        pinned host is fetched from the pinned address with the name in the Host header."""
+        parts = urlsplit(url)
+        address = self.pin(parts.hostname or "", parts.port or 80) if self.pin and parts.scheme == "http" else None
+        if not address:
+            return url, None
+        host = f"[{address}]" if ":" in address else address
+        netloc = f"{host}:{parts.port}" if parts.port else host
+        return parts._replace(netloc=netloc).geturl(), {**request.headers, "host": parts.netloc}
 
     async def _allowed(self, url: str, job: _Job) -> bool:
         """may_fetch's answer, asked in a helper thread so that a slow answer cannot stall the loop."""

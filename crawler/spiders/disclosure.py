@@ -41,6 +41,7 @@ from twisted.internet.threads import deferToThread
 from crawler.address_policy import AddressPolicy
 from crawler.attachments import DEFAULT_MAX_BYTES, attachment_row, close_workers, is_readable_attachment, read_attachment, unread
 from crawler.column_pager import ColumnPager
+from crawler.dns import parse_resolve
 from crawler.dates import iso, parse_datetime
 from crawler.extract.links import Link
 from crawler.extract.listing import ListItem, extract_list_items
@@ -359,7 +360,10 @@ class DisclosureSpider(scrapy.Spider):
         search URL of its list page, a second entry point), or None."""
         if not page.items or page.kind != "column":
             return None
-        key = hash(tuple(i.url for i in page.items))
+        # the same items under the same name and pager: a section index's 最新公开 box that happens
+        # to show a column's first page is not that column
+        key = hash((tuple(i.url for i in page.items), page.meta_tags.get("ColumnName"),
+                    page.pagination.pager if page.pagination else None))
         known = self.column_lists.setdefault(key, column_url)
         return known if known != column_url else None
 
@@ -400,7 +404,9 @@ class DisclosureSpider(scrapy.Spider):
         rendered page still shows none, from the JSON its scripts fetched)."""
         info = response.meta["zwgk"]
         if self.renderer is None:
-            self.renderer = Renderer(self._may_render, timeout=15.0, user_agent=self.settings.get("USER_AGENT"))
+            pins = parse_resolve(self.settings.getlist("ZWGK_RESOLVE"))
+            self.renderer = Renderer(self._may_render, timeout=15.0, user_agent=self.settings.get("USER_AGENT"),
+                                     pin=lambda host, port: pins.get((host.lower(), port)))
         result = await maybe_deferred_to_future(self.render_slots.run(deferToThread, self.renderer.render, response.url))
         base = result.final_url or response.url
         items = extract_list_items(html.document_fromstring(result.html), base) if result.html.strip() else []
