@@ -180,6 +180,15 @@ class DemoPortal:
                                 ("循环链接", "/loop/a.html"), ("繁忙页面", "/zwgk/busy.html")]
         gzdt[2].defects.update({"broken_500", "broken_refused", "redirect_loop"})
         gzdt[3].defects.add("personal_data")
+        # content rules, each beside a look-alike that must not be reported
+        gzdt[5].defects.add("spam_footer")  # a hijacked footer: gambling text written as visible text
+        gzdt[7].title = "示范市开展打击赌博违法犯罪专项行动"  # news of a crackdown: not spam
+        gzdt[7].defects.add("crackdown_news")
+        zcwj[1].defects.add("abolished_institution")  # 国家工商行政管理总局 named as current in 2026
+        zcwj[2].defects.add("former_institution")  # 「原国家工商行政管理总局」: correct usage
+        zcwj[3].defects.add("repealed_unmarked")  # declared repealed below, still shows 有效
+        zcwj[5].defects.add("repealed_marked")  # declared repealed in the same sentence, shows 已废止
+        zcwj[0].defects.add("repeals")  # the newest policy repeals two earlier ones
         gzdt[0].pinned = False
         gzdt[-1].pinned = True  # an old item pinned to the top of page 1
 
@@ -330,17 +339,22 @@ class DemoPortal:
         return (f'<?xml version="1.0" encoding="UTF-8"?><datastore><recordset>{records}</recordset>'
                 f"<totalrecord>{len(docs)}</totalrecord><totalpage>{pages}</totalpage></datastore>")
 
+    @staticmethod
+    def doc_no(doc: Doc) -> str:
+        return f"示政办发〔{doc.written.year}〕{doc.id % 1000}号"  # one number per document, as on a real portal
+
     def _meta_block(self, doc: Doc, layout: str) -> str:
         i = doc.index
         index_no = f"{SITE_ID_CODE[:9]}/{doc.published.year}-{doc.id:05d}"
         if "odd_index_no" in doc.defects:
             index_no = "SFS-临时-7"
         category_code, category = CATEGORY_CODES[i % len(CATEGORY_CODES)]
-        doc_no = f"示政办发〔{doc.written.year}〕{i + 1}号"
+        doc_no = self.doc_no(doc)
         written = f"{doc.written:%Y-%m-%d}"
         published = "2026-13-45" if "bad_publish_date" in doc.defects else f"{doc.published:%Y-%m-%d}"
         fields = [("索引号", index_no), ("主题分类", category), ("发文机关", f"{SITE_NAME}办公室"), ("成文日期", written),
-                  ("标题", doc.title), ("发文字号", doc_no), ("发布日期", published), ("有效性", "有效")]
+                  ("标题", doc.title), ("发文字号", doc_no), ("发布日期", published),
+                  ("有效性", "已废止" if "repealed_marked" in doc.defects else "有效")]
         if "no_index_no" in doc.defects:
             fields = [f for f in fields if f[0] != "索引号"]
         if "no_written_date" in doc.defects:
@@ -407,6 +421,16 @@ class DemoPortal:
             paragraphs.append("联系人：王喆，联系电话：0531-12345678。")
         if "personal_data" in doc.defects:
             paragraphs.append("联系人：张三，身份证号：370102198001011237，手机：13812345678。")
+        if "crackdown_news" in doc.defects:
+            paragraphs.append("公安机关严厉打击网络赌场、跨境赌博等违法犯罪活动，已查处赌博案件12起。")
+        if "abolished_institution" in doc.defects:
+            paragraphs.append("企业登记材料按国家工商行政管理总局的规定报送。")
+        if "former_institution" in doc.defects:
+            paragraphs.append("原国家工商行政管理总局的有关职责已划入国家市场监督管理总局。")
+        if "repeals" in doc.defects:
+            repealed = [d for d in self.by_slug["zcwj"].docs if {"repealed_unmarked", "repealed_marked"} & d.defects]
+            named = "、".join(f"《{d.title}》（{self.doc_no(d)}）" for d in repealed)
+            paragraphs.append(f"本通知自印发之日起施行，{named}同时废止。")
         links = list(doc.extra_links)
         if doc.interpretation is not None and "policy_not_linking_interpretation" not in doc.defects:
             links.append(("相关解读：" + doc.interpretation.title, doc.interpretation.url))
@@ -420,6 +444,7 @@ class DemoPortal:
             + f'<h1 class="title">{htmlmod.escape(doc.title)}</h1>'
             + '<div class="TRS_Editor">' + "".join(f"<p>{p}</p>" for p in paragraphs) + body_links + "</div>"
             + (f'<ul class="attachments">{files}</ul>' if files else "")
+            + ('<div class="copyright">Copyright © 2002-2026 皇冠hg体育赌场 版权所有</div>' if "spam_footer" in doc.defects else "")
         )
         return self._page(doc.title, meta, body, col.declared)
 
