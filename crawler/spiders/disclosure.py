@@ -52,6 +52,7 @@ from crawler.scope import Scope, netloc
 from crawler.store import now
 from crawler.urls import canonical, page_identity
 
+RENDER_RETRY = {"timeout", "crashed", "network", "busy"}
 RECORD_PAGERS = {"hanweb": hanweb, "fujian": fujian, "gkmlpt": gkmlpt}
 HEAD_REFUSED = {400, 403, 404, 405, 406, 500, 501}  # servers that mishandle HEAD: retry with GET
 HOME_ALIASES = ("index.html", "index.htm", "index.shtml", "index.jsp", "index.php", "default.html", "default.htm")
@@ -408,6 +409,10 @@ class DisclosureSpider(scrapy.Spider):
             self.renderer = Renderer(self._may_render, timeout=15.0, user_agent=self.settings.get("USER_AGENT"),
                                      pin=lambda host, port: pins.get((host.lower(), port)))
         result = await maybe_deferred_to_future(self.render_slots.run(deferToThread, self.renderer.render, response.url))
+        if result.error in RENDER_RETRY:  # a busy machine or a browser that died: once more
+            result = await maybe_deferred_to_future(self.render_slots.run(deferToThread, self.renderer.render, response.url))
+        if result.error:
+            self.logger.warning("render of %s failed: %s %s", response.url, result.error, result.detail or "")
         base = result.final_url or response.url
         items = extract_list_items(html.document_fromstring(result.html), base) if result.html.strip() else []
         if not items:
