@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from checks import lexicon
 from checks.registry import Finding, rule
 from crawler.attachments import locate
-from crawler.scope import registered_domain
+from crawler.scope import bare_host, registered_domain
 
 ID_RE = re.compile(r"(?<![0-9A-Za-z])(\d{6})((?:19|20)\d{2})(\d{2})(\d{2})(\d{3})([0-9Xx])(?![0-9A-Za-z])")
 MOBILE_RE = re.compile(r"(?<!\d)(1[3-9]\d)(\d{4})(\d{4})(?!\d)")
@@ -147,8 +147,7 @@ def own_organisation(ctx) -> set[str]:
     """Registered domains of the portal: its start hosts, --allow-host hosts, SiteDomain meta."""
     hosts = {urlsplit(u).hostname or "" for u in ctx.start_urls}
     settings = json.loads(ctx.scan["settings"] or "{}")
-    hosts |= {h.rsplit(":", 1)[0].strip("[]") if h.count(":") == 1 or h.startswith("[") else h
-              for h in settings.get("allow_hosts") or ()}
+    hosts |= {bare_host(h) for h in settings.get("allow_hosts") or ()}
     for (tags,) in ctx.conn.execute("select meta_tags from pages where scan_id = ? and kind = 'home'", (ctx.scan_id,)):
         declared = (json.loads(tags) if tags else {}).get("SiteDomain", "")
         hosts |= {d.strip().lower() for d in re.split(r"[,;\s]+", declared) if d.strip()}

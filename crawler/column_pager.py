@@ -114,6 +114,6 @@ class ColumnPager:
         return {
             "column_url": self.column_url, "pager": self.pager,
             "claimed_pages": self.claimed_pages, "claimed_records": self.claimed_records,
-            "requested": self.good + self.wasted, "real": self.good, "wasted": self.wasted,
+            "requested": self.good + self.wasted, "real": self.good, "wasted": self.wasted, "listed_items": len(self.seen),
             "overclaimed": int(self.stopped or self.verified is False or self.last_missing or self._short_of_records()),
         }

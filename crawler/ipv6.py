@@ -34,7 +34,7 @@ import dns.resolver
 
 from crawler.address_policy import AddressPolicy
 from crawler.dns import make_resolver, parse_resolve, parse_server
-from crawler.scope import Scope
+from crawler.scope import Scope, bare_host
 
 NO_ROUTE_ERRNOS = {errno.ENETUNREACH, errno.EHOSTUNREACH, errno.EADDRNOTAVAIL, errno.EAFNOSUPPORT}
 TITLE_RE = re.compile(rb"<title[^>]*>(.*?)</title>", re.I | re.S)
@@ -188,11 +188,6 @@ def fetch(url: str, address: str, timeout: float, user_agent: str) -> dict:
     return result
 
 
-def netloc_host(host: str) -> str:
-    """``example.gov.cn:8080`` / ``[::1]:80`` → the bare host."""
-    return urlsplit(f"http://{host}").hostname or host
-
-
 def _refused(address: str, reason: str) -> dict:
     return {"family": 6 if ":" in address else 4, "address": address, "status": None, "connect_ms": None, "ttfb_ms": None,
             "error": f"address policy: {reason}", "title": None, "text_hash": None}
@@ -264,7 +259,7 @@ def measure(db_path: str, scan_id: int, dns_server: str | None = None, resolve: 
                 if record.aaaa:
                     jobs.append((url, record.host, record.aaaa[0], purpose))
         # the crawl's address policy holds here too: no probe of an internal address
-        policy = AddressPolicy({h for h in portal_hosts if h} | {netloc_host(h) for h in allow_hosts}, allow_private)
+        policy = AddressPolicy({h for h in portal_hosts if h} | {bare_host(h) for h in allow_hosts}, allow_private)
         for record in records:
             if record.host in policy.scope_hosts:
                 policy.check(record.host, record.a + record.aaaa)

@@ -11,6 +11,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from crawler.dns import parse_resolve, parse_server
+from crawler.scope import bare_host
 from crawler.store import clear_scan_rows, create_scan, open_db, resumable_scan
 
 VERSION = "0.1.0"
@@ -91,7 +92,7 @@ def scrapy_settings(opts: CrawlOptions, scan_id: int) -> dict:
         "ZWGK_DB": opts.db,
         "ZWGK_ALLOW_PRIVATE": opts.allow_private,
         "ZWGK_SCOPE_HOSTS": sorted({urlsplit(u).hostname for u in opts.start_urls if urlsplit(u).hostname}
-                                   | {urlsplit(f"http://{h}").hostname or h for h in opts.allow_hosts}),
+                                   | {bare_host(h) for h in opts.allow_hosts}),
         "ZWGK_PROGRESS": opts.progress,
         "ITEM_PIPELINES": {"crawler.pipelines.SQLitePipeline": 300},
         # Components the audit does not use cost time on every request at hundreds of pages/s.

@@ -37,6 +37,11 @@ class Scope:
         return host in self.bare_hosts or f"[{host}]" in self.bare_hosts
 
 
+def bare_host(host_port: str) -> str:
+    """``example.gov.cn:8080`` / ``[::1]:80`` / ``example.gov.cn`` → the host alone."""
+    return urlsplit(f"http://{host_port}").hostname or host_port
+
+
 SECOND_LEVEL = {"gov", "edu", "com", "org", "net", "ac", "mil"}
 
 

@@ -165,7 +165,6 @@ def extract_page(
     content_type: str | None = None,
     *,
     is_home: bool = False,
-    listed_in_type: str | None = None,
     anchor: str | None = None,
 ) -> PageExtract:
     if not is_html(content_type, url) or (is_attachment_url(url) and not body.lstrip()[:1] == b"<"):
@@ -214,8 +213,7 @@ def extract_page(
         page.kind = "document"
     if page.kind == "document":
         if (
-            listed_in_type == "政策解读"
-            or INTERPRETATION_TITLE.search(page.doc_title)
+            INTERPRETATION_TITLE.search(page.doc_title)
             or INTERPRETATION_URL.search(urlsplit(url).path)
         ):
             page.kind = "interpretation"

@@ -215,7 +215,7 @@ class DisclosureSpider(scrapy.Spider):
     def _pager_finished(self, pager: ColumnPager):
         if pager.done and self.pagers.get(pager.column_url) is pager:
             del self.pagers[pager.column_url]
-            yield {"pager": {"scan_id": self.scan_id, **pager.summary(), "listed_items": len(pager.seen)}}
+            yield {"pager": {"scan_id": self.scan_id, **pager.summary()}}
 
     def _explicit_pages(self, page, column_url: str, column_type: str, hops: int, page_no: int):
         """Pagers that only show links (下一页, page numbers): each linked page, once."""
@@ -381,7 +381,7 @@ class DisclosureSpider(scrapy.Spider):
         body = response.request.body.decode("latin-1") if response.request.method == "POST" else ""
         row = self._page_row(response, info, kind="column" if response.status < 400 else "error",
                              column_url=info["column_url"], probe=0, request_body=body)
-        links = [Link(item.url, "a", item.title, "body", False, item.url) for item in items]
+        links = item_links(items)
         yield {"page": row, "links": [], "column": {"url": info["column_url"], "page_no": info.get("page_no"), "items": items, "page": None},
                "column_links": links}
         if self._limit_reached():
@@ -421,7 +421,7 @@ class DisclosureSpider(scrapy.Spider):
         if not items:
             return  # still nothing: the column stays script_only (crawl.script_only_column), never 空白栏目
         column_url = info["column_url"]
-        links = [Link(item.url, "a", item.title, "body", False, item.url) for item in items]
+        links = item_links(items)
         yield {"rendered": column_url, "column": {"url": column_url, "page_no": 1, "items": items, "page": None},
                "column_links": links}
         for request in self._follow(links, info.get("hops", 0), {"listed_in": column_url}):
@@ -444,7 +444,7 @@ class DisclosureSpider(scrapy.Spider):
         items = fujian.related_items(text, info["related_to"]) if response.status < 400 else []
         row = self._page_row(response, info, kind="other" if response.status < 400 else "error", probe=0,
                              request_body=response.request.body.decode("latin-1"))
-        links = [Link(item.url, "a", item.title, "body", False, item.url) for item in items]
+        links = item_links(items)
         yield {"page": row, "links": [], "related": {"source": info["related_to"], "links": links}}
         if self._limit_reached():
             raise CloseSpider("max_pages")
@@ -534,6 +534,11 @@ class DisclosureSpider(scrapy.Spider):
             },
             "links": [],
         }
+
+
+def item_links(items) -> list[Link]:
+    """Records from a proxy, an API or a rendered list are links a reader sees on the column page."""
+    return [Link(item.url, "a", item.title, "body", False, item.url) for item in items]
 
 
 def iso_date(text: str | None) -> str | None:
