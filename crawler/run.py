@@ -42,6 +42,8 @@ class CrawlOptions:
     progress: bool = True
     log_level: str = "WARNING"
     allow_private: bool = False  # connect to internal addresses (crawler.address_policy)
+    workers: int = 1  # processes the crawl of one site uses (all share one downloader's politeness)
+    incremental: bool = True  # a re-scan of a site sends conditional requests and re-parses only what changed
 
 
 class CrawlError(Exception):

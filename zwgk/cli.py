@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import math
+import os
 import signal
 import sys
 import tempfile
@@ -196,6 +197,12 @@ def crawl_options(f):
         click.option("--max-attachment-size", "max_attachment_mb", type=click.IntRange(0, 10240), default=20, show_default=True,
                      help="读取本站附件（PDF、Word、Excel 等）正文的大小上限（MB），0 为只检查链接 / read the site's own "
                           "attachments (PDF, Word, Excel …) up to this size for content checks; 0: only check the links"),
+        click.option("--workers", type=click.IntRange(1, 256), default=os.cpu_count() or 1, show_default="CPU 核数 / number of cores",
+                     help="抓取一个网站使用的进程数（各进程共用每主机并发和间隔限制）/ processes one site's crawl uses "
+                          "(--per-host and --delay hold across all of them)"),
+        click.option("--full", is_flag=True,
+                     help="完整重新下载，不发送条件请求（默认对已扫描过的网站只下载有变化的页面）/ download everything again; "
+                          "by default a re-scan sends conditional requests and re-parses only pages that changed"),
         click.option("--ignore-robots", is_flag=True, help="不遵守 robots.txt（仅限网站管理者自查）/ ignore robots.txt (site owners only)"),
         click.option("--resume", is_flag=True, help="续抓上次中断的扫描 / resume the interrupted scan of the same URLs"),
         click.option("--no-link-check", is_flag=True, help="不探测站外链接和附件 / do not probe external links and attachments"),
@@ -239,7 +246,7 @@ def _crawl_options(urls, kw) -> "CrawlOptions":
         resume=kw["resume"], check_links=not kw["no_link_check"], dns_server=kw["dns_server"],
         resolve=list(kw["resolve"]), contact=kw["contact"], progress=not kw["quiet"],
         log_level="INFO" if kw["verbose"] else "ERROR" if kw["quiet"] else "WARNING", allow_private=kw["allow_private"],
-        render=not kw["no_render"],
+        render=not kw["no_render"], workers=kw["workers"], incremental=not kw["full"],
     )
 
 
