@@ -45,7 +45,7 @@ from crawler.dns import parse_resolve
 from crawler.dates import iso, parse_datetime
 from crawler.extract.links import Link
 from crawler.extract.listing import ListItem, extract_list_items
-from crawler.extract.page import extract_page, is_attachment_url
+from crawler.extract.page import PageExtract, extract_page, is_attachment_url
 from crawler.pagination import PageRange, fujian, gkmlpt, hanweb
 from crawler.render import Renderer, items_from_json
 from crawler.scope import Scope, netloc
@@ -270,7 +270,12 @@ class DisclosureSpider(scrapy.Spider):
             return "soft_404:redirect_home"  # a deleted article sent to the home page
         return None
 
-    def parse_page(self, response):
+    async def _extract(self, response, *, is_home: bool = False, anchor: str | None = None) -> PageExtract:
+        """Everything the audit reads from one fetched page (crawler.extract.page)."""
+        content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1") or None
+        return extract_page(response.url, response.body, content_type, is_home=is_home, anchor=anchor)
+
+    async def parse_page(self, response):
         if not self._admit():
             return
         info = response.meta.get("zwgk", {})
@@ -281,12 +286,12 @@ class DisclosureSpider(scrapy.Spider):
             self.home_urls.add(response.url)
         if info.get("home"):
             self.home_urls.add(response.url)
-        page = extract_page(
-            response.url, response.body,
-            (response.headers.get(b"Content-Type") or b"").decode("latin-1") or None,
-            is_home=info.get("home", False),
-            anchor=info.get("anchor"),
-        )
+        page = await self._extract(response, is_home=info.get("home", False), anchor=info.get("anchor"))
+        for output in self._page_outputs(response, info, page):
+            yield output
+
+    def _page_outputs(self, response, info: dict, page: PageExtract):
+        """The rows and the next requests of an extracted page."""
         error = self._error_page(response, page, info)
         hops = info.get("hops", 0)
         column_url = info.get("column_url")
