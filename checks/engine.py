@@ -58,13 +58,15 @@ def fingerprint(ctx: ScanContext, finding: Finding) -> str:
     return hashlib.sha1(key.encode()).hexdigest()[:16]
 
 
-def ensure_findings_table(conn: sqlite3.Connection) -> None:
-    columns = ", ".join(f"[{name}] {'INTEGER' if t is int else 'TEXT'}" for name, t in FINDINGS_COLUMNS.items())
+def ensure_findings_table(conn) -> None:
+    from crawler.store import table_columns
+
+    columns = ", ".join(f'"{name}" {"BIGINT" if t is int else "TEXT"}' for name, t in FINDINGS_COLUMNS.items())
     conn.execute(f"create table if not exists findings ({columns})")
-    have = {row[1] for row in conn.execute("pragma table_info(findings)")}
+    have = set(table_columns(conn, "findings"))
     for name, col_type in FINDINGS_COLUMNS.items():
         if name not in have:  # databases written by an older zwgk
-            conn.execute(f"alter table findings add column [{name}] {'INTEGER' if col_type is int else 'TEXT'}")
+            conn.execute(f'alter table findings add column "{name}" {"BIGINT" if col_type is int else "TEXT"}')
     conn.execute("create index if not exists idx_findings_scan on findings (scan_id, rule)")
 
 
@@ -72,7 +74,9 @@ def run_checks(db_path: str, scan_id: int, rules: dict[str, Rule], as_of: date |
                select: tuple[str, ...] = (), ignore: tuple[str, ...] = (), calendar_dirs: tuple[str, ...] = ()) -> list[dict]:
     """Run the selected rules on one scan; replace that scan's stored findings; return them."""
     as_of = as_of or today_in_china()
-    conn = sqlite3.connect(db_path)
+    from crawler.store import connect
+
+    conn = connect(db_path)
     try:
         ctx = ScanContext(conn, scan_id, as_of, WorkCalendar(calendar_dirs), rules)
         run_rules = selected(rules, select, ignore)

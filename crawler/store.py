@@ -372,3 +372,30 @@ class BatchWriter:
         self.written_pages += self.pending_pages
         self.pending_pages = 0
         self.rows = {name: [] for name in self.rows}
+
+
+def connect(target: str, create: bool = False):
+    """The scan database for checks, reports and batches: a sqlite3 connection (rows as sqlite3.Row,
+    waiting for other writers) for a file, a crawler.postgres.PgConnection for ``postgresql://…``;
+    both take the same SQL (``?`` parameters, double-quoted names). UnusableDatabase when it cannot be
+    used; with ``create=False`` the database must already hold zwgk scans."""
+    from crawler.postgres import is_postgres, open_pg
+
+    if is_postgres(target):
+        return open_pg(target, create)
+    if create:
+        conn = open_db(target).conn
+    else:
+        verify_db(target)
+        conn = sqlite3.connect(target, timeout=BUSY_TIMEOUT)
+    conn.row_factory = sqlite3.Row
+    return conn
+
+
+def table_columns(conn, table: str) -> list[str]:
+    """The columns of ``table`` ([] when there is no such table), on SQLite or PostgreSQL."""
+    if isinstance(conn, sqlite3.Connection):
+        return [r[1] for r in conn.execute(f'PRAGMA table_info("{table}")')]
+    from crawler.postgres import columns_of
+
+    return columns_of(conn, table)
