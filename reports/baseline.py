@@ -81,8 +81,9 @@ def apply(conn: sqlite3.Connection, scan_id: int, entries: list[Entry], today: d
     active = [e for e in entries if e not in expired]
     with conn:
         conn.execute("update findings set suppressed = null where scan_id = ?", (scan_id,))
-        for finding in conn.execute("select rowid, * from findings where scan_id = ?", (scan_id,)).fetchall():
+        for finding in conn.execute("select * from findings where scan_id = ?", (scan_id,)).fetchall():
             entry = next((e for e in active if e.matches(finding)), None)
             if entry is not None:
-                conn.execute("update findings set suppressed = ? where rowid = ?", (entry.reason, finding["rowid"]))
+                conn.execute("update findings set suppressed = ? where scan_id = ? and fingerprint = ?",
+                             (entry.reason, scan_id, finding["fingerprint"]))
     return expired

@@ -7,6 +7,7 @@ import sqlite3
 from datetime import date
 
 from checks.config import Rule
+from crawler.store import table_columns
 from reports import history
 from reports.findings_json import findings_of, scan_summary
 
@@ -41,7 +42,7 @@ def column_freshness(conn: sqlite3.Connection, scan_id: int, as_of: date, rules:
     for url, name, col_type, kind, newest, n in conn.execute(
         "select c.url, c.name, c.type, c.kind, max(i.listed_date), count(i.item_url) from columns c "
         "left join column_items i on i.scan_id = c.scan_id and i.column_url = c.url where c.scan_id = ? "
-        "group by c.url order by c.type, c.name", (scan_id,)
+        "group by c.url, c.name, c.type, c.kind order by c.type, c.name, c.url", (scan_id,)
     ):
         if kind == "home" or (col_type in params["skip_types"] and url not in blank):
             continue
@@ -88,7 +89,7 @@ def build(conn: sqlite3.Connection, scan_id: int, rules: dict[str, Rule]) -> dic
         "select url, kind, title, index_no, category, publisher, written_date, publish_date, doc_no, validity "
         "from documents where scan_id = ? order by publish_date desc, url", (scan_id,))]
     ipv6 = None
-    if conn.execute("select 1 from sqlite_master where name = 'ipv6_summary'").fetchone():
+    if table_columns(conn, "ipv6_summary"):
         row = conn.execute("select summary from ipv6_summary where scan_id = ?", (scan_id,)).fetchone()
         ipv6 = json.loads(row[0]) if row else None
     return {

@@ -8,7 +8,6 @@ import math
 import os
 import signal
 import sys
-import tempfile
 import traceback
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -19,8 +18,9 @@ from zwgk import __version__
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 MAX_PORT = 65535
-# report directories are never written to kernel pseudo file systems
-PSEUDO_FILESYSTEMS = (Path("/proc"), Path("/sys"), Path("/dev"))
+DB_HELP = ("扫描数据库：SQLite 文件（须已存在）或 postgresql://用户@主机/库 / scan database: an SQLite file (must exist) "
+           "or postgresql://user@host/db")
+JSON_HELP = "输出 JSON 而不是文字摘要 / print JSON instead of the readable summary"
 _debug = False  # --debug: tracebacks instead of one-line errors
 
 
@@ -142,28 +142,6 @@ class NameResolution(click.ParamType):
         return value
 
 
-def _check_out_dir(out_dir) -> None:
-    """Before any crawl: the report directory can be created and written (no file in the way,
-    not read-only, not /proc). Leaves nothing behind."""
-    where = f"--out {out_dir}"
-    try:
-        path = Path(out_dir).expanduser().resolve()
-        if any(path == fs or fs in path.parents for fs in PSEUDO_FILESYSTEMS):
-            raise click.UsageError(f"{where}: 不能写入系统伪文件系统 is on a kernel pseudo file system")
-        existing = path
-        while not existing.exists():
-            existing = existing.parent
-        if not existing.is_dir():
-            raise click.UsageError(f"{where}: {existing} 是文件而不是目录 is a file, not a directory")
-        if existing == path:
-            with tempfile.TemporaryFile(dir=path):
-                pass
-        else:
-            Path(tempfile.mkdtemp(dir=existing)).rmdir()
-    except OSError as exc:
-        raise click.UsageError(f"{where}: 无法写入 cannot write there ({exc.strerror or exc})") from exc
-
-
 def _verify_db(db: str) -> None:
     """Read-only commands: the database must exist and be zwgk's; nothing is created or changed."""
     from crawler.store import UnusableDatabase, verify_db
@@ -183,9 +161,10 @@ def _set_debug(ctx, param, value):
 def crawl_options(f):
     """Options shared by `crawl`, `audit` and `demo`."""
     options = [
-        click.option("--db", default="zwgk.db", show_default=True, type=click.Path(dir_okay=False),
-                     help="扫描数据库（SQLite；不存在时创建，不会修改其他程序的数据库）/ scan database (created if missing; "
-                          "another application's database is refused)"),
+        click.option("--db", default="zwgk.db", show_default=True,
+                     help="扫描数据库：SQLite 文件或 postgresql://用户@主机/库（不存在时创建，不会修改其他程序的数据库）/ scan "
+                          "database: an SQLite file or postgresql://user@host/db (created if missing; another "
+                          "application's database is refused)"),
         click.option("--allow-host", multiple=True, type=HostPort(), help="一并抓取的其他主机 / also crawl this host"),
         click.option("--max-pages", type=click.IntRange(min=0), default=0, help="最多抓取页数，0 为不限 / stop after N responses (0 = no limit)"),
         click.option("--max-depth", type=click.IntRange(min=0), default=10, show_default=True, help="最大链接层级（翻页不计）/ link hops from the start page (pagination not counted)"),
@@ -223,6 +202,10 @@ def crawl_options(f):
                                                    "print only the result summary on success: no progress, crawl log, "
                                                    "IPv6 line or 'wrote' lines (errors and warnings still go to stderr)"),
         click.option("--verbose", is_flag=True, help="输出抓取日志 / show the crawl log"),
+        click.option("--json", "as_json", is_flag=True, help=JSON_HELP),
+        click.option("--work-dir", type=click.Path(file_okay=False),
+                     help="数据库为 PostgreSQL 时本机抓取工作目录（默认 ~/.cache/zwgk）/ local work directory of the crawl when "
+                          "--db is a PostgreSQL server (default ~/.cache/zwgk)"),
     ]
     for option in reversed(options):
         f = option(f)
@@ -235,11 +218,10 @@ def _ascii_contact(value):
     return value
 
 
-def _crawl_options(urls, kw) -> "CrawlOptions":
-    from crawler.run import CrawlOptions
-
-    return CrawlOptions(
-        start_urls=list(urls), db=kw["db"], allow_hosts=tuple(kw["allow_host"]), max_pages=kw["max_pages"],
+def _crawl_fields(kw) -> dict:
+    """CrawlOptions fields from the command line (besides start_urls and db)."""
+    return dict(
+        allow_hosts=tuple(kw["allow_host"]), max_pages=kw["max_pages"],
         max_depth=kw["max_depth"], concurrency=kw["concurrency"], per_host=kw["per_host"], delay=kw["delay"],
         timeout=kw["timeout"], max_size_mb=kw["max_size_mb"], obey_robots=not kw["ignore_robots"],
         max_attachment_mb=kw["max_attachment_mb"],
@@ -250,47 +232,62 @@ def _crawl_options(urls, kw) -> "CrawlOptions":
     )
 
 
-def _measure_ipv6(opts, scan_id: int, kw) -> None:
-    from crawler.ipv6 import measure
-    from crawler.run import USER_AGENT
+def _job(urls, db, kw, **extra):
+    from zwgk.pipeline import AuditJob
 
-    summary = measure(opts.db, scan_id, opts.dns_server, opts.resolve, opts.allow_hosts, timeout=min(opts.timeout, 15),
-                      max_links=kw["ipv6_max_links"], user_agent=USER_AGENT, allow_private=opts.allow_private)
-    rates = {k: summary.get(k) for k in ("level2_rate", "level3_rate")}
-    if not kw.get("quiet"):
-        click.echo(json.dumps({"ipv6": {"hosts": len(summary["hosts"]), **rates}}, ensure_ascii=False), err=True)
+    fields = dict(
+        urls=list(urls), db=db, crawl=_crawl_fields(kw) if "allow_host" in kw else {}, rules_file=kw.get("rules_file"),
+        select=tuple(kw.get("select") or ()), ignore=tuple(kw.get("ignore") or ()),
+        as_of=kw["as_of"].date().isoformat() if kw.get("as_of") else None, calendar_dirs=tuple(kw.get("calendar_dir") or ()),
+        out_dir=kw.get("out_dir"), formats=kw.get("formats") or "html,json", lang=kw.get("lang") or "zh",
+        baseline=kw.get("baseline"), fail_on=kw.get("fail_on") or "error", ipv6=kw.get("ipv6") is not False,
+        ipv6_max_links=kw.get("ipv6_max_links") or 300, report_partial=bool(kw.get("report_partial")),
+        work_dir=kw.get("work_dir"), quiet=bool(kw.get("quiet")),
+    )
+    fields.update(extra)
+    return AuditJob(**fields)
 
 
-def _run_crawl(opts) -> int:
-    from crawler.dns import ResolveOverrideError
-    from crawler.run import CrawlError, run_crawl
-    from crawler.store import UnusableDatabase
+def _usage(call, *args, **kwargs):
+    """Run a pipeline step; its AuditInputError becomes the one-line usage error (exit 2)."""
+    from zwgk.pipeline import AuditInputError
 
     try:
-        return run_crawl(opts)
-    except (CrawlError, ResolveOverrideError, UnusableDatabase) as exc:
+        return call(*args, **kwargs)
+    except AuditInputError as exc:
         raise click.UsageError(str(exc)) from exc
 
 
 def _summary(db_path: str, scan_id: int) -> dict:
-    from crawler.store import open_db
-
-    db = open_db(db_path)
+    conn = _usage(_connect, db_path)
     try:
-        kinds = dict(db.execute("select kind, count(*) from pages where scan_id = ? group by kind", [scan_id]).fetchall())
+        kinds = dict(conn.execute("select kind, count(*) from pages where scan_id = ? group by kind", (scan_id,)).fetchall())
+        count = lambda table, extra="": conn.execute(f"select count(*) from {table} where scan_id = ?{extra}", (scan_id,)).fetchone()[0]
         return {
             "scan": scan_id,
-            "status": db["scans"].get(scan_id)["status"],
-            "pages": sum(kinds.values()),
-            "by_kind": kinds,
-            "columns": db.execute("select count(*) from columns where scan_id = ?", [scan_id]).fetchone()[0],
-            "column_items": db.execute("select count(*) from column_items where scan_id = ?", [scan_id]).fetchone()[0],
-            "documents": db.execute("select count(*) from documents where scan_id = ?", [scan_id]).fetchone()[0],
-            "links": db.execute("select count(*) from links where scan_id = ?", [scan_id]).fetchone()[0],
-            "errors": db.execute("select count(*) from pages where scan_id = ? and (error is not null or status >= 400)", [scan_id]).fetchone()[0],
+            "status": conn.execute("select status from scans where id = ?", (scan_id,)).fetchone()[0],
+            "pages": sum(kinds.values()), "by_kind": kinds, "columns": count("columns"), "column_items": count("column_items"),
+            "documents": count("documents"), "links": count("links"),
+            "errors": count("pages", " and (error is not null or status >= 400)"),
         }
     finally:
-        db.close()
+        conn.close()
+
+
+def _connect(db: str, create: bool = False):
+    from zwgk.pipeline import connect_db
+
+    return connect_db(db, create)
+
+
+def _echo_crawl_summary(summary: dict, as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps(summary, ensure_ascii=False))
+        return
+    kinds = "，".join(f"{k} {v}" for k, v in sorted(summary["by_kind"].items(), key=lambda kv: str(kv[0])))
+    click.echo(f"扫描 scan {summary['scan']} ({summary['status']}): 页面 pages {summary['pages']} ({kinds})，栏目 columns "
+               f"{summary['columns']}，公开文件 documents {summary['documents']}，链接 links {summary['links']}，"
+               f"出错 errors {summary['errors']}")
 
 
 def check_options(f):
@@ -312,122 +309,6 @@ def check_options(f):
     for option in reversed(options):
         f = option(f)
     return f
-
-
-def _load_rules(rules_file, select, ignore):
-    from checks.config import RulesError
-    from checks.engine import rules_for_run, unknown_patterns
-
-    try:
-        rules = rules_for_run(rules_file)
-    except RulesError as exc:
-        raise click.UsageError(str(exc)) from None
-    unknown = unknown_patterns(rules, tuple(select) + tuple(ignore))
-    if unknown:
-        raise click.UsageError(f"未知的规则 unknown rule id or family: {', '.join(unknown)} (see `zwgk rules`)")
-    return rules
-
-
-def _check_and_report(db: str, scan_id: int, rules, kw) -> int:
-    """Run the rules, write the outputs, print a summary; returns the exit code."""
-    from checks.engine import SEVERITY_ORDER, run_checks
-    from checks.workdays import CalendarError
-
-    import sqlite3
-
-    from checks.engine import today_in_china
-    from reports import baseline
-
-    as_of = kw["as_of"].date() if kw.get("as_of") else None
-    try:
-        findings = run_checks(db, scan_id, rules, as_of, tuple(kw["select"]), tuple(kw["ignore"]), tuple(kw["calendar_dir"]))
-    except CalendarError as exc:
-        raise click.UsageError(str(exc)) from None
-    if kw.get("baseline"):
-        try:
-            entries = baseline.load(kw["baseline"])
-        except baseline.BaselineError as exc:
-            raise click.UsageError(str(exc)) from None
-        conn = sqlite3.connect(db)
-        try:
-            expired = baseline.apply(conn, scan_id, entries, today_in_china())
-            accepted = {r[0] for r in conn.execute("select fingerprint from findings where scan_id = ? and suppressed is not null", (scan_id,))}
-        finally:
-            conn.close()
-        for entry in expired:
-            click.echo(f"基线条目已过期，不再屏蔽 baseline entry expired {entry.expires}: {kw['baseline']}:{entry.line} ({entry.reason})", err=True)
-        findings = [f for f in findings if f["fingerprint"] not in accepted]
-    if kw.get("out_dir"):
-        for path in _write_outputs(db, scan_id, kw["out_dir"], kw["formats"], rules, kw.get("lang", "zh")):
-            if not kw.get("quiet"):
-                click.echo(f"已写入 wrote {path}", err=True)
-    counts: dict[str, int] = {}
-    for f in findings:
-        counts[f["severity"]] = counts.get(f["severity"], 0) + 1
-    by_rule: dict[str, int] = {}
-    for f in findings:
-        by_rule[f["rule"]] = by_rule.get(f["rule"], 0) + 1
-    click.echo(json.dumps({"scan": scan_id, "findings": len(findings), "by_severity": counts, "by_rule": by_rule}, ensure_ascii=False))
-    threshold = kw.get("fail_on", "error")
-    if threshold != "never" and any(SEVERITY_ORDER[f["severity"]] >= SEVERITY_ORDER[threshold] for f in findings):
-        return 1
-    return 0
-
-
-def _write_outputs(db: str, scan_id: int, out_dir: str, formats: str, rules, lang: str) -> list[Path]:
-    import sqlite3
-
-    from reports.writers import WRITERS
-
-    wanted = _check_formats(formats)
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(db)
-    try:
-        return [WRITERS[name](conn, scan_id, out, rules, lang) for name in wanted]
-    finally:
-        conn.close()
-
-
-def _check_formats(formats: str) -> list[str]:
-    from reports.writers import WRITERS
-
-    wanted = [f.strip() for f in formats.split(",") if f.strip()]
-    unknown = [f for f in wanted if f not in WRITERS]
-    if unknown or not wanted:
-        raise click.UsageError(f"未知的输出格式 unknown format: {', '.join(unknown) or repr(formats)} (known: {', '.join(WRITERS)})")
-    return wanted
-
-
-def _check_inputs(kw) -> None:
-    """Everything `audit` reads or writes after the crawl is checked before it starts."""
-    from checks.workdays import CalendarError, WorkCalendar
-    from reports import baseline
-
-    _check_formats(kw["formats"])
-    if kw.get("out_dir"):
-        _check_out_dir(kw["out_dir"])
-    try:
-        WorkCalendar(tuple(kw["calendar_dir"]))
-        if kw.get("baseline"):
-            baseline.load(kw["baseline"])
-    except (CalendarError, baseline.BaselineError) as exc:
-        raise click.UsageError(str(exc)) from exc
-
-
-def _site_unreachable(db: str, scan_id: int) -> str | None:
-    """A message when none of the start pages could be fetched (exit code 3)."""
-    import sqlite3
-
-    conn = sqlite3.connect(db)
-    try:
-        homes = conn.execute(
-            "select url, status, error from pages where scan_id = ? and depth = 0", (scan_id,)).fetchall()
-    finally:
-        conn.close()
-    if homes and all(status is None or status >= 400 for _, status, _ in homes):
-        return "; ".join(f"{url}: {error or f'HTTP {status}'}" for url, status, error in homes)
-    return None
 
 
 @click.group(cls=ZwgkGroup, context_settings=CONTEXT)
@@ -453,14 +334,26 @@ def crawl(urls, **kw):
       zwgk crawl https://www.example.gov.cn/ --db zwgk.db
       zwgk crawl https://www.example.gov.cn/ --db zwgk.db --resume   # 中断后续抓
     """
-    opts = _crawl_options(urls, kw)
-    scan_id = _run_crawl(opts)
+    from crawler.postgres import is_postgres
+    from zwgk import pipeline
+
+    job = _job(urls, kw["db"], kw)
+    server = is_postgres(job.db)
+    if server:
+        _usage(_connect, job.db, True).close()
+    local = pipeline.work_db(job) if server else job.db
+    scan_id = _usage(pipeline.crawl_site, job, local)
     if _interrupted():
-        click.echo(json.dumps(_summary(opts.db, scan_id), ensure_ascii=False))
+        _echo_crawl_summary(_summary(local, scan_id), kw["as_json"])
         _exit_interrupted(scan_id)
     if kw["ipv6"]:
-        _measure_ipv6(opts, scan_id, kw)
-    click.echo(json.dumps(_summary(opts.db, scan_id), ensure_ascii=False))
+        summary = pipeline.measure_ipv6(job, local, scan_id)
+        if not kw.get("quiet"):
+            rates = {k: summary.get(k) for k in ("level2_rate", "level3_rate")}
+            click.echo(json.dumps({"ipv6": {"hosts": len(summary["hosts"]), **rates}}, ensure_ascii=False), err=True)
+    if server:
+        scan_id = _usage(pipeline.publish, local, scan_id, job.db)
+    _echo_crawl_summary(_summary(job.db, scan_id), kw["as_json"])
 
 
 def _interrupted() -> int | None:
@@ -475,6 +368,28 @@ def _exit_interrupted(scan_id: int) -> None:
     _error_line(f"扫描 {scan_id} 已中断，已抓取的内容已保存；用 --resume 继续 scan {scan_id} interrupted, everything fetched "
                 "is saved; continue it with --resume")
     sys.exit(128 + signum)
+
+
+def _finish(result, rules, kw) -> None:
+    """Print the audit's readable summary (or JSON) and exit with its code."""
+    from zwgk.pipeline import summary_lines
+
+    if not kw.get("quiet"):
+        for path in result.outputs:
+            click.echo(f"已写入 wrote {path}", err=True)
+    if kw.get("as_json"):
+        s = result.summary
+        click.echo(json.dumps({"scan": result.scan_id, "status": result.status, "error": result.error,
+                               "findings": s.get("findings", 0), "by_severity": s.get("by_severity", {}),
+                               "by_rule": s.get("by_rule", {}), "score": s.get("score"), "passed": s.get("passed"),
+                               "vetoes": s.get("vetoes", []), "report": s.get("report")}, ensure_ascii=False))
+    else:
+        click.echo("\n".join(summary_lines(result, rules, kw.get("lang") or "zh")))
+    if result.status == "interrupted":
+        _exit_interrupted(result.scan_id)
+    if result.status == "unreachable":
+        raise SiteUnreachable(f"网站无法访问，未能检查 site could not be audited: {result.error}")
+    sys.exit(result.exit_code)
 
 
 @main.command(context_settings=CONTEXT)
@@ -498,42 +413,44 @@ def audit(urls, **kw):
     \b
     示例 Example:
       zwgk audit https://www.example.gov.cn/ --db zwgk.db --out 自查报告 --format html,json
+      zwgk audit https://www.example.gov.cn/ --db postgresql://zwgk@db.example/zwgk --out 自查报告
     """
-    rules = _load_rules(kw["rules_file"], kw["select"], kw["ignore"])
-    _check_inputs(kw)  # before the crawl, not after it
-    opts = _crawl_options(urls, kw)
-    scan_id = _run_crawl(opts)
-    if _interrupted():
-        if not kw["report_partial"]:
-            _exit_interrupted(scan_id)
-        _check_and_report(opts.db, scan_id, rules, kw)  # the report says on its first screen that it is partial
-        _exit_interrupted(scan_id)
-    unreachable = _site_unreachable(opts.db, scan_id)
-    if unreachable:
-        raise SiteUnreachable(f"网站无法访问，未能检查 site could not be audited: {unreachable}")
-    if kw["ipv6"] is not False:
-        _measure_ipv6(opts, scan_id, kw)
-    sys.exit(_check_and_report(opts.db, scan_id, rules, kw))
+    from zwgk import pipeline
+
+    job = _job(urls, kw["db"], kw)
+    rules = _usage(pipeline.load_rules, job)
+    result = _usage(pipeline.audit_site, job)
+    if result.status == "unreachable" and not kw["as_json"]:
+        raise SiteUnreachable(f"网站无法访问，未能检查 site could not be audited: {result.error}")
+    _finish(result, rules, kw)
 
 
 @main.command(context_settings=CONTEXT)
-@click.option("--db", default="zwgk.db", show_default=True, type=click.Path(dir_okay=False), help="扫描数据库（须已存在）/ scan database (must exist)")
+@click.option("--db", default="zwgk.db", show_default=True, help=DB_HELP)
 @click.option("--scan", "scan_id", type=click.IntRange(min=1), help="扫描编号，默认最近一次 / scan id (default: the latest)")
+@click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
+@click.option("--quiet", is_flag=True, help="不显示“已写入”行 / no 'wrote' lines")
 @check_options
 def check(db, scan_id, **kw):
     """对已保存的扫描重新运行规则（不抓取）。Run the rules on a stored scan without crawling."""
-    rules = _load_rules(kw["rules_file"], kw["select"], kw["ignore"])
+    from zwgk import pipeline
+
+    job = _job([], db, kw)
+    rules = _usage(pipeline.load_rules, job)
     scan_id = _resolve_scan(db, scan_id)
-    _check_inputs(kw)
-    sys.exit(_check_and_report(db, scan_id, rules, kw))
+    _usage(pipeline.check_inputs, job)
+    findings = _usage(pipeline.check_scan, db, scan_id, rules, job)
+    outputs = _usage(pipeline.write_outputs, db, scan_id, rules, job) if job.out_dir else []
+    summary = pipeline.summarize(db, scan_id, rules, findings, outputs)
+    _finish(pipeline.AuditResult("audited", pipeline.exit_code(findings, job.fail_on), db, scan_id, None, None, summary,
+                                 outputs), rules, kw)
 
 
 def _resolve_scan(db: str, scan_id: int | None, checked: bool = False) -> int:
     """The scan's id (default: the latest); with ``checked`` the database must have findings (report, diff)."""
-    import sqlite3
+    from crawler.store import table_columns
 
-    _verify_db(db)
-    conn = sqlite3.connect(db)
+    conn = _usage(_connect, db)
     try:
         if scan_id is None:
             row = conn.execute("select max(id) from scans").fetchone()
@@ -542,49 +459,45 @@ def _resolve_scan(db: str, scan_id: int | None, checked: bool = False) -> int:
             scan_id = row[0]
         elif conn.execute("select 1 from scans where id = ?", (scan_id,)).fetchone() is None:
             raise click.UsageError(f"没有编号为 {scan_id} 的扫描 no scan {scan_id} in {db}")
-        if checked and not _checked(conn):
+        if checked and not table_columns(conn, "findings"):
             raise click.UsageError(f"扫描 {scan_id} 尚未检查 scan {scan_id} has not been checked: run `zwgk check --db {db} --scan {scan_id}`")
         return scan_id
     finally:
         conn.close()
 
 
-def _checked(conn) -> bool:
-    """Whether the rules ever ran on this database (it has a findings table)."""
-    return conn.execute("select 1 from sqlite_master where type = 'table' and name = 'findings'").fetchone() is not None
-
-
 @main.command(context_settings=CONTEXT)
 @click.argument("scan_id", type=click.IntRange(min=1), required=False)
-@click.option("--db", default="zwgk.db", show_default=True, type=click.Path(dir_okay=False), help="扫描数据库（须已存在）/ scan database (must exist)")
+@click.option("--db", default="zwgk.db", show_default=True, help=DB_HELP)
 @click.option("--out", "out_dir", default="zwgk-out", show_default=True, type=click.Path(file_okay=False), help="输出目录 / output directory")
 @click.option("--format", "formats", default="html,json", show_default=True, help="输出格式 / output formats, comma separated")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="报告语言 / report language")
 @click.option("--rules", "rules_file", type=click.Path(dir_okay=False), help="规则文件（用于规则说明）/ rules file (for rule texts)")
 def report(scan_id, db, out_dir, formats, lang, rules_file):
     """重新生成已保存扫描的报告（不抓取、不重新检查）。Re-render a stored scan's report."""
-    rules = _load_rules(rules_file, (), ())
+    from zwgk import pipeline
+
+    job = _job([], db, {"rules_file": rules_file, "out_dir": out_dir, "formats": formats, "lang": lang})
+    rules = _usage(pipeline.load_rules, job)
     scan_id = _resolve_scan(db, scan_id, checked=True)
-    _check_formats(formats)
-    _check_out_dir(out_dir)
-    for path in _write_outputs(db, scan_id, out_dir, formats, rules, lang):
+    _usage(pipeline.check_formats, formats)
+    _usage(pipeline.check_out_dir, out_dir)
+    for path in _usage(pipeline.write_outputs, db, scan_id, rules, job):
         click.echo(f"已写入 wrote {path}")
 
 
 @main.command(context_settings=CONTEXT)
 @click.argument("site", required=False)
-@click.option("--db", default="zwgk.db", show_default=True, type=click.Path(dir_okay=False), help="扫描数据库（须已存在）/ scan database (must exist)")
+@click.option("--db", default="zwgk.db", show_default=True, help=DB_HELP)
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON / print JSON")
 def history(site, db, as_json):
     """列出历次扫描（可按网站筛选）。List the stored scans, optionally of one site."""
-    import sqlite3
-
+    from crawler.store import table_columns
     from reports.history import scans_of_site
 
-    _verify_db(db)
-    conn = sqlite3.connect(db)
+    conn = _usage(_connect, db)
     try:
-        if not _checked(conn):  # crawled, never checked: no findings yet (a temporary table, the file is not changed)
+        if not table_columns(conn, "findings"):  # crawled, never checked: no findings yet (a temporary table)
             conn.execute("create temp table findings (scan_id integer, suppressed text)")
         scans = scans_of_site(conn, site)
     finally:
@@ -600,17 +513,15 @@ def history(site, db, as_json):
 @main.command(context_settings=CONTEXT)
 @click.argument("old", type=click.IntRange(min=1))
 @click.argument("new", type=click.IntRange(min=1))
-@click.option("--db", default="zwgk.db", show_default=True, type=click.Path(dir_okay=False), help="扫描数据库（须已存在）/ scan database (must exist)")
+@click.option("--db", default="zwgk.db", show_default=True, help=DB_HELP)
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON / print JSON")
 def diff(old, new, db, as_json):
     """比较两次扫描：新增、已整改、仍存在、无法比较的问题。Compare two scans' findings."""
-    import sqlite3
-
     from reports.history import as_json as diff_json, compare
 
     _resolve_scan(db, old, checked=True)
     _resolve_scan(db, new, checked=True)
-    conn = sqlite3.connect(db)
+    conn = _usage(_connect, db)
     try:
         result = compare(conn, old, new)
     finally:
@@ -632,7 +543,9 @@ def diff(old, new, db, as_json):
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
 def rules(rule_id, rules_file, lang):
     """列出全部规则，或显示一条规则的说明和依据。List the rules, or explain one."""
-    loaded = _load_rules(rules_file, (), ())
+    from zwgk import pipeline
+
+    loaded = _usage(pipeline.load_rules, pipeline.AuditJob(urls=[], rules_file=rules_file))
     if rule_id is None:
         for r in loaded.values():
             title = r.title_zh if lang == "zh" else r.title_en
@@ -697,22 +610,26 @@ def extract(source, url, content_type, links):
 def demo(db, out, quiet, lang):
     """启动内置示范网站、完成一次自查并输出报告，然后退出。Serve the bundled demo portal on
     loopback, audit it as of the portal's own date, write the report, stop the portal and exit."""
-    from crawler.run import CrawlOptions
     from zwgk.demo.portal import BASE_DATE
     from zwgk.demo.server import serve_portal
 
-    rules = _load_rules(None, (), ())
-    _check_out_dir(out)
-    with serve_portal() as served:
-        opts = CrawlOptions(start_urls=[served["v4"] + "/"], db=db, progress=not quiet, concurrency=16)
-        scan_id = _run_crawl(opts)
-    click.echo(json.dumps(_summary(db, scan_id), ensure_ascii=False))
-    from datetime import datetime
+    from zwgk import pipeline
 
-    kw = {"as_of": datetime.combine(BASE_DATE, datetime.min.time()), "select": (), "ignore": (), "calendar_dir": (),
-          "out_dir": out, "formats": "html,json,csv,xlsx,sarif,junit", "fail_on": "never", "lang": lang, "quiet": quiet}
-    _check_and_report(db, scan_id, rules, kw)
-    click.echo(f"自查报告 report: {Path(out, 'index.html').resolve()}")
+    job = pipeline.AuditJob(urls=[], db=db, as_of=BASE_DATE.isoformat(), out_dir=out, formats=pipeline.FORMATS_ALL,
+                            fail_on="never", lang=lang, quiet=quiet)
+    rules = _usage(pipeline.load_rules, job)
+    _usage(pipeline.check_inputs, job)
+    with serve_portal() as served:
+        site = pipeline.AuditJob(urls=[served["v4"] + "/"], db=db, crawl={"progress": not quiet, "concurrency": 16})
+        scan_id = _usage(pipeline.crawl_site, site, db)
+    findings = _usage(pipeline.check_scan, db, scan_id, rules, job)
+    outputs = _usage(pipeline.write_outputs, db, scan_id, rules, job)
+    if not quiet:
+        for path in outputs:
+            click.echo(f"已写入 wrote {path}", err=True)
+    result = pipeline.AuditResult("audited", 0, db, scan_id, None, None,
+                                  pipeline.summarize(db, scan_id, rules, findings, outputs), outputs)
+    click.echo("\n".join(pipeline.summary_lines(result, rules, lang)))
 
 
 if __name__ == "__main__":

@@ -1,0 +1,368 @@
+"""The audit of one site — crawl → IPv6 → checks → report → verdict — in one function.
+
+`zwgk audit`, `zwgk batch` (one child process per site) and the Celery worker all call
+:func:`audit_site` with an :class:`AuditJob`; `zwgk/cli.py` only turns options into a job and
+the result into words. Everything the audit reads after the crawl (rules, calendars, baseline,
+output directory) is checked before the crawl starts (:func:`check_inputs`).
+
+With a PostgreSQL scan database the crawl writes a local SQLite work file (crash-safe and
+resumable like any crawl, and the place the next scan of the site finds its conditional-request
+cache); the checked scan is then published to the server in one transaction and the reports are
+written from the server, where the site's earlier scans are.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tempfile
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from pathlib import Path
+from urllib.parse import urlsplit
+
+PSEUDO_FILESYSTEMS = (Path("/proc"), Path("/sys"), Path("/dev"))
+FORMATS_ALL = "html,json,csv,xlsx,sarif,junit"
+
+
+class AuditInputError(Exception):
+    """An option, file or database the audit cannot use: one line, exit code 2."""
+
+
+@dataclass
+class AuditJob:
+    urls: list[str]
+    db: str = "zwgk.db"
+    crawl: dict = field(default_factory=dict)  # crawler.run.CrawlOptions fields besides start_urls and db
+    rules_file: str | None = None
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    as_of: str | None = None  # ISO date; default today in Beijing
+    calendar_dirs: tuple[str, ...] = ()
+    out_dir: str | None = None
+    formats: str = "html,json"
+    lang: str = "zh"
+    baseline: str | None = None
+    fail_on: str = "error"
+    ipv6: bool = True
+    ipv6_max_links: int = 300
+    report_partial: bool = False
+    work_dir: str | None = None  # local SQLite work files when db is a server (default ~/.cache/zwgk)
+    quiet: bool = False
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "AuditJob":
+        data = dict(data)
+        for key in ("select", "ignore", "calendar_dirs"):
+            data[key] = tuple(data.get(key) or ())
+        return cls(**data)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class AuditResult:
+    status: str  # audited | unreachable | interrupted
+    exit_code: int
+    db: str
+    scan_id: int | None = None
+    error: str | None = None
+    signal: int | None = None
+    summary: dict = field(default_factory=dict)  # verdict, score, vetoes, rules with most findings, report paths
+    outputs: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def audit_site(job: AuditJob, publish_hook=None) -> AuditResult:
+    """Audit one site. ``publish_hook(conn, scan_id)`` runs inside the transaction that publishes a
+    scan to a PostgreSQL database and may return False to drop the copy (a batch site another worker
+    already finished). Raises AuditInputError for unusable input (before any request is sent)."""
+    from crawler.postgres import is_postgres
+    from crawler.run import interrupted_by
+
+    rules = load_rules(job)
+    check_inputs(job)
+    server = is_postgres(job.db)
+    if server:
+        connect_db(job.db, create=True).close()  # a server that cannot be used is refused before the crawl
+    local_db = work_db(job) if server else job.db
+    scan_id = crawl_site(job, local_db)
+    signum = interrupted_by()
+    if signum and not job.report_partial:
+        return AuditResult("interrupted", 128 + signum, job.db, scan_id, "interrupted", signum)
+    unreachable = None if signum else site_unreachable(local_db, scan_id)
+    if not signum and not unreachable and job.ipv6:
+        measure_ipv6(job, local_db, scan_id)
+    findings = check_scan(local_db, scan_id, rules, job)
+    target_scan = scan_id
+    if server:
+        target_scan = publish(local_db, scan_id, job.db, publish_hook)
+        if target_scan is None:  # published by another worker first: theirs is the result
+            return AuditResult("duplicate", 0, job.db, None, "already published by another worker")
+    outputs = write_outputs(job.db, target_scan, rules, job) if job.out_dir else []
+    summary = summarize(job.db, target_scan, rules, findings, outputs)
+    if signum:
+        return AuditResult("interrupted", 128 + signum, job.db, target_scan, "interrupted", signum, summary, outputs)
+    if unreachable:
+        return AuditResult("unreachable", 3, job.db, target_scan, unreachable, None, summary, outputs)
+    return AuditResult("audited", exit_code(findings, job.fail_on), job.db, target_scan, None, None, summary, outputs)
+
+
+def load_rules(job: AuditJob) -> dict:
+    from checks.config import RulesError
+    from checks.engine import rules_for_run, unknown_patterns
+
+    try:
+        rules = rules_for_run(job.rules_file)
+    except RulesError as exc:
+        raise AuditInputError(str(exc)) from None
+    unknown = unknown_patterns(rules, tuple(job.select) + tuple(job.ignore))
+    if unknown:
+        raise AuditInputError(f"未知的规则 unknown rule id or family: {', '.join(unknown)} (see `zwgk rules`)")
+    return rules
+
+
+def check_formats(formats: str) -> list[str]:
+    from reports.writers import WRITERS
+
+    wanted = [f.strip() for f in formats.split(",") if f.strip()]
+    unknown = [f for f in wanted if f not in WRITERS]
+    if unknown or not wanted:
+        raise AuditInputError(f"未知的输出格式 unknown format: {', '.join(unknown) or repr(formats)} (known: {', '.join(WRITERS)})")
+    return wanted
+
+
+def check_out_dir(out_dir) -> None:
+    """The report directory can be created and written (no file in the way, not read-only, not
+    /proc). Leaves nothing behind."""
+    where = f"--out {out_dir}"
+    try:
+        path = Path(out_dir).expanduser().resolve()
+        if any(path == fs or fs in path.parents for fs in PSEUDO_FILESYSTEMS):
+            raise AuditInputError(f"{where}: 不能写入系统伪文件系统 is on a kernel pseudo file system")
+        existing = path
+        while not existing.exists():
+            existing = existing.parent
+        if not existing.is_dir():
+            raise AuditInputError(f"{where}: {existing} 是文件而不是目录 is a file, not a directory")
+        if existing == path:
+            with tempfile.TemporaryFile(dir=path):
+                pass
+        else:
+            Path(tempfile.mkdtemp(dir=existing)).rmdir()
+    except OSError as exc:
+        raise AuditInputError(f"{where}: 无法写入 cannot write there ({exc.strerror or exc})") from exc
+
+
+def check_inputs(job: AuditJob) -> None:
+    """Everything the audit reads or writes after the crawl, checked before it starts."""
+    from checks.workdays import CalendarError, WorkCalendar
+    from reports import baseline
+
+    check_formats(job.formats)
+    if job.out_dir:
+        check_out_dir(job.out_dir)
+    try:
+        WorkCalendar(tuple(job.calendar_dirs))
+        if job.baseline:
+            baseline.load(job.baseline)
+    except (CalendarError, baseline.BaselineError) as exc:
+        raise AuditInputError(str(exc)) from exc
+
+
+def connect_db(db: str, create: bool = False):
+    from crawler.store import UnusableDatabase, connect
+
+    try:
+        return connect(db, create=create)
+    except UnusableDatabase as exc:
+        raise AuditInputError(str(exc)) from None
+
+
+def work_db(job: AuditJob) -> str:
+    """The local SQLite file a crawl for a server database writes: one per site, kept between scans
+    (it holds the site's conditional-request cache); published scans are removed from it."""
+    base = Path(job.work_dir or Path.home() / ".cache" / "zwgk")
+    base.mkdir(parents=True, exist_ok=True)
+    parts = urlsplit(job.urls[0])
+    name = re.sub(r"[^A-Za-z0-9._-]+", "_", f"{parts.hostname}_{parts.port or parts.scheme}")
+    return str(base / f"{name}.db")
+
+
+def crawl_site(job: AuditJob, db: str) -> int:
+    from crawler.dns import ResolveOverrideError
+    from crawler.run import CrawlError, CrawlOptions, run_crawl
+    from crawler.store import UnusableDatabase
+
+    opts = CrawlOptions(start_urls=list(job.urls), db=db, **job.crawl)
+    try:
+        return run_crawl(opts)
+    except (CrawlError, ResolveOverrideError, UnusableDatabase) as exc:
+        raise AuditInputError(str(exc)) from exc
+
+
+def site_unreachable(db: str, scan_id: int) -> str | None:
+    """A message when none of the start pages could be fetched (exit code 3)."""
+    conn = connect_db(db)
+    try:
+        homes = conn.execute("select url, status, error from pages where scan_id = ? and depth = 0", (scan_id,)).fetchall()
+    finally:
+        conn.close()
+    if homes and all(status is None or status >= 400 for _, status, _ in homes):
+        return "; ".join(f"{url}: {error or f'HTTP {status}'}" for url, status, error in homes)
+    return None
+
+
+def measure_ipv6(job: AuditJob, db: str, scan_id: int) -> dict:
+    from crawler.ipv6 import measure
+    from crawler.run import USER_AGENT
+
+    c = job.crawl
+    return measure(db, scan_id, c.get("dns_server"), c.get("resolve") or [], tuple(c.get("allow_hosts") or ()),
+                   timeout=min(c.get("timeout", 30.0), 15), max_links=job.ipv6_max_links, user_agent=USER_AGENT,
+                   allow_private=c.get("allow_private", False))
+
+
+def check_scan(db: str, scan_id: int, rules: dict, job: AuditJob) -> list[dict]:
+    """Run the rules on a stored scan (findings stored), apply the baseline; the open findings."""
+    from checks.engine import run_checks, today_in_china
+    from checks.workdays import CalendarError
+    from reports import baseline
+
+    as_of = date.fromisoformat(job.as_of) if job.as_of else None
+    try:
+        findings = run_checks(db, scan_id, rules, as_of, tuple(job.select), tuple(job.ignore), tuple(job.calendar_dirs))
+    except CalendarError as exc:
+        raise AuditInputError(str(exc)) from None
+    if job.baseline:
+        entries = baseline.load(job.baseline)
+        conn = connect_db(db)
+        try:
+            expired = baseline.apply(conn, scan_id, entries, today_in_china())
+            accepted = {r[0] for r in conn.execute(
+                "select fingerprint from findings where scan_id = ? and suppressed is not null", (scan_id,))}
+        finally:
+            conn.close()
+        for entry in expired:
+            _warn(f"基线条目已过期，不再屏蔽 baseline entry expired {entry.expires}: {job.baseline}:{entry.line} ({entry.reason})")
+        findings = [f for f in findings if f["fingerprint"] not in accepted]
+    return findings
+
+
+def _warn(message: str) -> None:
+    import sys
+
+    print(message, file=sys.stderr)
+
+
+def publish(local_db: str, scan_id: int, target: str, hook=None) -> int | None:
+    """Copy a checked scan from the local work file to the server; the server's scan id (None when
+    the hook dropped it). The work file keeps only what the next scan of the site needs."""
+    from crawler.postgres import publish_scan
+    from crawler.store import SCHEMA
+
+    conn = connect_db(target, create=True)
+    try:
+        new_id = publish_scan(local_db, scan_id, conn, hook)
+    finally:
+        conn.close()
+    local = connect_db(local_db)
+    try:
+        with local:  # earlier scans in the work file: published long ago
+            for (old,) in local.execute("select id from scans where id < ?", (scan_id,)).fetchall():
+                for table in (*SCHEMA, "findings", "dns_records", "ipv6_probes", "ipv6_summary"):
+                    if table != "scans" and local.execute(
+                            "select 1 from sqlite_master where type = 'table' and name = ?", (table,)).fetchone():
+                        local.execute(f'delete from "{table}" where scan_id = ?', (old,))
+                local.execute("delete from scans where id = ?", (old,))
+    finally:
+        local.close()
+    return new_id
+
+
+def write_outputs(db: str, scan_id: int, rules: dict, job: AuditJob) -> list[str]:
+    from reports.writers import WRITERS
+
+    out = Path(job.out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    conn = connect_db(db)
+    try:
+        return [str(WRITERS[name](conn, scan_id, out, rules, job.lang)) for name in check_formats(job.formats)]
+    finally:
+        conn.close()
+
+
+def exit_code(findings: list[dict], fail_on: str) -> int:
+    from checks.engine import SEVERITY_ORDER
+
+    if fail_on != "never" and any(SEVERITY_ORDER[f["severity"]] >= SEVERITY_ORDER[fail_on] for f in findings):
+        return 1
+    return 0
+
+
+def summarize(db: str, scan_id: int, rules: dict, findings: list[dict], outputs: list[str]) -> dict:
+    """What a person reads at the end of an audit: verdict, score, single-veto items, the rules with
+    most findings, the report's path (and the counts a script wants)."""
+    from reports.data import PASS_SCORE, is_veto, score
+
+    evidence = [{**f, "evidence": f["evidence"] if isinstance(f["evidence"], dict) else json.loads(f["evidence"] or "{}")}
+                for f in findings]
+    total = score(evidence, rules)
+    vetoes = [f for f in evidence if is_veto(f)]
+    by_rule: dict[str, int] = {}
+    by_severity: dict[str, int] = {}
+    for f in findings:
+        by_rule[f["rule"]] = by_rule.get(f["rule"], 0) + 1
+        by_severity[f["severity"]] = by_severity.get(f["severity"], 0) + 1
+    conn = connect_db(db)
+    try:
+        site, status = conn.execute("select site, status from scans where id = ?", (scan_id,)).fetchone()
+        pages = conn.execute("select count(*) from pages where scan_id = ?", (scan_id,)).fetchone()[0]
+        documents = conn.execute("select count(*) from documents where scan_id = ?", (scan_id,)).fetchone()[0]
+    finally:
+        conn.close()
+    html = [p for p in outputs if p.endswith(".html")]
+    return {
+        "scan": scan_id, "site": site, "scan_status": status, "pages": pages, "documents": documents,
+        "passed": not vetoes and total >= PASS_SCORE, "score": total,
+        "vetoes": [{"rule": f["rule"], "url": f["url"], "message_zh": f["message_zh"], "message_en": f["message_en"]}
+                   for f in vetoes],
+        "findings": len(findings), "by_severity": by_severity,
+        "by_rule": dict(sorted(by_rule.items(), key=lambda kv: (-kv[1], kv[0]))),
+        "report": html[0] if html else None,
+    }
+
+
+def summary_lines(result: AuditResult, rules: dict | None = None, lang: str = "zh") -> list[str]:
+    """The readable end of `zwgk audit`/`check`: verdict first."""
+    s = result.summary
+    if not s:
+        return [f"扫描 scan {result.scan_id}: {result.status} {result.error or ''}".strip()]
+    verdict = "合格 pass" if s["passed"] else "不合格 fail"
+    lines = [f"{s['site']}  扫描 scan {s['scan']}  结论 verdict: {verdict}  得分 score: {s['score']:g}",
+             f"页面 pages {s['pages']}  公开文件 documents {s['documents']}  问题 findings {s['findings']} "
+             f"(错误 error {s['by_severity'].get('error', 0)}, 警告 warning {s['by_severity'].get('warning', 0)}, "
+             f"提示 info {s['by_severity'].get('info', 0)})"]
+    if result.status == "unreachable":
+        lines.insert(0, f"网站无法访问 site unreachable: {result.error}")
+    if result.status == "interrupted":
+        lines.insert(0, "抓取被中断，报告不完整 the crawl was interrupted: the report is partial")
+    if s["vetoes"]:
+        lines.append(f"单项否决 single-veto items: {len(s['vetoes'])}")
+        lines += [f"  [{v['rule']}] {v['url']}  {v['message_zh'] if lang == 'zh' else v['message_en']}" for v in s["vetoes"][:5]]
+    else:
+        lines.append("单项否决 single-veto items: 无 none")
+    top = list(s["by_rule"].items())[:5]
+    if top:
+        lines.append("问题最多的规则 rules with most findings:")
+        for rule, n in top:
+            title = ""
+            if rules and rule in rules:
+                title = rules[rule].title_zh if lang == "zh" else rules[rule].title_en
+            lines.append(f"  {n:>6}  {rule}  {title}")
+    if s.get("report"):
+        lines.append(f"自查报告 report: {Path(s['report']).resolve()}")
+    return lines
