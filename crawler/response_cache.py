@@ -1,65 +1,237 @@
-"""Every response of a scan, kept as it arrives, so that a killed crawl resumes exactly.
+"""Responses kept on disk: every response of a scan for ``--resume``, and a site's pages across
+scans so that a re-scan asks only "has it changed?" and re-parses only what did.
 
-Scrapy's JOBDIR writes its request queue only on a clean close: after ``kill -9`` the resumed
-scan found nothing left to fetch and ended "finished" with most of the site missing. Here the
-source of truth is what was fetched: each response is committed to a SQLite file beside the
-scan database the moment it arrives (WAL, one transaction per response, survives the process
-being killed). ``--resume`` starts the crawl again from the start URLs and Scrapy's own HTTP
-cache middleware answers every request already made from this file, so the resumed scan
-replays exactly what the first run saw and then fetches the rest: the same pages, documents,
-links and findings as an uninterrupted crawl. The file is deleted when the scan finishes.
+Two SQLite files, because they live differently:
 
-Answers a server asks to be retried (429, 5xx) are not kept: they are asked again on resume.
-Headers are stored as JSON, bodies zlib-compressed; nothing is unpickled.
+- the scan's own file ``<db>.jobs/scan-N.responses.db`` holds every answer of the running scan
+  (404s and probes too), committed as it arrives (WAL, one transaction per response, survives
+  ``kill -9``). Scrapy's JOBDIR writes its queue only on a clean close, so ``--resume`` starts
+  again from the start URLs and this file replays, without asking the server, exactly what the
+  first run saw; then the rest is fetched. Deleted when the scan finishes.
+- the site's file ``<cache_dir>/<host>.db`` outlives scans. It keeps answers that can be
+  revalidated (2xx/3xx with an ETag or Last-Modified, not HEAD) and, per page, what the
+  extractor made of its body (``ExtractionMemo``). A re-scan sends every such request again
+  with If-None-Match / If-Modified-Since (``RevalidatePolicy``): an auditor never takes a page
+  from a cache without asking the server, a page may have become 404. 304 → the stored body, and
+  the stored extraction when the body is the one it was made from.
+
+Answers a server asks to be retried (429, 5xx) are kept in neither. Headers are stored as JSON,
+bodies zlib-compressed. The memo holds pickled extractions: the file is written by zwgk itself
+beside the user's database (the trust of the database), as Scrapy's own cache storages pickle.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import pickle
 import sqlite3
 import zlib
 from pathlib import Path
 
+from scrapy import signals
+from scrapy.downloadermiddlewares.httpcache import HttpCacheMiddleware
+from scrapy.extensions.httpcache import RFC2616Policy
 from scrapy.http import Headers
 from scrapy.responsetypes import responsetypes
+from scrapy.utils.httpobj import urlparse_cached
+
+REPLAY = "zwgk_replay"  # request.meta: the answer comes from this scan's own file (--resume)
+STATS = ("httpcache/hit", "httpcache/miss", "httpcache/revalidate", "httpcache/invalidate",
+         "zwgk/extract_memo_hit", "zwgk/extract_memo_miss", "zwgk/extract_memo_unstorable")
+
+
+def _connect(path: str) -> sqlite3.Connection:
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(path, isolation_level=None, timeout=30)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    return conn
+
+
+def _response(row, request):
+    url, status, headers, body = row
+    headers = Headers({k.encode("latin-1"): [v.encode("latin-1") for v in vs] for k, vs in json.loads(headers).items()})
+    body = zlib.decompress(body)
+    cls = responsetypes.from_args(headers=headers, url=url, body=body)
+    return cls(url=url, status=status, headers=headers, body=body, request=request)
+
+
+def _row(fingerprint: bytes, response) -> tuple:
+    headers = {k.decode("latin-1"): [v.decode("latin-1") for v in vs] for k, vs in response.headers.items()}
+    return fingerprint, response.url, response.status, json.dumps(headers), zlib.compress(response.body, 1)
+
+
+def revalidatable(request, response) -> bool:
+    """What the site's file keeps: an answer the server can later confirm with a 304."""
+    return (request.method != "HEAD" and 200 <= response.status < 400
+            and (b"ETag" in response.headers or b"Last-Modified" in response.headers)
+            and b"no-store" not in (response.headers.get(b"Cache-Control") or b"").lower())
 
 
 class SQLiteCacheStorage:
-    """HTTPCACHE_STORAGE: responses keyed by Scrapy's request fingerprint (method, URL, body)."""
+    """HTTPCACHE_STORAGE: responses keyed by Scrapy's request fingerprint (method, URL, body).
+    Settings: ZWGK_RESPONSE_CACHE (this scan's file), ZWGK_SITE_CACHE (the site's file, or
+    None), ZWGK_SITE_CACHE_READ (False under --full: the site's file is written, never read)."""
 
     def __init__(self, settings):
         self.path = settings["ZWGK_RESPONSE_CACHE"]
+        self.site_path = settings.get("ZWGK_SITE_CACHE")
+        self.read_site = settings.getbool("ZWGK_SITE_CACHE_READ")
         self.conn: sqlite3.Connection | None = None
+        self.site: sqlite3.Connection | None = None
 
     def open_spider(self, spider) -> None:
-        Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        self.conn = sqlite3.connect(self.path, isolation_level=None, timeout=30)
-        self.conn.execute("PRAGMA journal_mode=WAL")
-        self.conn.execute("PRAGMA synchronous=NORMAL")
+        self.conn = _connect(self.path)
         self.conn.execute("create table if not exists responses (fingerprint blob primary key, url text, status int, "
                           "headers text, body blob, latency real)")
+        if self.site_path:
+            self.site = _connect(self.site_path)
+            self.site.execute("create table if not exists responses (fingerprint blob primary key, url text, "
+                              "status int, headers text, body blob)")
+            self.site.execute("create table if not exists scans (db text, scan_id int, stats text)")
         self.fingerprinter = spider.crawler.request_fingerprinter
 
     def close_spider(self, spider) -> None:
+        if self.site is not None:
+            # what the cache did for this scan, e.g. how many pages a re-scan did not parse again
+            stats = {key: spider.crawler.stats.get_value(key, 0) for key in STATS}
+            self.site.execute("insert into scans values (?, ?, ?)",
+                              (spider.settings.get("ZWGK_DB"), getattr(spider, "scan_id", None), json.dumps(stats)))
+            self.site.close()
+            self.site = None
         if self.conn is not None:
             self.conn.close()
             self.conn = None
 
     def retrieve_response(self, spider, request):
+        fingerprint = self.fingerprinter.fingerprint(request)
         row = self.conn.execute("select url, status, headers, body, latency from responses where fingerprint = ?",
-                                (self.fingerprinter.fingerprint(request),)).fetchone()
-        if row is None:
+                                (fingerprint,)).fetchone()
+        if row is not None:
+            request.meta[REPLAY] = True
+            request.meta["download_latency"] = row[4] or 0.0  # a slow link stays slow when replayed
+            return _response(row[:4], request)
+        if self.site is None or not self.read_site:
             return None
-        url, status, headers, body, latency = row
-        request.meta["download_latency"] = latency or 0.0  # a slow link stays slow when replayed
-        headers = Headers({k.encode("latin-1"): [v.encode("latin-1") for v in vs] for k, vs in json.loads(headers).items()})
-        body = zlib.decompress(body)
-        cls = responsetypes.from_args(headers=headers, url=url, body=body)
-        return cls(url=url, status=status, headers=headers, body=body, request=request)
+        row = self.site.execute("select url, status, headers, body from responses where fingerprint = ?",
+                                (fingerprint,)).fetchone()
+        return _response(row, request) if row is not None else None
 
     def store_response(self, spider, request, response) -> None:
-        headers = {k.decode("latin-1"): [v.decode("latin-1") for v in vs] for k, vs in response.headers.items()}
-        self.conn.execute(
-            "insert or replace into responses values (?, ?, ?, ?, ?, ?)",
-            (self.fingerprinter.fingerprint(request), response.url, response.status, json.dumps(headers),
-             zlib.compress(response.body, 1), request.meta.get("download_latency")))
+        row = _row(self.fingerprinter.fingerprint(request), response)
+        self.conn.execute("insert or replace into responses values (?, ?, ?, ?, ?, ?)",
+                          (*row, request.meta.get("download_latency")))
+        if self.site is not None and revalidatable(request, response):
+            self.site.execute("insert or replace into responses values (?, ?, ?, ?, ?)", row)
+
+
+class RevalidatePolicy(RFC2616Policy):
+    """HTTPCACHE_POLICY: this scan's own answers are replayed as they are (--resume); an answer
+    from an earlier scan is never fresh — the request goes out with its validators, and only a
+    304 brings the stored body back. RFC 2616's heuristics would serve a page unasked for a tenth
+    of its age since Last-Modified, and its stale answer on a 5xx or a failed connection: an
+    audit must see a 5xx or an unreachable page as it is."""
+
+    def __init__(self, settings):
+        super().__init__(settings)
+        self.ignore_http_codes = [int(x) for x in settings.getlist("HTTPCACHE_IGNORE_HTTP_CODES")]
+
+    def should_cache_request(self, request) -> bool:
+        return urlparse_cached(request).scheme not in self.ignore_schemes
+
+    def should_cache_response(self, response, request) -> bool:
+        # every answer of the scan for --resume; the storage picks what the site's file keeps
+        return response.status not in self.ignore_http_codes and response.status != 304
+
+    def is_cached_response_fresh(self, cachedresponse, request) -> bool:
+        if request.meta.get(REPLAY):
+            return True
+        self._set_conditional_validators(request, cachedresponse)
+        return False
+
+    def is_cached_response_valid(self, cachedresponse, response, request) -> bool:
+        return response.status == 304
+
+
+class RevalidateCacheMiddleware(HttpCacheMiddleware):
+    """Scrapy's cache middleware, without its "error recovery": a timeout or refused connection
+    while revalidating is that page's finding, not a reason to show the old copy."""
+
+    def process_exception(self, request, exception, spider=None):
+        request.meta.pop("cached_response", None)
+        return None
+
+
+def _extractor_digest() -> bytes:
+    """Extractions made by other code are not reused: a digest of the crawler's sources and lxml."""
+    from lxml import etree
+
+    digest = hashlib.sha256(repr(etree.LXML_VERSION).encode())
+    for path in sorted(Path(__file__).parent.rglob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.digest()
+
+
+class ExtractionMemo:
+    """What the extractor made of a page, kept in the site's file: keyed by the request (method,
+    URL, body) and what the spider tells the extractor (home page? which link led here), valid
+    while the body, its final URL and content type and the extractor's code are the same. A 304 brings back the same body, so the page is not parsed again."""
+
+    _CODE: bytes | None = None
+
+    def __init__(self, path: str | None, read: bool, stats):
+        self.read, self.stats = read, stats
+        self.conn = _connect(path) if path else None
+        if self.conn is not None:
+            self.conn.execute("create table if not exists extractions (request text primary key, digest blob, "
+                              "extract blob)")
+            if ExtractionMemo._CODE is None:
+                ExtractionMemo._CODE = _extractor_digest()
+
+    @classmethod
+    def of(cls, crawler) -> ExtractionMemo:
+        memo = getattr(crawler, "zwgk_memo", None)
+        if memo is None:
+            settings = crawler.settings
+            memo = crawler.zwgk_memo = cls(settings.get("ZWGK_SITE_CACHE"), settings.getbool("ZWGK_SITE_CACHE_READ"),
+                                           crawler.stats)
+            crawler.signals.connect(memo.close, signal=signals.spider_closed)
+        return memo
+
+    def key(self, response, **inputs) -> tuple[str, bytes] | None:
+        if self.conn is None:
+            return None
+        request = response.request
+        digest = hashlib.sha256(self._CODE)
+        digest.update(json.dumps([response.url, response.headers.get(b"Content-Type", b"").decode("latin-1")]).encode())
+        digest.update(response.body)
+        # one URL is fetched as the home page and again as a column's first page: two entries
+        asked = [request.method, request.url, request.body.decode("latin-1"), sorted(inputs.items())]
+        return json.dumps(asked, ensure_ascii=False), digest.digest()
+
+    def get(self, key):
+        """The stored extraction for this key, or None (counted as a memo hit or miss)."""
+        if key is None:
+            return None
+        row = None
+        if self.read:
+            row = self.conn.execute("select extract from extractions where request = ? and digest = ?", key).fetchone()
+        self.stats.inc_value("zwgk/extract_memo_hit" if row else "zwgk/extract_memo_miss")
+        return pickle.loads(zlib.decompress(row[0])) if row else None
+
+    def put(self, key, extract) -> None:
+        if key is None:
+            return
+        try:
+            data = zlib.compress(pickle.dumps(extract, pickle.HIGHEST_PROTOCOL), 1)
+        except (pickle.PicklingError, AttributeError, TypeError):
+            # an extraction holding a function (a pager's page maker) is made again next time
+            self.stats.inc_value("zwgk/extract_memo_unstorable")
+            return
+        self.conn.execute("insert or replace into extractions values (?, ?, ?)", (*key, data))
+
+    def close(self, spider=None) -> None:
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None

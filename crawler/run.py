@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import shutil
 import signal
 from dataclasses import dataclass, field
@@ -44,6 +45,7 @@ class CrawlOptions:
     allow_private: bool = False  # connect to internal addresses (crawler.address_policy)
     workers: int = 1  # processes the crawl of one site uses (all share one downloader's politeness)
     incremental: bool = True  # a re-scan of a site sends conditional requests and re-parses only what changed
+    cache_dir: str | None = None  # where each site's cache lives across scans; None: beside the database
 
 
 class CrawlError(Exception):
@@ -57,6 +59,14 @@ def jobdir_for(db_path: str, scan_id: int) -> str:
 def response_cache_for(db_path: str, scan_id: int) -> str:
     """Every response of an unfinished scan (crawler.response_cache): what --resume replays."""
     return str(Path(db_path).with_suffix("").as_posix() + f".jobs/scan-{scan_id}.responses.db")
+
+
+def site_cache_for(opts: CrawlOptions) -> str:
+    """The site's responses and extractions across scans (crawler.response_cache): one file per
+    host of the first start URL, beside the database unless --cache-dir says otherwise (a scan
+    database on a server still has its crawl's cache on the crawling machine)."""
+    folder = Path(opts.cache_dir) if opts.cache_dir else Path(Path(opts.db).with_suffix("").as_posix() + ".cache")
+    return str(folder / (re.sub(r"[^A-Za-z0-9.-]", "_", urlsplit(opts.start_urls[0]).netloc.lower()) + ".db"))
 
 
 RETRYABLE = [408, 429, 500, 502, 503, 504, 522, 524]  # asked again on resume, never replayed
@@ -112,15 +122,20 @@ def scrapy_settings(opts: CrawlOptions, scan_id: int) -> dict:
             "crawler.middlewares.RetryAfterMiddleware": 560,
             "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
             "crawler.middlewares.RedirectMiddleware": 600,
+            "scrapy.downloadermiddlewares.httpcache.HttpCacheMiddleware": None,
+            "crawler.response_cache.RevalidateCacheMiddleware": 900,
         },
         "EXTENSIONS": {"crawler.progress.Progress": 500},
         # the request queue on disk (memory does not grow with the frontier); rebuilt at every start
         "JOBDIR": jobdir_for(opts.db, scan_id),
         "HTTPCACHE_ENABLED": True,
         "HTTPCACHE_STORAGE": "crawler.response_cache.SQLiteCacheStorage",
-        "HTTPCACHE_POLICY": "scrapy.extensions.httpcache.DummyPolicy",
+        # this scan's answers replayed by --resume; earlier scans' pages revalidated (If-None-Match …)
+        "HTTPCACHE_POLICY": "crawler.response_cache.RevalidatePolicy",
         "HTTPCACHE_IGNORE_HTTP_CODES": RETRYABLE,
         "ZWGK_RESPONSE_CACHE": response_cache_for(opts.db, scan_id),
+        "ZWGK_SITE_CACHE": site_cache_for(opts),
+        "ZWGK_SITE_CACHE_READ": opts.incremental,  # --full: every page fetched and parsed anew, the cache rewritten
         "STATS_DUMP": False,
         # Scrapy parses each callback's source to warn about generator return values: costly, not needed
         "WARN_ON_GENERATOR_RETURN_VALUE": False,

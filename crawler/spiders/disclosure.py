@@ -48,6 +48,7 @@ from crawler.extract.listing import ListItem, extract_list_items
 from crawler.extract.page import PageExtract, extract_page, is_attachment_url
 from crawler.pagination import PageRange, fujian, gkmlpt, hanweb
 from crawler.render import Renderer, items_from_json
+from crawler.response_cache import ExtractionMemo
 from crawler.scope import Scope, netloc
 from crawler.store import now
 from crawler.urls import canonical, page_identity
@@ -271,9 +272,17 @@ class DisclosureSpider(scrapy.Spider):
         return None
 
     async def _extract(self, response, *, is_home: bool = False, anchor: str | None = None) -> PageExtract:
-        """Everything the audit reads from one fetched page (crawler.extract.page)."""
+        """Everything the audit reads from one fetched page (crawler.extract.page); a page whose
+        body has not changed since the last scan is not parsed again (crawler.response_cache)."""
+        memo = ExtractionMemo.of(self.crawler)
+        key = memo.key(response, is_home=is_home, anchor=anchor)
+        page = memo.get(key)
+        if page is not None:
+            return page
         content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1") or None
-        return extract_page(response.url, response.body, content_type, is_home=is_home, anchor=anchor)
+        page = extract_page(response.url, response.body, content_type, is_home=is_home, anchor=anchor)
+        memo.put(key, page)
+        return page
 
     async def parse_page(self, response):
         if not self._admit():

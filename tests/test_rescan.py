@@ -1,0 +1,164 @@
+"""Incremental re-scans: a generated portal whose server sends ETag and Last-Modified and answers
+304 to If-None-Match / If-Modified-Since, counting the body bytes it sends.
+
+Scan 1 fetches everything. Scan 2 of the unchanged site asks for every page again (conditional)
+and gets almost only 304s: under 10 % of the bytes, no page parsed again, the same rows and
+findings, nothing new or fixed in ``zwgk diff``. Then one document loses its 发文机关 and
+another becomes 404: scan 3 re-parses exactly that page, reports its missing field and the
+broken link. A ``--full`` scan sends no validators and parses everything.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import sqlite3
+import threading
+import time
+from email.utils import formatdate
+
+import pytest
+
+from conftest import run_zwgk
+from test_crash_resume import TABLES
+from tests.sitegen import generate, serve
+from tests.sitegen.server import _Handler
+from tests.sitegen.site import Response
+
+SEED = 0
+PUBLISHER_ROW = re.compile(r"<li[^>]*>\s*发文机关[:：].*?</li>", re.S)
+_REQUEST = threading.local()  # the headers of the request this server thread is answering
+
+
+class _ConditionalHandler(_Handler):
+    def _answer(self, method: str) -> None:
+        _REQUEST.headers = self.headers
+        super()._answer(method)
+
+
+class Conditional:
+    """Validators on every GET/HEAD answer of the site (as a static web server sends them), 304
+    when the client's validator matches; ``sent`` logs (method, target, status, body bytes)."""
+
+    def __init__(self, server):
+        self.sent: list[tuple[str, str, int, int]] = []
+        self.modified: dict[str, tuple[str, str]] = {}  # target → (ETag, Last-Modified) of its current body
+        self.lock = threading.Lock()
+        original = server.lookup
+
+        def lookup(host, method, target, form):
+            resp = original(host, method, target, form)
+            if method == "POST" or resp.status != 200:
+                return self._log(method, target, resp)
+            etag = '"' + hashlib.sha1(resp.body + resp.content_type.encode()).hexdigest()[:20] + '"'
+            with self.lock:
+                if self.modified.get(target, ("",))[0] != etag:
+                    self.modified[target] = (etag, formatdate(time.time(), usegmt=True))
+                _etag, last_modified = self.modified[target]
+            headers = [*resp.headers, ("ETag", etag), ("Last-Modified", last_modified)]
+            asked = _REQUEST.headers
+            if (asked.get("If-None-Match") == etag if asked.get("If-None-Match")
+                    else asked.get("If-Modified-Since") == last_modified):
+                return self._log(method, target, Response(304, b"", resp.content_type, headers))
+            return self._log(method, target, Response(resp.status, resp.body, resp.content_type, headers, resp.delay))
+
+        server.lookup = lookup
+        server.httpd.RequestHandlerClass = _ConditionalHandler
+
+    def _log(self, method, target, resp):
+        self.sent.append((method, target, resp.status, 0 if method == "HEAD" else len(resp.body)))
+        return resp
+
+    def take(self) -> list[tuple[str, str, int, int]]:
+        sent, self.sent = self.sent, []
+        return sent
+
+
+def scan_rows(db, scan_id: int) -> dict[str, set]:
+    with sqlite3.connect(db) as conn:
+        out = {table: set(conn.execute(f"select {cols} from {table} where scan_id = ?", (scan_id,)).fetchall())
+               for table, cols in TABLES.items()}
+        out["findings"] = set(conn.execute("select rule, url, fingerprint from findings where scan_id = ?",
+                                           (scan_id,)).fetchall())
+    return out
+
+
+def cache_stats(cache_dir) -> list[dict]:
+    (path,) = cache_dir.glob("*.db")
+    with sqlite3.connect(path) as conn:
+        return [json.loads(stats) for (stats,) in conn.execute("select stats from scans order by rowid")]
+
+
+@pytest.fixture(scope="module")
+def rescans(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("rescan")
+    db, site = tmp / "r.db", generate(SEED)
+    with serve(site) as server:
+        conditional = Conditional(server)
+
+        def audit(*extra):
+            run_zwgk("audit", server.home, "--db", db, "--quiet", "--as-of", "2026-11-20", "--fail-on", "never",
+                     "--no-ipv6", "--format", "json", "--out", tmp / "out", *extra, *server.resolve_args())
+            return conditional.take()
+
+        first, unchanged = audit(), audit()
+        # one document loses its 发文机关, another is deleted
+        documents = [key for key, resp in site.routes.items()
+                     if key[0] == "" and key[1] == "GET" and len(PUBLISHER_ROW.findall(resp.body.decode("utf-8", "replace"))) == 1]
+        changed, deleted = documents[0], documents[1]
+        body = site.routes[changed].body.decode("utf-8")
+        site.routes[changed] = Response(200, PUBLISHER_ROW.sub("", body).encode("utf-8"), site.routes[changed].content_type)
+        del site.routes[deleted]
+        third = audit()
+        full = audit("--full")
+    return {"db": db, "sent": [first, unchanged, third, full], "changed": changed[2], "deleted": deleted[2],
+            "stats": cache_stats(tmp / "r.cache")}
+
+
+def test_rescan_of_an_unchanged_site_revalidates_every_page_and_downloads_almost_nothing(rescans):
+    first, unchanged = rescans["sent"][:2]
+    assert {(m, t) for m, t, _s, _b in unchanged} == {(m, t) for m, t, _s, _b in first}  # every page asked again
+    not_modified = [t for m, t, s, _b in unchanged if s == 304]
+    assert len(not_modified) > 100
+    first_bytes, again = sum(b for *_x, b in first), sum(b for *_x, b in unchanged)
+    assert again < 0.10 * first_bytes, (again, first_bytes)
+    stats = rescans["stats"]
+    assert stats[1]["httpcache/revalidate"] == len(not_modified)
+    # every page whose extraction was kept is not parsed again
+    assert stats[0]["zwgk/extract_memo_hit"] == 0
+    assert stats[1]["zwgk/extract_memo_miss"] == stats[0]["zwgk/extract_memo_unstorable"]
+    assert stats[1]["zwgk/extract_memo_hit"] == stats[0]["zwgk/extract_memo_miss"] - stats[0]["zwgk/extract_memo_unstorable"]
+
+
+def test_rescan_of_an_unchanged_site_is_a_complete_scan_with_the_same_findings(rescans):
+    db = rescans["db"]
+    one, two = scan_rows(db, 1), scan_rows(db, 2)
+    assert one["documents"] and one["findings"]
+    for table in one:
+        assert one[table] == two[table], (table, sorted(one[table] ^ two[table])[:5])
+    diff = json.loads(run_zwgk("diff", "1", "2", "--db", db, "--json").stdout)
+    assert diff["new"] == [] and diff["fixed"] == [] and diff["not_comparable"] == []
+
+
+def test_a_changed_page_is_parsed_again_and_a_deleted_one_is_broken(rescans):
+    db, changed, deleted = rescans["db"], rescans["changed"], rescans["deleted"]
+    third = rescans["sent"][2]
+    assert [(s, b > 0) for m, t, s, b in third if t == changed and m == "GET"] == [(200, True)]
+    assert {s for m, t, s, b in third if t == deleted} == {404}
+    stats = rescans["stats"]
+    # the changed page and the 404 page are parsed; every other page comes from the memo
+    assert stats[2]["zwgk/extract_memo_miss"] == stats[1]["zwgk/extract_memo_unstorable"] + 2
+    diff = json.loads(run_zwgk("diff", "2", "3", "--db", db, "--json").stdout)
+    new = {(f["rule"], f["url"].split("/", 3)[3], f["evidence"].get("field")) for f in diff["new"]}
+    assert ("metadata.missing_field", changed.lstrip("/"), "publisher") in new
+    assert ("links.broken", deleted.lstrip("/"), None) in new
+    assert {url for _rule, url, _field in new} == {changed.lstrip("/"), deleted.lstrip("/")}, new
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("select status from pages where scan_id = 3 and url like ?", (f"%{deleted}",)).fetchall() == [(404,)]
+
+
+def test_full_scan_sends_no_validators_and_parses_everything(rescans):
+    full, stats = rescans["sent"][3], rescans["stats"]
+    assert full and all(s != 304 for *_x, s, _b in full)
+    assert stats[3]["zwgk/extract_memo_hit"] == 0 and stats[3]["httpcache/revalidate"] == 0
