@@ -131,7 +131,7 @@ def copy_db(audit, tmp_path):
 
 
 def rules_of(db, *args):
-    proc = run_zwgk("check", "--db", db, "--fail-on", "never", *args)
+    proc = run_zwgk("check", "--db", db, "--fail-on", "never", "--json", *args)
     return json.loads(proc.stdout.strip().splitlines()[-1])["by_rule"]
 
 

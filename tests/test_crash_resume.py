@@ -167,7 +167,7 @@ def test_sigterm_stops_within_two_seconds_saved_and_resumable(tmp_path):
             assert conn.execute("select status from scans").fetchall() == [("interrupted",)]
             assert conn.execute("select count(*) from pages").fetchone()[0] >= 3
         stall["on"] = False
-        resumed = run_zwgk("crawl", server.home, "--db", db, "--quiet", "--resume", *server.resolve_args())
+        resumed = run_zwgk("crawl", server.home, "--db", db, "--quiet", "--resume", "--json", *server.resolve_args())
         assert '"status": "finished"' in resumed.stdout
 
 

@@ -213,7 +213,7 @@ def test_short_column_is_reported_as_incomplete(tmp_path):
         server.server_close()
     assert query(db, "select pager, declared_records, declared_pages from columns") == [("fujian", 107, 8)]
     assert query(db, "select count(*) from column_items") == [(75,)]
-    out = json.loads(run_zwgk("check", "--db", db, "--select", "crawl", "--as-of", "2026-11-20", "--fail-on", "never").stdout)
+    out = json.loads(run_zwgk("check", "--db", db, "--select", "crawl", "--as-of", "2026-11-20", "--fail-on", "never", "--json").stdout)
     assert out["by_rule"] == {"crawl.incomplete_column": 1}
     evidence = json.loads(query(db, "select evidence from findings")[0][0])
     assert (evidence["declared"], evidence["found"], evidence["pager"]) == (107, 75, "fujian")

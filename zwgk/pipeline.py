@@ -179,7 +179,7 @@ def connect_db(db: str, create: bool = False):
     try:
         return connect(db, create=create)
     except UnusableDatabase as exc:
-        raise AuditInputError(str(exc)) from None
+        raise AuditInputError(str(exc)) from exc
 
 
 def work_db(job: AuditJob) -> str:
