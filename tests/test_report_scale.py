@@ -215,5 +215,14 @@ def test_english_pager_wording(tmp_path):
         assert page.locator("#findings-pager .pager-status").inner_text() == "rows 1–100, page 1 of 3"
         assert page.locator("#findings-pager [data-go=next]").inner_text() == "Next"
         assert page.locator("#ledger-pager").is_visible()
+        # a print lists every matching row, then the page shows one page again: the rows counted while
+        # Chromium prints (a listener added after the report's own) and after
+        page.evaluate("""window.__printed = [];
+            window.addEventListener("beforeprint", () => window.__printed.push(
+                document.querySelectorAll("#findings-table tbody tr.finding").length,
+                document.querySelectorAll("#ledger-table tbody tr").length));""")
+        page.pdf(path=str(tmp_path / "report.pdf"))
+        assert page.evaluate("window.__printed") == [250, 10]
+        assert page.locator("#findings-table tbody tr.finding").count() == 100
         html = index.read_text(encoding="utf-8")
         assert "JavaScript is off: only the first 200 of 250 rows" in html
