@@ -26,11 +26,12 @@ def _single_pages(ctx, synonyms: list[str]):
     for s in synonyms:
         like = f"%{s}%"
         for r in ctx.rows("select url, title, status from pages where scan_id = ? and title like ? and probe = 0 "
-                          "and kind in ('document', 'column', 'other') limit 5", (like,)):
+                          "and kind in ('document', 'column', 'other') order by url, request_body limit 5", (like,)):
             found.append({"url": r["url"], "title": r["title"], "status": r["status"], "via": "title"})
         for r in ctx.rows("select l.target_url as url, l.anchor as anchor, p.status as status from links l "
                           "left join pages p on p.scan_id = l.scan_id and p.url = l.target_url "
-                          "where l.scan_id = ? and l.anchor like ? and l.hidden = 0 limit 5", (like,)):
+                          "where l.scan_id = ? and l.anchor like ? and l.hidden = 0 "
+                          "order by l.target_url, l.source_url, l.tag, l.position, p.request_body limit 5", (like,)):
             found.append({"url": r["url"], "title": r["anchor"], "status": r["status"], "via": "link"})
     return found
 

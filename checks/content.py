@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import date
+from itertools import groupby
 from urllib.parse import urlsplit
 
 from checks import lexicon
@@ -94,14 +95,14 @@ def personal_data(ctx, params):
 def stream(ctx, sql: str, params: tuple = ()):
     """Rows one at a time (document bodies and attachment texts of a large scan do not fit in memory
     at once, unlike ``ctx.rows``)."""
-    return ctx.conn.execute(sql, (ctx.scan_id, *params))
+    return ctx.stream(sql, params)
 
 
-def attachment_rows(ctx, where: str = "1"):
+def attachment_rows(ctx, where: str = "1 = 1", columns: str = "a.*", join: str = ""):
     """Rows of the attachments table (none in a database written before attachments were read)."""
-    if not ctx.conn.execute("select 1 from sqlite_master where type = 'table' and name = 'attachments'").fetchone():
+    if not ctx.table_columns("attachments"):
         return []
-    return stream(ctx, f"select * from attachments where scan_id = ? and {where} order by url")
+    return stream(ctx, f"select {columns} from attachments a {join} where a.scan_id = ? and {where} order by a.url")
 
 
 def linking_pages(ctx, url: str, source_url: str | None, limit: int = 20) -> list[str]:
@@ -122,21 +123,27 @@ def hidden_link(ctx, params):
     also taken from its SiteDomain meta tag) and hosts given with --allow-host."""
     spam = re.compile("|".join(map(re.escape, params["spam_words"])))
     own = own_organisation(ctx)
-    by_target: dict[str, list] = {}
-    for r in ctx.rows("select source_url, target_url, anchor from links where scan_id = ? and hidden = 1 and tag = 'a' "
-                      "order by target_url, source_url"):
-        host = (urlsplit(r["target_url"]).hostname or "").lower()
-        unrelated = ctx.fingerprint_url(r["target_url"]).startswith(("http://", "https://")) and registered_domain(host) not in own
-        if unrelated or spam.search(r["anchor"] or ""):
-            by_target.setdefault(r["target_url"], []).append(r)
-    for target, rows in by_target.items():
-        pages = sorted({r["source_url"] for r in rows}, key=lambda u: (u not in ctx.home_urls, u))
-        anchor = rows[0]["anchor"]
+    rows = ctx.stream("select source_url, target_url, anchor from links where scan_id = ? and hidden = 1 and tag = 'a' "
+                      "order by target_url, source_url, position")
+    for target, group in groupby(rows, key=lambda r: r["target_url"]):
+        host = (urlsplit(target).hostname or "").lower()
+        off_site = ctx.fingerprint_url(target).startswith(("http://", "https://"))
+        unrelated = off_site and registered_domain(host) not in own
+        pages: set[str] = set()
+        anchor = None
+        for r in group:
+            if unrelated or spam.search(r["anchor"] or ""):
+                if not pages:
+                    anchor = r["anchor"]
+                pages.add(r["source_url"])
+        if not pages:
+            continue
+        pages = sorted(pages, key=lambda u: (u not in ctx.home_urls, u))
         yield Finding(
             "content.hidden_link", pages[0],
             f"页面含隐藏链接（暗链）：「{anchor}」→ {target}（{len(pages)} 个页面）",
             f"hidden link: {anchor!r} → {target} ({len(pages)} page(s))",
-            {"target": target, "anchor": anchor, "off_site": ctx.fingerprint_url(target).startswith(("http://", "https://")),
+            {"target": target, "anchor": anchor, "off_site": off_site,
              "spam_words": bool(spam.search(anchor or "")), "pages": pages[:100], "page_count": len(pages),
              "on_home": pages[0] in ctx.home_urls},
             key=target,
@@ -166,10 +173,10 @@ def _spam_texts(ctx):
     for r in stream(ctx, "select url, title, body_text from documents where scan_id = ? order by url"):
         yield r["url"], "title", r["title"], None
         yield r["url"], "body", r["body_text"], r["title"]
-    page_columns = {row[1] for row in ctx.conn.execute("pragma table_info(pages)")}
+    page_columns = ctx.table_columns("pages")
     extra = [c for c in ("visible_text", "footer_text", "text") if c in page_columns]  # not stored yet: see the report
     for r in stream(ctx, f"select url, title, meta_tags, footer{''.join(', ' + c for c in extra)} from pages "
-                      "where scan_id = ? and probe = 0 and kind != 'attachment' order by url"):
+                      "where scan_id = ? and probe = 0 and kind != 'attachment' order by url, request_body"):
         yield r["url"], "page_title", r["title"], None
         for name, value in (json.loads(r["meta_tags"]) if r["meta_tags"] else {}).items():
             yield r["url"], f"meta:{name}", value, None
@@ -177,9 +184,10 @@ def _spam_texts(ctx):
             yield r["url"], "footer", value, None
         for column in extra:
             yield r["url"], column, r[column], None
-    for r in ctx.rows("select source_url, group_concat(anchor, ' | ') as anchors from links where scan_id = ? and hidden = 0 "
-                      "and anchor is not null and anchor != '' group by source_url order by source_url"):
-        yield r["source_url"], "link_text", r["anchors"], None
+    anchors = ctx.stream("select source_url, anchor from links where scan_id = ? and hidden = 0 and anchor is not null "
+                         "and anchor != '' order by source_url, target_url, tag, position")
+    for url, group in groupby(anchors, key=lambda r: r["source_url"]):
+        yield url, "link_text", " | ".join(r["anchor"] for r in group), None
     for r in attachment_rows(ctx, "text is not null"):
         yield r["url"], "attachment", r["text"], None
 
@@ -193,26 +201,33 @@ def spam_text(ctx, params):
     auto = lexicon.automaton([e.term for e in entries], fold_case=True)
     crackdown = lexicon.automaton(params["crackdown_words"])
     window = params["context_chars"]
-    by_term: dict[int, list[dict]] = {}
-    seen: set = set()
+    by_term: dict[int, list[dict]] = {}  # the first 20 occurrences of each term
+    pages_of: dict[int, set[str]] = {}
+    seen: set = set()  # (field, term) of the current URL: each source comes in URL order
+    current = None
     for url, field, text, excuse in _spam_texts(ctx):
         if not text:
             continue
+        if url != current:
+            current = url
+            seen.clear()
         folded = text.lower()
         shown = text if len(folded) == len(text) else folded
         for start, index in lexicon.hits(auto, folded):
             end = start + len(entries[index].term)
-            if (url, field, index) in seen:
+            if (field, index) in seen:
                 continue
             near = folded[max(0, start - window):end + window]
             if any(True for _ in lexicon.hits(crackdown, near)) or (excuse and any(True for _ in lexicon.hits(crackdown, excuse))):
                 continue
-            seen.add((url, field, index))
-            by_term.setdefault(index, []).append(
-                {"url": url, "field": field, "context": lexicon.context(shown, start, end, window)})
+            seen.add((field, index))
+            pages_of.setdefault(index, set()).add(url)
+            found = by_term.setdefault(index, [])
+            if len(found) < 20:
+                found.append({"url": url, "field": field, "context": lexicon.context(shown, start, end, window)})
     for index, found in sorted(by_term.items(), key=lambda item: entries[item[0]].term):
         entry = entries[index]
-        pages = sorted({f["url"] for f in found}, key=lambda u: (u not in ctx.home_urls, u))
+        pages = sorted(pages_of[index], key=lambda u: (u not in ctx.home_urls, u))
         category = entry.fields.get("category", "")
         yield Finding(
             "content.spam_text", pages[0],

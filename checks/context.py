@@ -9,6 +9,7 @@ import re
 import sqlite3
 from datetime import date
 from functools import cached_property
+from itertools import groupby
 
 from urllib.parse import urlsplit
 
@@ -20,7 +21,6 @@ from crawler.urls import directory_of, page_identity
 class ScanContext:
     def __init__(self, conn: sqlite3.Connection, scan_id: int, as_of: date, calendar: WorkCalendar, rules: dict):
         self.conn = conn
-        self.conn.row_factory = sqlite3.Row
         self.scan_id = scan_id
         self.as_of = as_of
         self.calendar = calendar
@@ -37,6 +37,7 @@ class ScanContext:
         return self._memo[key]
 
     def rows(self, sql: str, params: tuple = ()) -> list[sqlite3.Row]:
+        """A small result whole (columns, hosts, the sources of one link); see ``stream``."""
         return self.conn.execute(sql, (self.scan_id, *params)).fetchall()
 
     @cached_property
@@ -59,46 +60,45 @@ class ScanContext:
     def columns(self) -> list[sqlite3.Row]:
         return self.rows("select * from columns where scan_id = ? order by url")
 
-    @cached_property
-    def documents(self) -> dict[str, sqlite3.Row]:
-        # every column but body_text, which no check here needs and which dominates the memory
-        return {r["url"]: r for r in self.rows(
-            "select url, kind, title, index_no, category, publisher, written_date, publish_date, publish_date_source, "
-            "doc_no, keywords, validity, column_url from documents where scan_id = ? order by url")}
+    def stream(self, sql: str, params: tuple = ()):
+        """Rows one at a time, for results that grow with the site (documents, fields, links):
+        a check keeps what it needs of a row, never the whole result."""
+        return self.conn.execute(sql, (self.scan_id, *params))
 
-    @cached_property
-    def fields(self) -> dict[str, dict[str, sqlite3.Row]]:
-        out: dict[str, dict[str, sqlite3.Row]] = {}
-        for r in self.rows("select * from document_fields where scan_id = ?"):
-            out.setdefault(r["url"], {})[r["field"]] = r
-        return out
+    def table_columns(self, table: str) -> set[str]:
+        """The columns of ``table``, or nothing when a database written by an older zwgk lacks it
+        (read from an empty result, which SQLite and PostgreSQL both describe)."""
+        def read():
+            try:
+                cursor = self.conn.execute(f'select * from "{table}" where 1 = 0')
+            except Exception:  # no such table: sqlite3.OperationalError, psycopg's UndefinedTable
+                return set()
+            return {d[0] for d in cursor.description}
+        return self.memo(f"columns:{table}", read)
 
-    @cached_property
-    def document_columns(self) -> dict[str, list[sqlite3.Row]]:
-        """document URL → the columns (rows of `columns`) that list it, the home page excluded."""
+    def documents_with_columns(self, columns: str, where: str = "", params: tuple = ()):
+        """(document row, [rows of `columns` that list it, the home page excluded]) in URL order;
+        ``columns`` are the documents table's (as d.name), ``where`` narrows them (and d.…)."""
         by_url = {c["url"]: c for c in self.columns if c["kind"] != "home"}
-        out: dict[str, list[sqlite3.Row]] = {}
-        for r in self.rows("select column_url, item_url from column_items where scan_id = ?"):
-            if r["column_url"] in by_url:
-                out.setdefault(r["item_url"], []).append(by_url[r["column_url"]])
-        return out
+        rows = self.stream(f"select {columns}, ci.column_url as listed_in from documents d "
+                           "left join column_items ci on ci.scan_id = d.scan_id and ci.item_url = d.url "
+                           f"where d.scan_id = ? {where} order by d.url, ci.column_url", params)
+        for _, group in groupby(rows, key=lambda r: r["url"]):
+            group = list(group)
+            yield group[0], [by_url[r["listed_in"]] for r in group if r["listed_in"] in by_url]
 
     @cached_property
-    def disclosure_documents(self) -> dict[str, sqlite3.Row]:
+    def disclosure_urls(self) -> set[str] | None:
         """The documents of the 政府信息公开 section: what metadata.* and the disclosure time limits
-        apply to. News (新闻中心), 互动 and 办事 pages are documents for links, privacy and content
-        rules, but not disclosure documents. The section is found from the portal itself: the
-        home page's link named 政府信息公开 (or the like), the section's usual paths, and a page
-        that carries a disclosure metadata block (an 索引号 label) is always one. A site where no
-        section can be told apart is audited whole."""
+        apply to (None: the whole site). News (新闻中心), 互动 and 办事 pages are documents for
+        links, privacy and content rules, but not disclosure documents. The section is found from
+        the portal itself: the home page's link named 政府信息公开 (or the like), the section's
+        usual paths, and a page that carries a disclosure metadata block (an 索引号 label) is
+        always one. A site where no section can be told apart is audited whole."""
         conf = self.rule_params("metadata.missing_field").get("disclosure_section") or {}
         roots = self._section_roots(conf)
         if not roots:
-            return self.documents
-        with_block = {r["url"] for r in self.rows("select distinct url from document_fields where scan_id = ? and field = 'index_no'")}
-        listed: dict[str, set[str]] = {}
-        for r in self.rows("select column_url, item_url from column_items where scan_id = ?"):
-            listed.setdefault(r["item_url"], set()).add(r["column_url"])
+            return None
 
         def inside(url: str) -> bool:
             return any(url.startswith(root) for root in roots)
@@ -108,18 +108,28 @@ class ScanContext:
         columns = {c["url"] for c in self.columns}
         section_columns = {c for c in columns if inside(c)}
         # (body links only: every page's navigation links the news centre too)
-        for r in self.rows("select source_url, target_url from links where scan_id = ? and tag = 'a' and position = 'body'"):
-            if inside(r["source_url"]):
-                target = page_identity(r["target_url"])
-                if target in columns:
-                    section_columns.add(target)
-        return {url: doc for url, doc in self.documents.items()
-                if url in with_block or inside(url) or listed.get(url, set()) & section_columns}
+        below = " or ".join(["substr(source_url, 1, ?) = ?"] * len(roots))
+        for (target,) in self.stream(f"select distinct target_url from links where scan_id = ? and tag = 'a' and position = 'body' "
+                                     f"and ({below})", tuple(x for root in roots for x in (len(root), root))):
+            if page_identity(target) in columns:
+                section_columns.add(page_identity(target))
+        urls = {url for (url,) in self.stream("select distinct url from document_fields where scan_id = ? and field = 'index_no'")}
+        urls |= {url for column_url, url in self.stream("select column_url, item_url from column_items where scan_id = ?")
+                 if column_url in section_columns}
+        return {url for (url,) in self.stream("select url from documents where scan_id = ?") if url in urls or inside(url)}
 
-    @cached_property
-    def disclosure_fields(self) -> dict[str, dict[str, sqlite3.Row]]:
-        documents = self.disclosure_documents
-        return {url: fields for url, fields in self.fields.items() if url in documents}
+    def in_disclosure(self, url: str) -> bool:
+        return self.disclosure_urls is None or url in self.disclosure_urls
+
+    def disclosure_fields(self, fields: tuple[str, ...], where: str = ""):
+        """(url, {field: row of document_fields}) of the disclosure documents carrying any of
+        ``fields``, in URL order (``where`` narrows the field rows further)."""
+        rows = self.stream(f"select f.* from document_fields f join documents d on d.scan_id = f.scan_id and d.url = f.url "
+                           f"where f.scan_id = ? and f.field in ({', '.join('?' * len(fields))}) {where} order by f.url, f.field",
+                           tuple(fields))
+        for url, group in groupby(rows, key=lambda r: r["url"]):
+            if self.in_disclosure(url):
+                yield url, {r["field"]: r for r in group}
 
     def _section_roots(self, conf: dict) -> list[str]:
         words = re.compile("|".join(map(re.escape, conf.get("entry_words") or ["政府信息公开"])))
@@ -130,7 +140,7 @@ class ScanContext:
                 roots.add(directory_of(r["target_url"]))
         paths = tuple(conf.get("paths") or ())
         if paths:
-            for (url,) in self.conn.execute("select url from columns where scan_id = ?", (self.scan_id,)):
+            for url in sorted(c["url"] for c in self.columns):
                 path = urlsplit(url).path
                 for prefix in paths:
                     if path.startswith(prefix):

@@ -12,7 +12,7 @@ from checks.registry import Finding, rule
 def incomplete_column(ctx, params):
     """Fewer items listed than the column's own pager declares."""
     counts = {r["column_url"]: r["n"] for r in ctx.rows(
-        "select column_url, count(*) n from column_items where scan_id = ? group by column_url")}
+        "select column_url, count(*) as n from column_items where scan_id = ? group by column_url")}
     for col in ctx.columns:
         if col["url"] in overclaiming_pagers(ctx):
             continue  # the real end was reached: crawl.pager_overclaim says the claim was false

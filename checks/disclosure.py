@@ -24,10 +24,11 @@ def _find_last_year_report(ctx):
     year = ctx.as_of.year - 1
     columns = [c for c in ctx.columns if c["type"] == "信息公开年报"]
     for col in columns:
-        for item in ctx.rows("select * from column_items where scan_id = ? and column_url = ? order by position", (col["url"],)):
+        for item in ctx.rows("select ci.item_url, ci.title, ci.listed_date, d.publish_date from column_items ci "
+                             "left join documents d on d.scan_id = ci.scan_id and d.url = ci.item_url "
+                             "where ci.scan_id = ? and ci.column_url = ? order by ci.position, ci.page_no, ci.item_url", (col["url"],)):
             if f"{year}年" in (item["title"] or "") and REPORT_TITLE.search(item["title"] or ""):
-                doc = ctx.documents.get(item["item_url"])
-                published = (doc["publish_date"] if doc is not None and doc["publish_date"] else None) or item["listed_date"]
+                published = item["publish_date"] or item["listed_date"]
                 return columns, item, published
     return columns, None, None
 

@@ -41,7 +41,7 @@ def describe(limit: dict) -> tuple[str, str]:
 def publication_delay(ctx, params):
     """发布日期 − 成文日期 in working days, by the official calendar."""
     limit = params["max_working_days"]
-    for url, fields in ctx.disclosure_fields.items():
+    for url, fields in ctx.disclosure_fields(("written_date", "publish_date"), "and f.parsed is not null and f.parsed != ''"):
         written, published = fields.get("written_date"), fields.get("publish_date")
         if not (written and published and written["parsed"] and published["parsed"]):
             continue
@@ -71,7 +71,7 @@ def newest_items(ctx) -> dict[str, tuple[str | None, int]]:
     """column URL → (newest listed date or None, number of items); shared by three rules."""
     return ctx.memo("newest_items", lambda: {
         r["column_url"]: (r["newest"], r["n"])
-        for r in ctx.rows("select column_url, max(listed_date) newest, count(*) n from column_items where scan_id = ? group by column_url")
+        for r in ctx.rows("select column_url, max(listed_date) as newest, count(*) as n from column_items where scan_id = ? group by column_url")
     })
 
 

@@ -15,10 +15,10 @@ SITE_ID_CODE_RE = re.compile(r"^(?:bm\d{8}|\d{10})$")
 def missing_meta(ctx, params):
     """Site tags on every page, column tags on column pages, article tags on document pages."""
     seen_final: set[str] = set()
-    pages = ctx.rows(
+    pages = ctx.stream(
         "select url, final_url, kind, meta_tags, footer from pages where scan_id = ? and status = 200 and probe = 0 "
-        "and method = 'GET' and content_type like 'text/html%' and kind in ('home', 'column', 'document', 'interpretation', 'other') "
-        "order by url"
+        "and method = 'GET' and lower(content_type) like 'text/html%' "
+        "and kind in ('home', 'column', 'document', 'interpretation', 'other') order by url, request_body"
     )
     for page in pages:
         if page["final_url"] in seen_final:

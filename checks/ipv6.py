@@ -11,7 +11,7 @@ LEVEL_ZH = {2: "二级内链", 3: "三级内链"}
 
 
 def _measured(ctx) -> bool:
-    return ctx.conn.execute("select 1 from sqlite_master where name = 'dns_records'").fetchone() is not None
+    return bool(ctx.table_columns("dns_records"))
 
 
 def _hosts(ctx):
@@ -24,7 +24,7 @@ def _probes(ctx, host: str) -> dict[int, dict]:
     """IP family → the host-level probe; read once for all the rules that compare them."""
     def load():
         out: dict[str, dict[int, dict]] = {}
-        for r in ctx.rows("select * from ipv6_probes where scan_id = ? and purpose = 'host'"):
+        for r in ctx.rows("select * from ipv6_probes where scan_id = ? and purpose = 'host' order by host, family, url"):
             out.setdefault(r["host"], {})[r["family"]] = dict(r)
         return out
     return ctx.memo("ipv6_probes", load).get(host, {}) if _measured(ctx) else {}

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from checks import lexicon
 from checks.registry import Finding, rule
 from checks.workdays import UnknownYear
 
@@ -23,11 +24,11 @@ class Pair:
     interpretation_links: bool
 
 
-def _is_policy(ctx, url: str, doc, params) -> bool:
+def _is_policy(doc, columns: list, params) -> bool:
     # 规范性文件 carry 规 in their number (X府规〔2026〕9号, X规〔2026〕1号) whatever the column or title
     if doc["doc_no"] and any(re.search(p, doc["doc_no"]) for p in params.get("policy_doc_no_patterns", ())):
         return True
-    for col in ctx.document_columns.get(url, []):
+    for col in columns:
         if any(name in (col["name"] or "") for name in params["policy_column_names"]):
             return True
         if col["type"] in params["policy_column_types"] and any(p in (doc["title"] or "") for p in params["policy_title_patterns"]):
@@ -40,56 +41,81 @@ def _title_core(title: str) -> str:
     return quoted[1] if quoted else INTERPRETATION_WORDS.sub("", title).strip()
 
 
-def pairs(ctx) -> tuple[list[str], list[Pair]]:
-    """(policy URLs, policy ↔ interpretation pairs); computed once per run."""
+@dataclass
+class Linkage:
+    policies: list[str]  # URLs, in URL order
+    pairs: list[Pair]
+    documents: dict  # URL → (title, publish_date) of the policies and interpretations
+
+
+def pairs(ctx) -> Linkage:
+    """The policies and their pairs with interpretations; computed once per run."""
     return ctx.memo("linkage", lambda: _find_pairs(ctx))
 
 
-def _find_pairs(ctx) -> tuple[list[str], list[Pair]]:
+def _find_pairs(ctx) -> Linkage:
     params = ctx.rule_params("linkage.missing_interpretation")
-    policies = [u for u, d in ctx.documents.items() if d["kind"] == "document" and _is_policy(ctx, u, d, params)]
-    interpretations = [u for u, d in ctx.documents.items() if d["kind"] == "interpretation"]
+    policies: list[str] = []
+    interpretations: list[str] = []
+    documents: dict[str, tuple[str | None, str | None]] = {}
+    for doc, columns in ctx.documents_with_columns("d.url, d.kind, d.title, d.doc_no, d.publish_date",
+                                                   "and d.kind in ('document', 'interpretation')"):
+        if doc["kind"] == "interpretation":
+            interpretations.append(doc["url"])
+        elif _is_policy(doc, columns, params):
+            policies.append(doc["url"])
+        else:
+            continue
+        documents[doc["url"]] = (doc["title"], doc["publish_date"])
     policy_set, interp_set = set(policies), set(interpretations)
-    links = {(r["source_url"], r["target_url"]) for r in ctx.rows(
-        "select source_url, target_url from links where scan_id = ? and tag = 'a'")
+    # the links between an interpretation and any document, found from the interpretations' side
+    links = {(r["source_url"], r["target_url"]) for r in ctx.stream(
+        "select l.source_url, l.target_url from documents d join links l on l.scan_id = d.scan_id and l.source_url = d.url "
+        "where d.scan_id = ? and d.kind = 'interpretation' and l.tag = 'a' "
+        "union select l.source_url, l.target_url from documents d join links l on l.scan_id = d.scan_id and l.target_url = d.url "
+        "where d.scan_id = ? and d.kind = 'interpretation' and l.tag = 'a'", (ctx.scan_id,))
         if (r["source_url"] in policy_set and r["target_url"] in interp_set) or (r["source_url"] in interp_set and r["target_url"] in policy_set)}
     found: dict[str, Pair] = {}
     for source, target in sorted(links):
         policy, interp = (source, target) if source in policy_set else (target, source)
         found.setdefault(policy, Pair(policy, interp, "link", (policy, interp) in links, (interp, policy) in links))
     paired_interps = {p.interpretation for p in found.values()}
-    for interp in interpretations:
-        if interp in paired_interps:
-            continue
-        core = _title_core(ctx.documents[interp]["title"] or "")
-        if len(core) < 4:
-            continue
-        for policy in policies:
-            if policy not in found and core in (ctx.documents[policy]["title"] or ""):
+    cores = {interp: core for interp in interpretations if interp not in paired_interps
+             and len(core := _title_core(documents[interp][0] or "")) >= 4}
+    # each core → the policies whose title contains it, in URL order: one pass over the titles
+    automaton = lexicon.automaton(sorted(set(cores.values())))
+    containing: dict[int, list[str]] = {}
+    for policy in policies:
+        for index in dict.fromkeys(index for _, index in lexicon.hits(automaton, documents[policy][0] or "")):
+            containing.setdefault(index, []).append(policy)
+    terms = {term: index for index, term in enumerate(sorted(set(cores.values())))}
+    for interp, core in cores.items():
+        for policy in containing.get(terms[core], []):
+            if policy not in found:
                 found[policy] = Pair(policy, interp, "title", False, False)
                 break
-    return policies, list(found.values())
+    return Linkage(policies, list(found.values()), documents)
 
 
 @rule("linkage.missing_interpretation")
 def missing_interpretation(ctx, params):
     """A policy document with no interpretation, by link or by title."""
-    policies, found = pairs(ctx)
-    paired = {p.policy for p in found}
-    for url in policies:
+    linkage = pairs(ctx)
+    paired = {p.policy for p in linkage.pairs}
+    for url in linkage.policies:
         if url not in paired:
+            title, published = linkage.documents[url]
             yield Finding(
                 "linkage.missing_interpretation", url,
-                f"政策文件未发现对应解读：{ctx.documents[url]['title']}", f"no interpretation found for: {ctx.documents[url]['title']}",
-                {"title": ctx.documents[url]["title"], "publish_date": ctx.documents[url]["publish_date"]},
+                f"政策文件未发现对应解读：{title}", f"no interpretation found for: {title}",
+                {"title": title, "publish_date": published},
             )
 
 
 @rule("linkage.one_way")
 def one_way(ctx, params):
     """Policy and interpretation exist, but they do not both link to each other."""
-    _, found = pairs(ctx)
-    for p in found:
+    for p in pairs(ctx).pairs:
         if p.policy_links and p.interpretation_links:
             continue
         if p.policy_links:
@@ -107,9 +133,9 @@ def one_way(ctx, params):
 @rule("linkage.late_interpretation")
 def late_interpretation(ctx, params):
     """The interpretation came out more than max_working_days after the policy."""
-    _, found = pairs(ctx)
-    for p in found:
-        policy_date, interp_date = ctx.documents[p.policy]["publish_date"], ctx.documents[p.interpretation]["publish_date"]
+    linkage = pairs(ctx)
+    for p in linkage.pairs:
+        policy_date, interp_date = linkage.documents[p.policy][1], linkage.documents[p.interpretation][1]
         if not policy_date or not interp_date or interp_date <= policy_date:
             continue
         start, end = date.fromisoformat(policy_date), date.fromisoformat(interp_date)

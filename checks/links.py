@@ -23,12 +23,12 @@ def _sources(ctx, url: str) -> list[dict]:
     return [
         {"url": r["source_url"], "anchor": r["anchor"], "position": r["position"], "hidden": bool(r["hidden"]), "tag": r["tag"]}
         for r in ctx.rows("select distinct source_url, anchor, position, hidden, tag from links where scan_id = ? and target_url = ? "
-                          "order by source_url limit ?", (url, MAX_SOURCES + 1))
+                          "order by source_url, tag, position, anchor, hidden limit ?", (url, MAX_SOURCES + 1))
     ]
 
 
 def _source_count(ctx, url: str) -> int:
-    return ctx.rows("select count(distinct source_url) n from links where scan_id = ? and target_url = ?", (url,))[0]["n"]
+    return ctx.rows("select count(distinct source_url) as n from links where scan_id = ? and target_url = ?", (url,))[0]["n"]
 
 
 def _linked_targets(ctx, slow_ms: int | None = None):
@@ -98,7 +98,7 @@ def blocked(ctx, params):
 def malformed(ctx, params):
     """An href no browser can follow (a bad port, a broken IPv6 literal …), one finding per page and href."""
     for r in ctx.rows("select distinct source_url, target_url, anchor from links where scan_id = ? and malformed = 1 "
-                      "order by source_url, target_url"):
+                      "order by source_url, target_url, anchor"):
         yield Finding(
             "links.malformed", r["source_url"],
             f"页面含无法访问的错误链接地址：{r['target_url']}", f"malformed link address on the page: {r['target_url']}",

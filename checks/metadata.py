@@ -12,24 +12,27 @@ from crawler.extract.labels import DATE_FIELDS, FIELD_NAMES_ZH
 EMPTY_REASON_ZH = {"empty": "值为空", "commented_out": "值被注释隐藏"}
 
 
-def _document_columns(ctx) -> dict[str, list[tuple[str, str]]]:
-    """document URL → (type, name) of each column it belongs to: the columns that list it and the
-    column it was found under (documents.column_url); for a document in no column, what its own
-    page's ColumnType / ColumnName meta tags say."""
+def _document_columns(ctx, doc, listed: list) -> list[tuple[str, str]]:
+    """(type, name) of each column a document belongs to: the columns that list it and the column
+    it was found under (documents.column_url); for a document in no column, what its own page's
+    ColumnType / ColumnName meta tags say."""
     columns = {c["url"]: c for c in ctx.columns if c["kind"] != "home"}
-    out: dict[str, list[tuple[str, str]]] = {}
-    for url, doc in ctx.disclosure_documents.items():
-        listed = {c["url"]: c for c in ctx.document_columns.get(url, [])}
-        if doc["column_url"] in columns:
-            listed.setdefault(doc["column_url"], columns[doc["column_url"]])
-        out[url] = [(c["type"] or "", c["name"] or "") for c in listed.values()]
-    if any(not cols for cols in out.values()):
-        for r in ctx.rows("select url, meta_tags from pages where scan_id = ? and kind in ('document', 'interpretation')"):
-            meta = json.loads(r["meta_tags"] or "{}")
-            if out.get(r["url"]) == [] and (meta.get("ColumnType") or meta.get("ColumnName")):
-                col_type, _ = infer_column_type(meta.get("ColumnType"), meta.get("ColumnName"), r["url"])
-                out[r["url"]] = [(col_type, f"{meta.get('ColumnType', '')} {meta.get('ColumnName', '')}")]
-    return out
+    listed = {c["url"]: c for c in listed}
+    if doc["column_url"] in columns:
+        listed.setdefault(doc["column_url"], columns[doc["column_url"]])
+    if listed:
+        return [(c["type"] or "", c["name"] or "") for c in listed.values()]
+    for r in ctx.rows("select meta_tags from pages where scan_id = ? and url = ? and kind in ('document', 'interpretation') "
+                      "order by request_body", (doc["url"],)):
+        meta = json.loads(r["meta_tags"] or "{}")
+        if meta.get("ColumnType") or meta.get("ColumnName"):
+            col_type, _ = infer_column_type(meta.get("ColumnType"), meta.get("ColumnName"), doc["url"])
+            return [(col_type, f"{meta.get('ColumnType', '')} {meta.get('ColumnName', '')}")]
+    return []
+
+
+def _literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
 
 
 def _is_of(key: str, col_type: str, col_name: str) -> bool:
@@ -55,13 +58,19 @@ def required_fields(params: dict, columns: list[tuple[str, str]]) -> tuple[list[
 def missing_field(ctx, params):
     """A field its column type requires does not appear on the document page at all (not even
     its label)."""
-    columns = _document_columns(ctx)
-    for url, doc in ctx.disclosure_documents.items():
-        present = ctx.fields.get(url, {})
-        required, types = required_fields(params, columns.get(url, []))
-        column_types = sorted({t for t, _ in columns.get(url, []) if t})
+    names = list(dict.fromkeys([*params["required"], *(f for lst in params.get("required_by_type", {}).values() for f in lst)]))
+    # whether each field that any column type asks for is on the page: one index look-up each
+    present = ", ".join(f"case when exists (select 1 from document_fields f where f.scan_id = d.scan_id and f.url = d.url "
+                        f"and f.field = {_literal(name)}) then 1 else 0 end as \"has_{i}\"" for i, name in enumerate(names))
+    for doc, listed in ctx.documents_with_columns(f"d.url, d.title, d.column_url, {present}"):
+        url = doc["url"]
+        if not ctx.in_disclosure(url):
+            continue
+        columns = _document_columns(ctx, doc, listed)
+        required, types = required_fields(params, columns)
+        column_types = sorted({t for t, _ in columns if t})
         for name in required:
-            if name not in present:
+            if not doc[f"has_{names.index(name)}"]:
                 zh = FIELD_NAMES_ZH.get(name, name)
                 why_zh = f"（{'、'.join(types)}栏目要求）" if types else ""
                 why_en = f" (required in {', '.join(types)} columns)" if types else ""
@@ -76,7 +85,7 @@ def missing_field(ctx, params):
 @rule("metadata.empty_field")
 def empty_field(ctx, params):
     """The label is on the page but its value is blank or commented out."""
-    for url, fields in ctx.disclosure_fields.items():
+    for url, fields in ctx.disclosure_fields(tuple(params["fields"]), "and f.state in ('empty', 'commented_out')"):
         for name in params["fields"]:
             f = fields.get(name)
             if f is None or f["state"] not in EMPTY_REASON_ZH:
@@ -93,7 +102,7 @@ def empty_field(ctx, params):
 def bad_value(ctx, params):
     """Unparseable dates, 成文日期 after 发布日期, 索引号 of no known shape (warning)."""
     shapes = [re.compile(p) for p in params["index_no_patterns"]]
-    for url, fields in ctx.disclosure_fields.items():
+    for url, fields in ctx.disclosure_fields((*DATE_FIELDS, "index_no")):
         for name in DATE_FIELDS:
             f = fields.get(name)
             if f is not None and f["state"] == "ok" and not f["parsed"]:

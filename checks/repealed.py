@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from checks import lexicon
 from checks.content import stream
 from checks.registry import Finding, rule
 from crawler.dates import parse_date
@@ -52,19 +53,37 @@ def _declarations(ctx):
                 yield r, sentence.strip(), doc_nos, titles
 
 
+def _targets(ctx, declarations: list):
+    """doc_no → [document rows], cited title → [document rows titled so or citing it as 《title》],
+    for the numbers and titles the declarations name; documents in URL order, one pass."""
+    doc_nos = {n for _, _, numbers, _ in declarations for n in numbers}
+    titles = sorted({t for _, _, _, cited in declarations for t in cited})
+    wanted = set(titles)
+    quoted = lexicon.automaton([f"《{t}》" for t in titles])
+    by_doc_no: dict[str, list] = {}
+    by_title: dict[str, list] = {}
+    for row in ctx.stream("select url, title, doc_no, validity, written_date, publish_date from documents "
+                          "where scan_id = ? order by url"):
+        if row["doc_no"] and norm_doc_no(row["doc_no"]) in doc_nos:
+            by_doc_no.setdefault(norm_doc_no(row["doc_no"]), []).append(row)
+        if row["title"]:
+            cited = {titles[index] for _, index in lexicon.hits(quoted, row["title"])}
+            if norm_title(row["title"]) in wanted:
+                cited.add(norm_title(row["title"]))
+            for title in cited:
+                by_title.setdefault(title, []).append(row)
+    return by_doc_no, by_title
+
+
 @rule("content.repealed_unmarked")
 def repealed_unmarked(ctx, params):
-    docs = ctx.documents
-    by_doc_no: dict[str, list] = {}
-    for row in docs.values():
-        if row["doc_no"]:
-            by_doc_no.setdefault(norm_doc_no(row["doc_no"]), []).append(row)
-    titled = [(norm_title(row["title"]), row) for row in docs.values() if row["title"]]
+    declarations = list(_declarations(ctx))  # a few sentences per repealing document
+    by_doc_no, by_title = _targets(ctx, declarations)
     reported: set[str] = set()
-    for declarer, sentence, doc_nos, titles in _declarations(ctx):
+    for declarer, sentence, doc_nos, titles in declarations:
         targets = [(t, "doc_no") for n in doc_nos for t in by_doc_no.get(n, [])]
         for cited in titles:
-            targets += [(t, "title") for title, t in titled if title == cited or f"《{cited}》" in t["title"]]
+            targets += [(t, "title") for t in by_title.get(cited, [])]
         for target, how in targets:
             if target["url"] == declarer["url"] or target["url"] in reported or not _unmarked(target["validity"]):
                 continue

@@ -100,14 +100,15 @@ def wording(ctx, params):
     document and wrong form. A body abolished in a reform is an error only in a document dated after
     the reform (plus grace_days); undated documents are not judged for it."""
     lex = Wording(params)
-    dates: dict[str, date | None] = {}
     for r in stream(ctx, "select url, title, body_text, written_date, publish_date from documents where scan_id = ? order by url"):
-        when = dates[r["url"]] = _document_date(r)
+        when = _document_date(r)
         text = (r["title"] or "") + "\n" + (r["body_text"] or "")
         for entry, spans in _grouped((e, s, t, None) for e, s, t in lex.find(text, when)):
             yield _finding(r["url"], entry, text, spans, when, {})
-    for r in attachment_rows(ctx, "text is not null"):
-        when = dates.get(r["source_url"])  # an attachment is as old as the document that publishes it
+    # an attachment is as old as the document that publishes it
+    for r in attachment_rows(ctx, "a.text is not null", "a.url, a.source_url, a.text, a.segments, d.written_date, d.publish_date",
+                             "left join documents d on d.scan_id = a.scan_id and d.url = a.source_url"):
+        when = _document_date(r)
         matches = ((e, s, t, locate(r["segments"], s)) for e, s, t in lex.find(r["text"], when))
         for entry, spans in _grouped(matches):
             yield _finding(r["url"], entry, r["text"], spans, when, {"attachment": r["url"], "linked_from": r["source_url"]})
