@@ -78,7 +78,8 @@ _env.filters["pretty"] = lambda value: json.dumps(value, ensure_ascii=False, ind
 
 
 STATIC_ROWS = 200  # rows of each long table rendered into the HTML itself, for a reader without JavaScript
-PAGE_SIZES = (50, 100, 200, 500)
+PAGE_SIZES = (50, 100, 200, 500)  # rows per page the reader can choose; PAGE_SIZE at first
+PAGE_SIZE = 100
 _SCRIPT_ESCAPES = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"})
 
 _CSP_SLOT = "zwgk-csp-slot"
@@ -108,7 +109,7 @@ def table_data(report: dict, t: dict, lang: str) -> dict:
     rule's texts once, then one array per finding and per document (column order below)."""
     zh = lang == "zh"
     rules = {}
-    for rule_id in {f["rule"] for f in report["findings"]}:
+    for rule_id in dict.fromkeys(f["rule"] for f in report["findings"]):  # in report order: the same file every time
         rule = report["rules"].get(rule_id)
         rules[rule_id] = ([rule.title_zh if zh else rule.title_en, rule.basis, rule.description_zh if zh else rule.description_en]
                           if rule else ["", "", ""])
@@ -131,6 +132,7 @@ def render(conn: sqlite3.Connection, scan_id: int, rules, lang: str = "zh") -> s
     t = TEXT[lang]
     html = _env.get_template("report.html.j2").render(
         r=report, t=t, lang=lang, csp=_CSP_SLOT, static_rows=STATIC_ROWS, page_sizes=PAGE_SIZES,
+        page_size=PAGE_SIZE,
         table_json=script_json(table_data(report, t, lang)))
     # crawled text is escaped, so every <script>/<style> in the output is the template's own
     return html.replace(_CSP_SLOT, content_security_policy(html), 1)
