@@ -9,8 +9,10 @@ only show links (下一页, page numbers) give an explicit list instead.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 
 from crawler.extract.listing import ListItem
 
@@ -56,6 +58,17 @@ class Pagination:
     @property
     def claimed(self) -> bool:
         return isinstance(self.pages, PageRange)
+
+
+# Page makers and ``owns`` tests are partials of module functions, not lambdas: an extraction is
+# pickled when it comes back from a parse worker (crawler.parse_pool) and into the extraction memo.
+def matching(pattern: re.Pattern) -> Callable[[str], bool]:
+    """Whether a URL matches ``pattern`` from its start."""
+    return partial(_matches, pattern)
+
+
+def _matches(pattern: re.Pattern, url: str) -> bool:
+    return pattern.match(url) is not None
 
 
 def discover(url: str, text: str, root) -> Pagination | None:

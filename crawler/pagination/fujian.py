@@ -9,6 +9,7 @@ answering JSON ``{"docs" or "data": [{doctitle, chnldocurl or docpuburl, docrelt
 from __future__ import annotations
 
 import re
+from functools import partial
 from urllib.parse import urljoin
 
 from crawler.extract.listing import ListItem
@@ -60,11 +61,12 @@ def detect(url: str, text: str, root) -> Pagination | None:
     form = {"channelid": channel[1], "classsql": _value(conf, "classsql") or "",
             "sortfield": _value(conf, "sortfield") or "-docorderpri,-docreltime", "classcol": "publishyear",
             "classsort": "0", "cache": "true", "prepage": str(per_page)}
-
-    def make(page: int) -> PageRequest:
-        return PageRequest(endpoint, page, "POST", {**form, "page": str(page)}, (page - 1) * per_page + 1)
-
+    make = partial(_list_request, endpoint, form, per_page)
     return Pagination("fujian", PageRange(static_pages + 1, pages_total, make), pages_total, total)
+
+
+def _list_request(endpoint: str, form: dict, per_page: int, page: int) -> PageRequest:
+    return PageRequest(endpoint, page, "POST", {**form, "page": str(page)}, (page - 1) * per_page + 1)
 
 
 def records_to_items(text: str, base: str, first_position: int) -> list[ListItem]:

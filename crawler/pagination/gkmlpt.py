@@ -7,6 +7,7 @@ catalogue (it lists through the API), not a column of its own."""
 from __future__ import annotations
 
 import re
+from functools import partial
 from urllib.parse import urljoin
 
 from crawler.extract.listing import ListItem
@@ -33,17 +34,17 @@ def detect(url: str, text: str, root) -> Pagination | None:
     endpoint = canonical(urljoin(url, "/gkmlpt/api/all/0"))
     conf = {"url": endpoint, "sid": sid[1]}
     # the first page tells the total and the page size; the spider asks for the rest (continuation)
-    return Pagination("gkmlpt", PageRange(1, 1, lambda n: _page(endpoint, sid[1], n, 100)), None, None, proxy=conf)
+    return Pagination("gkmlpt", PageRange(1, 1, partial(_page, endpoint, sid[1], size=100)), None, None, proxy=conf)
 
 
-def _page(endpoint: str, sid: str, page: int, size: int) -> PageRequest:
+def _page(endpoint: str, sid: str, page: int, *, size: int) -> PageRequest:
     return PageRequest(f"{endpoint}?page={page}&sid={sid}", page, first_position=(page - 1) * size + 1)
 
 
 def continuation(conf: dict, total: int, first_count: int) -> PageRange:
     """Pages 2 … ⌈total / page size⌉, the page size being what page 1 held."""
     size = max(first_count, 1)
-    return PageRange(2, -(-total // size), lambda n: _page(conf["url"], conf["sid"], n, size))
+    return PageRange(2, -(-total // size), partial(_page, conf["url"], conf["sid"], size=size))
 
 
 def records_to_items(text: str, base: str, first_position: int) -> list[ListItem]:

@@ -12,6 +12,7 @@ Here the same requests are made for the whole record range.
 from __future__ import annotations
 
 import re
+from functools import partial
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
 from lxml import html
@@ -75,13 +76,15 @@ def _form_fields(text: str, root) -> dict[str, str]:
 def range_requests(proxy: str, fields: dict, per_page: int, chunk: int, start: int, total: int) -> PageRange:
     """The POSTs for records start … total, one group of ``chunk`` records each (made on demand:
     ``<totalrecord>`` is a claim the spider follows lazily)."""
-    def make(group: int) -> PageRequest:
-        first = start + (group - 1) * chunk
-        last = min(first + chunk - 1, total)
-        url = f"{proxy}{'&' if '?' in proxy else '?'}startrecord={first}&endrecord={last}&perpage={per_page}"
-        return PageRequest(url, (first - 1) // per_page + 1, "POST", dict(fields), first)
-
+    make = partial(_range_request, proxy, fields, per_page, chunk, start, total)
     return PageRange(1, -(-(total - start + 1) // chunk) if total >= start else 0, make)
+
+
+def _range_request(proxy: str, fields: dict, per_page: int, chunk: int, start: int, total: int, group: int) -> PageRequest:
+    first = start + (group - 1) * chunk
+    last = min(first + chunk - 1, total)
+    url = f"{proxy}{'&' if '?' in proxy else '?'}startrecord={first}&endrecord={last}&perpage={per_page}"
+    return PageRequest(url, (first - 1) // per_page + 1, "POST", dict(fields), first)
 
 
 def detect(url: str, text: str, root) -> Pagination | None:

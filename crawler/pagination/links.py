@@ -8,9 +8,11 @@ adapter runs again there.
 from __future__ import annotations
 
 import re
+from functools import partial
+
 from crawler.extract.links import absolute
 from crawler.extract.listing import is_pager_anchor
-from crawler.pagination import PageRange, PageRequest, Pagination
+from crawler.pagination import PageRange, PageRequest, Pagination, matching
 from crawler.text import clean
 from crawler.urls import MalformedURL
 
@@ -48,11 +50,15 @@ def detect(url: str, text: str, root) -> Pagination | None:
             offset = next((n - int(NUMBERED.match(u)[2]) for n, u in numbered.items() if NUMBERED.match(u) and NUMBERED.match(u)[1] == a[1]), 0)
             prefix, suffix = a[1], a[3] or ""
             own = re.compile(re.escape(prefix) + r"\d+" + re.escape(suffix) + "$")
-            pages = PageRange(first + offset, last + offset, lambda n: PageRequest(f"{prefix}{n - offset}{suffix}", n))
-            return Pagination("links", pages, last + offset, owns=lambda u: bool(own.match(u)))
+            pages = PageRange(first + offset, last + offset, partial(_numbered, prefix, offset, suffix))
+            return Pagination("links", pages, last + offset, owns=matching(own))
     pages = [PageRequest(u, n) for n, u in sorted(numbered.items())]
     if next_url:
         pages.append(PageRequest(next_url, 0))  # page number unknown: the spider numbers it
     if last_url:
         pages.append(PageRequest(last_url, 0))
     return Pagination("links", pages)
+
+
+def _numbered(prefix: str, offset: int, suffix: str, n: int) -> PageRequest:
+    return PageRequest(f"{prefix}{n - offset}{suffix}", n)

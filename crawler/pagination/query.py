@@ -6,6 +6,7 @@ The page count comes from the pager text (「共N页」) or the highest page num
 from __future__ import annotations
 
 import re
+from functools import partial
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from crawler.extract.links import absolute
@@ -58,6 +59,13 @@ def detect(url: str, text: str, root) -> Pagination | None:
     total = TOTAL_PAGES.search(clean(root.text_content()))
     count = int(total[1]) if total else highest
     # this page is page 1; the rest is the pager's claim, followed lazily
-    pages = PageRange(2, count, lambda n: PageRequest(_with_param(template, param, n), n))
-    return Pagination("query", pages, int(total[1]) if total else None,
-                      owns=lambda u: _page_param(u, here.path) == param)
+    pages = PageRange(2, count, partial(_page, template, param))
+    return Pagination("query", pages, int(total[1]) if total else None, owns=partial(_is_page, here.path, param))
+
+
+def _page(template: str, param: str, n: int) -> PageRequest:
+    return PageRequest(_with_param(template, param, n), n)
+
+
+def _is_page(path: str, param: str, url: str) -> bool:
+    return _page_param(url, path) == param

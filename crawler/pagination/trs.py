@@ -8,9 +8,10 @@ from the script itself — the stock ``createPageHTML(N, cur, "index", "html")``
 from __future__ import annotations
 
 import re
+from functools import partial
 from urllib.parse import urljoin, urlsplit
 
-from crawler.pagination import PageRange, PageRequest, Pagination
+from crawler.pagination import PageRange, PageRequest, Pagination, matching
 from crawler.urls import page_identity
 
 CREATE_PAGE = re.compile(
@@ -32,13 +33,15 @@ def _ext_of(url: str, text: str = "") -> str:
 def _pagination(url: str, count: int, prefix: str, ext: str, total_records: int | None) -> Pagination:
     """Page 1 is ``prefix.ext`` (this page, unless the column page is another file), page k is
     ``prefix_{k-1}.ext``; the script's count is a claim, followed lazily by the spider."""
-    def make(k: int) -> PageRequest:
-        return PageRequest(urljoin(url, f"{prefix}.{ext}" if k == 1 else f"{prefix}_{k - 1}.{ext}"), k)
-
+    make = partial(_page, url, prefix, ext)
     # page 1 is this page, also when it was reached as dir/ or with a search query (?kw=)
     first = 1 if page_identity(make(1).url) != page_identity(urljoin(url, urlsplit(url).path)) else 2
     own = re.compile(re.escape(urljoin(url, prefix)) + r"(?:_\d+)?\." + re.escape(ext) + "$")
-    return Pagination("trs", PageRange(first, count, make), count, total_records, owns=lambda u: bool(own.match(u)))
+    return Pagination("trs", PageRange(first, count, make), count, total_records, owns=matching(own))
+
+
+def _page(url: str, prefix: str, ext: str, k: int) -> PageRequest:
+    return PageRequest(urljoin(url, f"{prefix}.{ext}" if k == 1 else f"{prefix}_{k - 1}.{ext}"), k)
 
 
 def detect(url: str, text: str, root) -> Pagination | None:
