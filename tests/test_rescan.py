@@ -2,10 +2,11 @@
 304 to If-None-Match / If-Modified-Since, counting the body bytes it sends.
 
 Scan 1 fetches everything. Scan 2 of the unchanged site asks for every page again (conditional)
-and gets almost only 304s: under 10 % of the bytes, no page parsed again, the same rows and
-findings, nothing new or fixed in ``zwgk diff``. Then one document loses its 发文机关 and
-another becomes 404: scan 3 re-parses exactly that page, reports its missing field and the
-broken link. A ``--full`` scan sends no validators and parses everything.
+and gets almost only 304s: under 10 % of the bytes, no page parsed again (but those whose
+extraction could not be stored), the same rows and findings, nothing new or fixed in ``zwgk diff``.
+Then one document loses its 发文机关, another becomes 404 and a third 500: scan 3 re-parses exactly
+these pages and reports the missing field and two broken links, not the old copies. A ``--full``
+scan sends no validators and parses everything.
 """
 
 from __future__ import annotations
@@ -103,17 +104,18 @@ def rescans(tmp_path_factory):
             return conditional.take()
 
         first, unchanged = audit(), audit()
-        # one document loses its 发文机关, another is deleted
+        # one document loses its 发文机关, another is deleted, a third fails with 500
         documents = [key for key, resp in site.routes.items()
                      if key[0] == "" and key[1] == "GET" and len(PUBLISHER_ROW.findall(resp.body.decode("utf-8", "replace"))) == 1]
-        changed, deleted = documents[0], documents[1]
+        changed, deleted, failing = documents[:3]
         body = site.routes[changed].body.decode("utf-8")
         site.routes[changed] = Response(200, PUBLISHER_ROW.sub("", body).encode("utf-8"), site.routes[changed].content_type)
         del site.routes[deleted]
+        site.routes[failing] = Response(500, b"<html><body>Internal Server Error</body></html>")
         third = audit()
         full = audit("--full")
     return {"db": db, "sent": [first, unchanged, third, full], "changed": changed[2], "deleted": deleted[2],
-            "stats": cache_stats(tmp / "r.cache")}
+            "failing": failing[2],             "stats": cache_stats(tmp / "r.cache")}
 
 
 def test_rescan_of_an_unchanged_site_revalidates_every_page_and_downloads_almost_nothing(rescans):
@@ -141,21 +143,25 @@ def test_rescan_of_an_unchanged_site_is_a_complete_scan_with_the_same_findings(r
     assert diff["new"] == [] and diff["fixed"] == [] and diff["not_comparable"] == []
 
 
-def test_a_changed_page_is_parsed_again_and_a_deleted_one_is_broken(rescans):
-    db, changed, deleted = rescans["db"], rescans["changed"], rescans["deleted"]
+def test_a_changed_page_is_parsed_again_and_a_deleted_or_failing_one_is_broken(rescans):
+    """Not served from the cache: a 404 or a 500 is what the audit reports, not the old copy."""
+    db, changed, deleted, failing = rescans["db"], rescans["changed"], rescans["deleted"], rescans["failing"]
     third = rescans["sent"][2]
     assert [(s, b > 0) for m, t, s, b in third if t == changed and m == "GET"] == [(200, True)]
     assert {s for m, t, s, b in third if t == deleted} == {404}
     stats = rescans["stats"]
-    # the changed page and the 404 page are parsed; every other page comes from the memo
-    assert stats[2]["zwgk/extract_memo_miss"] == stats[1]["zwgk/extract_memo_unstorable"] + 2
+    assert {s for m, t, s, b in third if t == failing} == {500}
+    # the changed page and the 404 and 500 pages are parsed; every other page comes from the memo
+    assert stats[2]["zwgk/extract_memo_miss"] == stats[1]["zwgk/extract_memo_unstorable"] + 3
     diff = json.loads(run_zwgk("diff", "2", "3", "--db", db, "--json").stdout)
     new = {(f["rule"], f["url"].split("/", 3)[3], f["evidence"].get("field")) for f in diff["new"]}
     assert ("metadata.missing_field", changed.lstrip("/"), "publisher") in new
-    assert ("links.broken", deleted.lstrip("/"), None) in new
-    assert {url for _rule, url, _field in new} == {changed.lstrip("/"), deleted.lstrip("/")}, new
+    assert ("links.broken", deleted.lstrip("/"), None) in new and ("links.broken", failing.lstrip("/"), None) in new
+    assert {url for _rule, url, _field in new} == {changed.lstrip("/"), deleted.lstrip("/"), failing.lstrip("/")}, new
     with sqlite3.connect(db) as conn:
-        assert conn.execute("select status from pages where scan_id = 3 and url like ?", (f"%{deleted}",)).fetchall() == [(404,)]
+        for target, status in ((deleted, 404), (failing, 500)):
+            assert conn.execute("select status from pages where scan_id = 3 and url like ?",
+                                (f"%{target}",)).fetchall() == [(status,)]
 
 
 def test_full_scan_sends_no_validators_and_parses_everything(rescans):
