@@ -9,6 +9,7 @@ re-fetches a page replaces its rows instead of duplicating them).
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import time
 from datetime import datetime, timezone
@@ -120,7 +121,6 @@ APPLICATION_ID = 0x7A77676B  # "zwgk"
 SCHEMA_VERSION = 1
 META_TABLE = "zwgk_meta"
 BUSY_TIMEOUT = 60.0  # seconds a writer waits for another zwgk process
-_SQLITE_HEADER = b"SQLite format 3\x00"
 # The tables of a zwgk database written before the mark existed: such a file is adopted (marked)
 # when it has zwgk's scans and pages columns and no table zwgk did not create.
 _LEGACY_TABLES = frozenset({"scans", "pages", "columns", "column_items", "documents", "document_fields", "links",
@@ -204,7 +204,10 @@ def verify_db(path: str) -> str:
 
 
 def _file_state(path: str) -> str:
-    """"missing", "empty" or "sqlite"; UnusableDatabase for anything that cannot be a database."""
+    """"missing", "empty" or "sqlite" (a file SQLite itself will tell apart); UnusableDatabase for what
+    cannot be a database. Never opens the file: closing a descriptor of a database file releases every
+    POSIX lock this process holds on it (other zwgk connections in the same process would be
+    corrupted), so the header is read by SQLite in _ownership."""
     p = Path(path)
     try:
         st = p.stat()
@@ -216,15 +219,10 @@ def _file_state(path: str) -> str:
         raise UnusableDatabase(f"数据库路径是目录 database path is a directory: {path}")
     if not p.is_file():
         raise UnusableDatabase(f"数据库路径不是普通文件 database path is not a regular file: {path}")
-    try:
-        with p.open("rb") as handle:
-            header = handle.read(len(_SQLITE_HEADER))
-    except OSError as exc:
-        raise UnusableDatabase(f"无法读取数据库 cannot read database {path}: {exc.strerror}") from None
+    if not os.access(path, os.R_OK):
+        raise UnusableDatabase(f"无法读取数据库 cannot read database {path}: Permission denied")
     if st.st_size == 0:
         return "empty"
-    if header != _SQLITE_HEADER:
-        raise UnusableDatabase(f"不是 SQLite 数据库 not an SQLite database: {path}")
     return "sqlite"
 
 
@@ -249,6 +247,8 @@ def _ownership(path: str, conn: sqlite3.Connection | None = None) -> str:
     except sqlite3.OperationalError as exc:
         raise UnusableDatabase(f"无法读取数据库 cannot read database {path}: {exc}") from None
     except sqlite3.DatabaseError as exc:
+        if "not a database" in str(exc):
+            raise UnusableDatabase(f"不是 SQLite 数据库 not an SQLite database: {path}") from None
         raise UnusableDatabase(f"不是 SQLite 数据库或已损坏 not an SQLite database, or a damaged one: {path} ({exc})") from None
     foreign = f"不是 zwgk 的数据库，不会修改 not a zwgk database (refusing to change it): {path}"
     if app_id not in (0, APPLICATION_ID):

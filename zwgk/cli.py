@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import math
 import os
@@ -10,14 +9,14 @@ import signal
 import sys
 import traceback
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import click
 
 from zwgk import __version__
+from zwgk.pipeline import MAX_PORT, url_problem
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
-MAX_PORT = 65535
+
 DB_HELP = ("扫描数据库：SQLite 文件（须已存在）或 postgresql://用户@主机/库 / scan database: an SQLite file (must exist) "
            "or postgresql://user@host/db")
 JSON_HELP = "输出 JSON 而不是文字摘要 / print JSON instead of the readable summary"
@@ -69,38 +68,6 @@ class FiniteFloatRange(click.FloatRange):
         if math.isnan(rv):
             self.fail(f"{value!r} is not a number in the range {self._describe_range()}.", param, ctx)
         return rv
-
-
-def url_problem(url: str) -> str | None:
-    """Why ``url`` cannot be a start URL (scheme http/https, a valid host and port), or None."""
-    if any(c.isspace() or not c.isprintable() for c in url):
-        return "contains spaces or control characters"
-    try:
-        parts = urlsplit(url)
-        port = parts.port
-    except ValueError as exc:
-        return str(exc)
-    if parts.scheme not in ("http", "https"):
-        return "scheme must be http or https"
-    host = parts.hostname or ""
-    if not host:
-        return "no host"
-    if port is not None and not 1 <= port <= MAX_PORT:
-        return f"port must be 1-{MAX_PORT}"
-    return _host_problem(host)
-
-
-def _host_problem(host: str) -> str | None:
-    if ":" in host:
-        try:
-            ipaddress.IPv6Address(host.split("%")[0])
-        except ValueError:
-            return f"not an IPv6 address: {host}"
-        return None
-    labels = host.rstrip(".").split(".")
-    if not all(labels) or any(not all(c.isalnum() or c in "-_" for c in label) or label[0] == "-" for label in labels):
-        return f"not a host name: {host}"
-    return None
 
 
 class HttpUrl(click.ParamType):
@@ -600,6 +567,180 @@ def extract(source, url, content_type, links):
     if not links:
         result["links"] = len(result["links"])
     click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+
+
+class BatchGroup(click.Group):
+    """`zwgk batch SITES` runs a batch; `zwgk batch status` shows one."""
+
+    def parse_args(self, ctx, args):
+        if args and args[0] not in self.commands and args[0] not in ("-h", "--help"):
+            args = ["run", *args]
+        return super().parse_args(ctx, args)
+
+
+@main.group(cls=BatchGroup, context_settings=CONTEXT)
+def batch():
+    """批量检查多个网站（本机并行，或经 Celery/Redis 分发到多台机器）。Audit many sites.
+
+    \b
+    示例 Example:
+      zwgk batch sites.yaml --db zwgk.db --out 批量报告                       # 本机 / this machine
+      zwgk batch 网站清单.csv --db postgresql://zwgk@db/zwgk --broker redis://mq/0   # 多机 / many machines
+      zwgk batch status --db postgresql://zwgk@db/zwgk
+    """
+
+
+@batch.command("run", context_settings=CONTEXT)
+@click.argument("sites_file", metavar="SITES.yaml|SITES.csv")
+@crawl_options
+@check_options
+@click.option("--parallel", type=click.IntRange(1, 1000), default=os.cpu_count() or 1, show_default="CPU 核数 / cores",
+              help="本机同时检查的网站数 / sites audited at once on this machine (without --broker)")
+@click.option("--broker", metavar="redis://HOST/0",
+              help="Celery 的 Redis 地址：把网站分发给各台机器上的 `zwgk worker` / Redis broker: hand the sites to "
+                   "`zwgk worker`s on any machine")
+@click.option("--no-wait", is_flag=True, help="（--broker）只入队，不等待结果 / only enqueue, do not wait (with --broker)")
+@click.option("--wait-hours", type=FiniteFloatRange(0.01, 24 * 31), default=72.0, show_default=True,
+              help="（--broker）最长等待时间 / longest wait for the workers (hours)")
+@click.option("--batch", "batch_id", metavar="ID", help="继续该批次（只重做未完成的网站）/ continue this batch (only sites not done)")
+def batch_run(sites_file, **kw):
+    """检查清单中的全部网站，输出每站报告、排名页和汇总问题清单。Audit every site in the list.
+
+    \b
+    清单 Sites file: YAML (sites: [{name, url, code, organiser, allow_hosts, rules}]) 或 CSV
+    (列 columns: 网站名称,网站标识码,首页网址,主办单位)。
+    输出 Outputs: OUT/index.html（排名 ranking）, OUT/问题清单.xlsx, OUT/<网站>/index.html …
+    退出码 Exit: 0 全部检查且无 --fail-on 级别问题 / all audited, nothing at --fail-on; 1 否则 / otherwise; 2 输入错误 / bad input
+    """
+    from zwgk import batch as batches, pipeline
+
+    ctx = click.get_current_context()
+    sites = _usage(batches.load_sites, sites_file)
+    job = _job([], kw["db"], kw, out_dir=None)
+    if ctx.get_parameter_source("workers") == click.core.ParameterSource.DEFAULT:
+        job.crawl["workers"] = 1  # many sites at once already use the cores
+    for rules_file in {s.rules_file for s in sites} | {job.rules_file}:
+        _usage(pipeline.load_rules, pipeline.AuditJob(urls=[], rules_file=rules_file, select=job.select, ignore=job.ignore))
+    _usage(pipeline.check_inputs, job)
+    out_dir = kw["out_dir"] or "zwgk-batch"
+    _usage(pipeline.check_out_dir, out_dir)
+    conn = _usage(_connect, job.db, True)
+    try:
+        batch_id = batches.new_batch(conn, sites, str(Path(sites_file).resolve()), {"crawl": job.crawl, "fail_on": job.fail_on},
+                                     kw["broker"], kw["batch_id"])
+    finally:
+        conn.close()
+    say = (lambda text: None) if kw["quiet"] else (lambda text: click.echo(text, err=True))
+    say(f"批次 batch {batch_id}: {len(sites)} 个网站 sites")
+    if kw["broker"]:
+        try:
+            batches.enqueue(kw["broker"], job.db, batch_id, sites, job)
+        except Exception as exc:  # kombu's connection errors
+            raise click.UsageError(f"无法连接消息队列 cannot reach the broker {kw['broker']}: {exc}") from exc
+        if kw["no_wait"]:
+            click.echo(f"批次 batch {batch_id} 已入队 queued; 查看进度 progress: zwgk batch status --db {job.db} --batch {batch_id}")
+            return
+        done = batches.wait(job.db, batch_id, kw["wait_hours"] * 3600,
+                            on_progress=lambda counts: say("  " + _counts_text(counts)))
+        if not done:
+            _error_line(f"等待超时，批次 {batch_id} 尚未完成 timed out; batch {batch_id} still running: zwgk batch status --batch {batch_id}")
+            sys.exit(1)
+    else:
+        batches.run_local(job.db, batch_id, sites, job, kw["parallel"],
+                          on_done=lambda site, status: say(f"  {site.name} ({site.key}): {status}"))
+    result = batches.write_outputs(job.db, batch_id, out_dir, job, {s.key: s for s in sites})
+    ranked = result["ranked"]
+    if kw["as_json"]:
+        click.echo(json.dumps({"batch": batch_id, "sites": [{k: s.get(k) for k in ("key", "name", "code", "status", "error", "score",
+                                                                                   "passed", "scan_id", "report")} for s in ranked],
+                               "index": str(result["paths"]["index"]), "xlsx": str(result["paths"]["xlsx"])}, ensure_ascii=False))
+    else:
+        click.echo("\n".join(_batch_lines(batch_id, ranked, result["paths"])))
+    failing = [s for s in ranked if s["status"] != "audited" or (job.fail_on != "never" and _at_or_above(s, job.fail_on))]
+    sys.exit(1 if failing else 0)
+
+
+def _at_or_above(site: dict, fail_on: str) -> bool:
+    from checks.engine import SEVERITY_ORDER
+
+    return any(n and SEVERITY_ORDER[sev] >= SEVERITY_ORDER[fail_on] for sev, n in (site.get("by_severity") or {}).items())
+
+
+def _counts_text(counts: dict) -> str:
+    names = {"queued": "排队 queued", "running": "检查中 running", "audited": "完成 audited", "unreachable": "无法访问 unreachable",
+             "failed": "失败 failed", "interrupted": "中断 interrupted"}
+    return "，".join(f"{names.get(k, k)} {v}" for k, v in sorted(counts.items(), key=lambda kv: list(names).index(kv[0])
+                                                                                       if kv[0] in names else 99))
+
+
+def _batch_lines(batch_id: str, ranked: list[dict], paths: dict) -> list[str]:
+    audited = [s for s in ranked if s["status"] == "audited"]
+    passed = [s for s in audited if s.get("passed")]
+    lines = [f"批次 batch {batch_id}: 网站 sites {len(ranked)}，已检查 audited {len(audited)}，合格 pass {len(passed)}，"
+             f"不合格 fail {len(audited) - len(passed)}，未能检查 not audited {len(ranked) - len(audited)}"]
+
+    def line(s):
+        if s["status"] != "audited":
+            return f"  {s['name']} ({s.get('code') or s.get('key')}): {s['status']} {s.get('error') or ''}".rstrip()
+        vetoes = f"，单项否决 vetoes {len(s.get('vetoes') or [])}" if s.get("vetoes") else ""
+        return f"  {s['name']} ({s.get('code') or s.get('key')}): {'合格' if s.get('passed') else '不合格'} 得分 {s.get('score'):g}{vetoes}"
+
+    lines.append("排名靠后 bottom:")
+    lines += [line(s) for s in ranked[:5]]
+    if len(ranked) > 5:
+        lines.append("排名靠前 top:")
+        lines += [line(s) for s in list(reversed(ranked))[:5]]
+    lines.append(f"排名页 ranking: {Path(paths['index']).resolve()}")
+    lines.append(f"问题清单 findings workbook: {Path(paths['xlsx']).resolve()}")
+    return lines
+
+
+@batch.command("status", context_settings=CONTEXT)
+@click.option("--db", default="zwgk.db", show_default=True, help=DB_HELP)
+@click.option("--batch", "batch_id", metavar="ID", help="批次编号，默认最近一批 / batch id (default: the latest)")
+@click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
+def batch_status(db, batch_id, as_json):
+    """显示批次进度：排队、检查中、完成、失败的网站及最近错误。Show a batch's queued/running/done/failed sites."""
+    from zwgk import batch as batches
+
+    conn = _usage(_connect, db)
+    try:
+        batch_id = batch_id or batches.latest_batch(conn)
+        if batch_id is None:
+            raise click.UsageError(f"数据库中没有批次 no batches in {db}")
+        rows = [dict(r) for r in batches.site_rows(conn, batch_id)]
+    finally:
+        conn.close()
+    if not rows:
+        raise click.UsageError(f"没有批次 no batch {batch_id} in {db}")
+    if as_json:
+        click.echo(json.dumps({"batch": batch_id, "sites": rows}, ensure_ascii=False, indent=1))
+        return
+    counts: dict[str, int] = {}
+    for r in rows:
+        counts[r["status"]] = counts.get(r["status"], 0) + 1
+    click.echo(f"批次 batch {batch_id}: {_counts_text(counts)}")
+    for r in rows:
+        if r["status"] != "audited":
+            detail = f"  {r['error']}" if r["error"] else ""
+            who = f"  [{r['worker']}]" if r["status"] == "running" and r["worker"] else ""
+            click.echo(f"  {r['status']:12} {r['name']} ({r['site_key']}){who}{detail}")
+
+
+@main.command(context_settings=CONTEXT)
+@click.option("--broker", required=True, metavar="redis://HOST/0", help="Celery 的 Redis 地址 / the Redis broker")
+@click.option("--concurrency", type=click.IntRange(1, 1000), default=os.cpu_count() or 1, show_default="CPU 核数 / cores",
+              help="同时检查的网站数 / sites audited at once")
+@click.option("--work-dir", type=click.Path(file_okay=False), help="本机抓取工作目录（默认 ~/.cache/zwgk）/ local work directory")
+@click.option("--visibility-timeout", type=click.IntRange(10, 30 * 86400), default=12 * 3600, show_default=True,
+              help="任务未确认多少秒后交给其他机器（须长于最长一次检查）/ seconds before a dead machine's task goes to another "
+                   "worker (must exceed the longest audit)")
+@click.option("--loglevel", type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"]), default="INFO", show_default=True)
+def worker(broker, concurrency, work_dir, visibility_timeout, loglevel):
+    """在本机运行检查任务（Celery worker），可在多台机器上各启动一个。Run a worker on this machine."""
+    from zwgk.tasks import run_worker
+
+    run_worker(broker, concurrency, visibility_timeout, work_dir, loglevel)
 
 
 @main.command(context_settings=CONTEXT)

@@ -1,0 +1,481 @@
+"""Many sites: the sites file, the batch tables, and each site's audit run in a process of its own —
+from a thread pool on this machine (`zwgk batch sites.yaml`) or from Celery workers on many
+(`zwgk batch sites.yaml --broker redis://…`, `zwgk worker`); both call :func:`run_site`.
+
+A site is *claimed* by one conditional UPDATE (atomic on SQLite and PostgreSQL alike) and held by
+a heartbeat while its audit runs; a task delivered twice, or delivered again after its worker
+died, finds the site done (and does nothing) or held by a live worker (and waits) or held by a
+dead one (and takes it over). With a PostgreSQL database the scan is published and the site
+marked done in one transaction, only by the worker holding the claim: one result per site.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import yaml
+
+from zwgk.pipeline import AuditInputError, AuditJob, url_problem
+
+BATCH_DDL = (
+    'CREATE TABLE IF NOT EXISTS "batches" ("id" TEXT PRIMARY KEY, "created_at" TEXT, "sites_file" TEXT, "settings" TEXT, '
+    '"broker" TEXT)',
+    'CREATE TABLE IF NOT EXISTS "batch_sites" ("batch_id" TEXT, "site_key" TEXT, "position" BIGINT, "name" TEXT, '
+    '"code" TEXT, "url" TEXT, "organiser" TEXT, "site" TEXT, "status" TEXT, "scan_id" BIGINT, "error" TEXT, '
+    '"score" DOUBLE PRECISION, "passed" BIGINT, "findings" BIGINT, "vetoes" BIGINT, "attempts" BIGINT, "worker" TEXT, '
+    '"heartbeat" DOUBLE PRECISION, "queued_at" TEXT, "started_at" TEXT, "finished_at" TEXT, '
+    'PRIMARY KEY ("batch_id", "site_key"))',
+)
+DONE = ("audited", "unreachable")  # the site has its one result
+HEARTBEAT_EVERY = float(os.environ.get("ZWGK_HEARTBEAT_SECONDS", "5"))
+STALE_AFTER = 4 * HEARTBEAT_EVERY  # a claim not renewed for this long belongs to a dead worker
+MAX_WAIT = 48 * 3600  # seconds a duplicate delivery waits for a live worker's audit of the same site
+CSV_COLUMNS = {"网站名称": "name", "网站标识码": "code", "首页网址": "url", "主办单位": "organiser",
+               "name": "name", "code": "code", "url": "url", "organiser": "organiser"}
+
+
+class SitesError(AuditInputError):
+    """A sites file that cannot be used (one line naming the file and the row, exit code 2)."""
+
+
+@dataclass
+class Site:
+    key: str
+    name: str
+    urls: list[str]
+    code: str | None = None
+    organiser: str | None = None
+    allow_hosts: list[str] = field(default_factory=list)
+    rules_file: str | None = None
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+# ---- the sites file -------------------------------------------------------------------------
+
+def load_sites(path: str) -> list[Site]:
+    """Sites from YAML (``sites:`` list of name/url(s)/code/organiser/allow_hosts/rules) or from a CSV
+    with the national site list's columns 网站名称, 网站标识码, 首页网址, 主办单位 (UTF-8 or GB18030)."""
+    p = Path(path)
+    try:
+        raw = p.read_bytes()
+    except OSError as exc:
+        raise SitesError(f"无法读取网站清单 cannot read sites file {path}: {exc.strerror or exc}") from None
+    if p.suffix.lower() == ".csv":
+        entries = _csv_entries(path, raw)
+    else:
+        try:
+            data = yaml.safe_load(raw.decode("utf-8-sig"))
+        except (yaml.YAMLError, UnicodeDecodeError) as exc:
+            raise SitesError(f"{path}: 不是有效的 YAML not valid YAML: {' '.join(str(exc).split())}") from None
+        entries = data.get("sites") if isinstance(data, dict) else data
+        if not isinstance(entries, list):
+            raise SitesError(f"{path}: 应为网站列表（sites: [...]）expected a list of sites under 'sites:'")
+        entries = [(i + 1, e) for i, e in enumerate(entries)]
+    sites: list[Site] = []
+    seen: set[str] = set()
+    for where, entry in entries:
+        site = _site(path, where, entry, p.parent)
+        if site.key in seen:
+            raise SitesError(f"{path}: {where}: 网站重复 duplicate site {site.key}")
+        seen.add(site.key)
+        sites.append(site)
+    if not sites:
+        raise SitesError(f"{path}: 清单中没有网站 no sites in the file")
+    return sites
+
+
+def _csv_entries(path: str, raw: bytes) -> list[tuple]:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise SitesError(f"{path}: 无法识别编码（应为 UTF-8 或 GB18030）unknown encoding (expected UTF-8 or GB18030)")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    if not rows or not any(CSV_COLUMNS.get((k or "").strip()) == "url" for k in rows[0]):
+        raise SitesError(f"{path}: 缺少“首页网址”列 no 首页网址 (url) column; expected 网站名称,网站标识码,首页网址,主办单位")
+    return [(f"row {n + 2}", {CSV_COLUMNS[k.strip()]: (v or "").strip() or None for k, v in row.items()
+                              if k and k.strip() in CSV_COLUMNS}) for n, row in enumerate(rows)]
+
+
+def _site(path: str, where, entry, base: Path) -> Site:
+    if not isinstance(entry, dict):
+        raise SitesError(f"{path}: {where}: 应为键值表 expected a mapping with name and url")
+    urls = entry.get("urls") or ([entry["url"]] if entry.get("url") else [])
+    if isinstance(urls, str):
+        urls = [urls]
+    if not urls:
+        raise SitesError(f"{path}: {where}: 缺少首页网址 no url")
+    for url in urls:
+        if not isinstance(url, str) or "://" not in url:
+            url = f"http://{url}/" if isinstance(url, str) and url and "/" not in url else url
+        problem = url_problem(str(url))
+        if problem:
+            raise SitesError(f"{path}: {where}: 不是有效的网址 not a valid http(s) URL: {url} ({problem})")
+    urls = [u if "://" in u else f"http://{u}/" for u in urls]
+    from urllib.parse import urlsplit
+
+    code = str(entry["code"]).strip() if entry.get("code") not in (None, "") else None
+    key = code or urlsplit(urls[0]).netloc.lower()
+    rules = entry.get("rules")
+    if rules is not None:
+        rules = str((base / str(rules)).resolve()) if not Path(str(rules)).is_absolute() else str(rules)
+        if not Path(rules).is_file():
+            raise SitesError(f"{path}: {where}: 规则文件不存在 no such rules file: {entry.get('rules')}")
+    hosts = entry.get("allow_hosts") or []
+    return Site(key=key, name=str(entry.get("name") or key), urls=list(urls), code=code,
+                organiser=entry.get("organiser"), allow_hosts=[str(h) for h in hosts], rules_file=rules)
+
+
+# ---- the batch tables -----------------------------------------------------------------------
+
+def ensure_batch_tables(conn) -> None:
+    with conn:
+        for ddl in BATCH_DDL:
+            conn.execute(ddl)
+
+
+def new_batch(conn, sites: list[Site], sites_file: str, settings: dict, broker: str | None, batch_id: str | None = None) -> str:
+    """Record a batch and its sites (queued); an existing ``batch_id`` is continued: sites not done
+    are queued again, done ones kept."""
+    ensure_batch_tables(conn)
+    batch_id = batch_id or datetime.now().strftime("%Y%m%d-%H%M%S") + f"-{os.getpid() % 10000:04d}"
+    with conn:
+        if conn.execute('select 1 from "batches" where "id" = ?', (batch_id,)).fetchone() is None:
+            conn.execute('insert into "batches" ("id", "created_at", "sites_file", "settings", "broker") values (?, ?, ?, ?, ?)',
+                         (batch_id, now(), sites_file, json.dumps(settings, ensure_ascii=False), _no_password(broker)))
+        for position, site in enumerate(sites):
+            row = conn.execute('select "status" from "batch_sites" where "batch_id" = ? and "site_key" = ?',
+                               (batch_id, site.key)).fetchone()
+            if row is None:
+                conn.execute('insert into "batch_sites" ("batch_id", "site_key", "position", "name", "code", "url", "organiser", '
+                             '"status", "attempts", "queued_at") values (?, ?, ?, ?, ?, ?, ?, \'queued\', 0, ?)',
+                             (batch_id, site.key, position, site.name, site.code, site.urls[0], site.organiser, now()))
+            elif row[0] not in DONE:
+                conn.execute('update "batch_sites" set "status" = \'queued\', "error" = null, "queued_at" = ? '
+                             'where "batch_id" = ? and "site_key" = ?', (now(), batch_id, site.key))
+    return batch_id
+
+
+def _no_password(url: str | None) -> str | None:
+    return re.sub(r"//([^:/@]*):[^@/]*@", r"//\1:***@", url) if url else url
+
+
+def claim(conn, batch_id: str, key: str, worker: str) -> bool:
+    """Take the site for ``worker``: queued, failed, interrupted, or held by a worker whose heartbeat
+    stopped. One UPDATE, so two workers never both succeed."""
+    with conn:
+        cursor = conn.execute(
+            'update "batch_sites" set "status" = \'running\', "worker" = ?, "heartbeat" = ?, "started_at" = ?, '
+            '"attempts" = coalesce("attempts", 0) + 1, "error" = null where "batch_id" = ? and "site_key" = ? and '
+            '("status" in (\'queued\', \'failed\', \'interrupted\') or ("status" = \'running\' and "heartbeat" < ?))',
+            (worker, time.time(), now(), batch_id, key, time.time() - STALE_AFTER))
+        return cursor.rowcount == 1
+
+
+def site_row(conn, batch_id: str, key: str):
+    return conn.execute('select * from "batch_sites" where "batch_id" = ? and "site_key" = ?', (batch_id, key)).fetchone()
+
+
+def finish(conn, batch_id: str, key: str, worker: str, status: str, scan_id: int | None, error: str | None,
+           summary: dict | None = None) -> bool:
+    """Record the site's outcome if ``worker`` still holds it (False otherwise)."""
+    s = summary or {}
+    cursor = conn.execute(
+        'update "batch_sites" set "status" = ?, "scan_id" = ?, "error" = ?, "site" = ?, "score" = ?, "passed" = ?, '
+        '"findings" = ?, "vetoes" = ?, "finished_at" = ? where "batch_id" = ? and "site_key" = ? and "worker" = ? '
+        'and "status" = \'running\'',
+        (status, scan_id, error, s.get("site"), s.get("score"), None if s.get("passed") is None else int(s["passed"]),
+         s.get("findings"), len(s.get("vetoes") or []) if s else None, now(), batch_id, key, worker))
+    return cursor.rowcount == 1
+
+
+class Heartbeat(threading.Thread):
+    """Renews a claim every few seconds while the audit runs."""
+
+    def __init__(self, db: str, batch_id: str, key: str, worker: str):
+        super().__init__(daemon=True, name=f"heartbeat {key}")
+        self.db, self.batch_id, self.key, self.worker = db, batch_id, key, worker
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        from zwgk.pipeline import connect_db
+
+        conn = connect_db(self.db)
+        try:
+            while not self.stopped.wait(HEARTBEAT_EVERY):
+                with conn:
+                    conn.execute('update "batch_sites" set "heartbeat" = ? where "batch_id" = ? and "site_key" = ? and '
+                                 '"worker" = ? and "status" = \'running\'', (time.time(), self.batch_id, self.key, self.worker))
+        finally:
+            conn.close()
+
+    def stop(self) -> None:
+        self.stopped.set()
+        self.join(timeout=30)
+
+
+# ---- one site -------------------------------------------------------------------------------
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident() % 100000}"
+
+
+def site_job(job: AuditJob, site: Site) -> AuditJob:
+    """The batch's options applied to one site (its own start URLs, hosts and rules)."""
+    data = job.to_dict()
+    data.update(urls=list(site.urls), rules_file=site.rules_file or job.rules_file, out_dir=None)
+    crawl = dict(data["crawl"])
+    crawl["allow_hosts"] = tuple(crawl.get("allow_hosts") or ()) + tuple(site.allow_hosts)
+    crawl["progress"] = False
+    data["crawl"] = crawl
+    data["quiet"] = True
+    return AuditJob.from_dict(data)
+
+
+def run_site(db: str, batch_id: str, site: Site, job: AuditJob, worker: str | None = None) -> str:
+    """Audit one site of a batch in a child process, exactly once per batch; the site's final status
+    ("skipped" when another worker did it)."""
+    from zwgk.pipeline import connect_db
+
+    worker = worker or worker_name()
+    conn = connect_db(db)
+    try:
+        waited = 0.0
+        while not claim(conn, batch_id, site.key, worker):
+            row = site_row(conn, batch_id, site.key)
+            if row is None or row["status"] in DONE or waited > MAX_WAIT:
+                return "skipped"
+            time.sleep(HEARTBEAT_EVERY)  # a live worker holds it: wait for it, or for its heartbeat to stop
+            waited += HEARTBEAT_EVERY
+        beat = Heartbeat(db, batch_id, site.key, worker)
+        beat.start()
+        try:
+            outcome = _run_child(site_job(job, site), batch_id, site.key, worker)
+        finally:
+            beat.stop()
+        with conn:
+            if outcome.get("status") == "duplicate":
+                return "skipped"
+            if outcome.get("status") in DONE:
+                finish(conn, batch_id, site.key, worker, outcome["status"], outcome.get("scan_id"), outcome.get("error"),
+                       outcome.get("summary"))
+            else:
+                finish(conn, batch_id, site.key, worker, "failed" if outcome.get("status") != "interrupted" else "interrupted",
+                       outcome.get("scan_id"), outcome.get("error") or "unknown error")
+        return outcome.get("status") or "failed"
+    finally:
+        conn.close()
+
+
+def _run_child(job: AuditJob, batch_id: str, key: str, worker: str) -> dict:
+    """`python -m zwgk.batch` with the job on stdin; its result (the last stdout line, JSON). The child
+    dies with its parent (PR_SET_PDEATHSIG), so a killed worker leaves no audit running."""
+    payload = json.dumps({"job": job.to_dict(), "batch_id": batch_id, "site_key": key, "worker": worker}, ensure_ascii=False)
+    proc = subprocess.Popen([sys.executable, "-m", "zwgk.batch"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, preexec_fn=_die_with_parent, env={**os.environ, "CI": "1"})
+    with _children_lock:
+        _children.add(proc)
+    try:
+        out, err = proc.communicate(payload)
+    finally:
+        with _children_lock:
+            _children.discard(proc)
+    lines = [line for line in out.splitlines() if line.startswith("{")]
+    if lines:
+        return json.loads(lines[-1])
+    last = [line for line in err.splitlines() if line.strip()]
+    return {"status": "failed", "error": f"exit {proc.returncode}: {last[-1] if last else 'no output'}"[:2000]}
+
+
+_children: set[subprocess.Popen] = set()
+_children_lock = threading.Lock()
+
+
+def stop_children(signum: int = signal.SIGTERM) -> None:
+    """Ask every running site audit to stop (each saves what it fetched and marks its scan interrupted)."""
+    with _children_lock:
+        for proc in _children:
+            if proc.poll() is None:
+                proc.send_signal(signum)
+
+
+def _die_with_parent() -> None:
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
+
+
+def _child_main() -> None:
+    """The child: run the pipeline; print the result as one JSON line."""
+    from zwgk.pipeline import audit_site
+
+    data = json.loads(sys.stdin.read())
+    job = AuditJob.from_dict(data["job"])
+    batch_id, key, worker = data["batch_id"], data["site_key"], data["worker"]
+
+    def hook(conn, scan_id, result) -> bool:  # inside the transaction that publishes the scan
+        return finish(conn, batch_id, key, worker, result.status if result.status in DONE else "failed", scan_id,
+                      result.error, result.summary)
+
+    try:
+        result = audit_site(job, publish_hook=hook)
+        print(json.dumps(result.to_dict(), ensure_ascii=False))
+    except AuditInputError as exc:
+        print(json.dumps({"status": "failed", "error": str(exc)}, ensure_ascii=False))
+
+
+# ---- the whole batch ------------------------------------------------------------------------
+
+def run_local(db: str, batch_id: str, sites: list[Site], job: AuditJob, parallel: int, on_done=None) -> None:
+    """Audit the batch's sites on this machine, ``parallel`` at a time (each in its own process, with
+    its own politeness); sites already done in this batch are skipped."""
+    from concurrent.futures import ThreadPoolExecutor, as_completed
+
+    pool = ThreadPoolExecutor(max_workers=max(1, parallel), thread_name_prefix="zwgk-site")
+    futures = {pool.submit(run_site, db, batch_id, site, job): site for site in sites}
+    try:
+        for future in as_completed(futures):
+            status = future.result()
+            if on_done:
+                on_done(futures[future], status)
+    except BaseException as exc:  # Ctrl-C, SIGTERM: the running audits save and stop, the rest never start
+        for future in futures:
+            future.cancel()
+        if not isinstance(exc, KeyboardInterrupt):  # a terminal's Ctrl-C reached the audits already
+            stop_children()
+        raise
+    finally:
+        pool.shutdown(wait=True)
+
+
+def enqueue(broker: str, db: str, batch_id: str, sites: list[Site], job: AuditJob) -> None:
+    """One Celery task per site not yet done, on the broker's ``zwgk`` queue."""
+    from zwgk.pipeline import connect_db
+    from zwgk.tasks import configure
+
+    app = configure(broker)
+    conn = connect_db(db)
+    try:
+        done = {r[0] for r in conn.execute('select "site_key" from "batch_sites" where "batch_id" = ? and "status" in (?, ?)',
+                                           (batch_id, *DONE))}
+    finally:
+        conn.close()
+    with app.connection_for_write() as connection:
+        for site in sites:
+            if site.key not in done:
+                app.send_task("zwgk.audit_site", args=[db, batch_id, site.to_dict(), job.to_dict()], connection=connection)
+
+
+def progress(db: str, batch_id: str) -> dict[str, int]:
+    from zwgk.pipeline import connect_db
+
+    conn = connect_db(db)
+    try:
+        return {status: n for status, n in conn.execute(
+            'select "status", count(*) from "batch_sites" where "batch_id" = ? group by "status"', (batch_id,))}
+    finally:
+        conn.close()
+
+
+def wait(db: str, batch_id: str, timeout: float, every: float = 2.0, on_progress=None) -> bool:
+    """Until no site of the batch is queued or running (True), or ``timeout`` seconds (False)."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        counts = progress(db, batch_id)
+        if counts != last and on_progress:
+            on_progress(counts)
+        last = counts
+        if not counts.get("queued") and not counts.get("running"):
+            return True
+        time.sleep(every)
+    return False
+
+
+def latest_batch(conn) -> str | None:
+    from crawler.store import table_columns
+
+    if not table_columns(conn, "batches"):
+        return None
+    row = conn.execute('select "id" from "batches" order by "created_at" desc, "id" desc limit 1').fetchone()
+    return row[0] if row else None
+
+
+def site_rows(conn, batch_id: str) -> list:
+    return conn.execute('select * from "batch_sites" where "batch_id" = ? order by "position", "site_key"', (batch_id,)).fetchall()
+
+
+def previous_results(conn, batch_id: str) -> dict[str, dict]:
+    """site key → its score and findings in the newest earlier batch that audited it."""
+    out: dict[str, dict] = {}
+    for r in conn.execute(
+            'select s."site_key", s."score", s."findings", s."batch_id" from "batch_sites" s join "batches" b on b."id" = s."batch_id" '
+            'where s."batch_id" <> ? and s."status" = \'audited\' and b."created_at" <= '
+            '(select "created_at" from "batches" where "id" = ?) order by b."created_at", b."id"', (batch_id, batch_id)):
+        out[r["site_key"]] = {"score": r["score"], "findings": r["findings"], "batch": r["batch_id"]}
+    return out
+
+
+def write_outputs(db: str, batch_id: str, out_dir: str, job: AuditJob, sites_by_key: dict[str, Site] | None = None) -> dict:
+    """Each audited site's report (from the database, in ``out_dir/<site>/``), the index page ranking
+    the sites and the combined 问题清单.xlsx; returns the ranked sites and the paths."""
+    from reports.batch import ranking, site_summary, write_batch_outputs
+    from zwgk.pipeline import connect_db, load_rules, write_outputs as write_site
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    conn = connect_db(db)
+    try:
+        previous = previous_results(conn, batch_id)
+        sites = []
+        for row in site_rows(conn, batch_id):
+            entry = {"name": row["name"], "code": row["code"], "url": row["url"], "organiser": row["organiser"],
+                     "status": row["status"], "error": row["error"], "report": None, "scan_id": row["scan_id"],
+                     "previous": previous.get(row["site_key"]), "key": row["site_key"]}
+            if row["status"] == "audited" and row["scan_id"] is not None:
+                own = (sites_by_key or {}).get(row["site_key"])
+                site_job = AuditJob.from_dict({**job.to_dict(), "out_dir": str(out / _dir_name(row["site_key"])),
+                                               "rules_file": (own.rules_file if own else None) or job.rules_file})
+                rules = load_rules(site_job)
+                entry.update(site_summary(conn, row["scan_id"], rules))
+                paths = write_site(db, row["scan_id"], rules, site_job)
+                html = [p for p in paths if p.endswith(".html")]
+                entry["report"] = str(Path(html[0]).relative_to(out)) if html else None
+            sites.append(entry)
+    finally:
+        conn.close()
+    paths = write_batch_outputs(out, sites, job.lang)
+    return {"ranked": ranking(sites), "paths": paths}
+
+
+def _dir_name(key: str) -> str:
+    return re.sub(r"[^0-9A-Za-z._-]+", "_", key).strip("._") or "site"
+
+
+if __name__ == "__main__":
+    _child_main()

@@ -1,0 +1,55 @@
+"""Celery on a Redis broker: the task that audits one site of a batch, and the worker.
+
+A task is acknowledged only after the audit (``acks_late``) and given back to the queue when the
+process running it dies (``reject_on_worker_lost``); a worker machine that dies altogether leaves
+its tasks unacknowledged in Redis, which hands them to another worker after the broker's
+visibility timeout. Running a task twice is harmless: :func:`zwgk.batch.run_site` finds the site
+done, or held by a live worker, and the scan is published only by the worker holding the claim.
+Results live in the scan database (``batch_sites``), not in a Celery result backend.
+"""
+
+from __future__ import annotations
+
+from celery import Celery
+
+QUEUE = "zwgk"
+DEFAULT_VISIBILITY = 12 * 3600  # seconds; longer than the longest audit of one site
+
+app = Celery("zwgk")
+app.conf.update(
+    task_acks_late=True, task_reject_on_worker_lost=True, task_ignore_result=True, worker_prefetch_multiplier=1,
+    task_serializer="json", accept_content=["json"], task_default_queue=QUEUE, broker_connection_retry_on_startup=True,
+    worker_hijack_root_logger=False, broker_transport_options={"visibility_timeout": DEFAULT_VISIBILITY},
+)
+
+
+def configure(broker: str, visibility_timeout: float | None = None) -> Celery:
+    app.conf.broker_url = broker
+    if visibility_timeout:
+        app.conf.broker_transport_options = {"visibility_timeout": int(visibility_timeout)}
+    return app
+
+
+@app.task(name="zwgk.audit_site", acks_late=True, reject_on_worker_lost=True)
+def audit_site(db: str, batch_id: str, site: dict, job: dict) -> str:
+    from zwgk.batch import Site, run_site
+    from zwgk.pipeline import AuditJob
+
+    import os
+
+    job = AuditJob.from_dict({**job, "work_dir": os.environ.get("ZWGK_WORK_DIR") or job.get("work_dir")})
+    return run_site(db, batch_id, Site(**site), job)
+
+
+def run_worker(broker: str, concurrency: int, visibility_timeout: float | None, work_dir: str | None,
+               loglevel: str = "INFO") -> None:
+    """A worker on this machine: ``concurrency`` sites at a time, each audit in a child process."""
+    import os
+    import socket
+
+    if work_dir:
+        os.environ["ZWGK_WORK_DIR"] = work_dir
+    configure(broker, visibility_timeout)
+    app.worker_main(["worker", "--pool", "threads", "--concurrency", str(concurrency), "--queues", QUEUE,
+                     "--hostname", f"zwgk-{os.getpid()}@{socket.gethostname()}", "--loglevel", loglevel,
+                     "--without-gossip", "--without-mingle"])
