@@ -15,14 +15,15 @@ LEDGER_COLUMNS = ["index_no", "title", "publisher", "written_date", "publish_dat
 SEVERITY_ZH = {"error": "错误 error", "warning": "警告 warning", "info": "提示 info"}
 
 
+def finding_row(number: int, f: dict, rule) -> list:
+    """One line of the 问题清单 (``rule``: anything with ``basis`` and ``description_zh``, or None)."""
+    return [number, SEVERITY_ZH[f["severity"]], f["rule"], f["message"], f["url"],
+            json.dumps(f["evidence"], ensure_ascii=False), rule.basis if rule else "",
+            rule.description_zh if rule else "", f["fingerprint"]]
+
+
 def finding_rows(conn: sqlite3.Connection, scan_id: int, rules) -> list[list]:
-    rows = []
-    for i, f in enumerate(findings_of(conn, scan_id), 1):
-        rule = rules.get(f["rule"])
-        rows.append([i, SEVERITY_ZH[f["severity"]], f["rule"], f["message"], f["url"],
-                     json.dumps(f["evidence"], ensure_ascii=False), rule.basis if rule else "",
-                     rule.description_zh if rule else "", f["fingerprint"]])
-    return rows
+    return [finding_row(i, f, rules.get(f["rule"])) for i, f in enumerate(findings_of(conn, scan_id), 1)]
 
 
 def ledger_rows(conn: sqlite3.Connection, scan_id: int) -> list[list]:
