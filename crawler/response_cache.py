@@ -175,8 +175,10 @@ def _extractor_digest() -> bytes:
 
 class ExtractionMemo:
     """What the extractor made of a page, kept in the site's file: keyed by the request (method,
-    URL, body) and what the spider tells the extractor (home page? which link led here), valid
-    while the body, its final URL and content type and the extractor's code are the same. A 304 brings back the same body, so the page is not parsed again."""
+    URL, body) and whether it is the home page, valid while the body, its final URL and content
+    type and the extractor's code are the same. The link text a page was reached by (different
+    links win from scan to scan) only names a column that has no ColumnName meta tag
+    (extract_page): such an extraction is reused only when reached by the same text."""
 
     _CODE: bytes | None = None
 
@@ -185,7 +187,7 @@ class ExtractionMemo:
         self.conn = _connect(path) if path else None
         if self.conn is not None:
             self.conn.execute("create table if not exists extractions (request text primary key, digest blob, "
-                              "extract blob)")
+                              "anchor text, extract blob)")
             if ExtractionMemo._CODE is None:
                 ExtractionMemo._CODE = _extractor_digest()
 
@@ -199,7 +201,7 @@ class ExtractionMemo:
             crawler.signals.connect(memo.close, signal=signals.spider_closed)
         return memo
 
-    def key(self, response, **inputs) -> tuple[str, bytes] | None:
+    def key(self, response, *, is_home: bool, anchor: str | None) -> tuple[str, bytes, str | None] | None:
         if self.conn is None:
             return None
         request = response.request
@@ -207,8 +209,8 @@ class ExtractionMemo:
         digest.update(json.dumps([response.url, response.headers.get(b"Content-Type", b"").decode("latin-1")]).encode())
         digest.update(response.body)
         # one URL is fetched as the home page and again as a column's first page: two entries
-        asked = [request.method, request.url, request.body.decode("latin-1"), sorted(inputs.items())]
-        return json.dumps(asked, ensure_ascii=False), digest.digest()
+        asked = [request.method, request.url, request.body.decode("latin-1"), is_home]
+        return json.dumps(asked, ensure_ascii=False), digest.digest(), anchor
 
     def get(self, key):
         """The stored extraction for this key, or None (counted as a memo hit or miss)."""
@@ -216,20 +218,23 @@ class ExtractionMemo:
             return None
         row = None
         if self.read:
-            row = self.conn.execute("select extract from extractions where request = ? and digest = ?", key).fetchone()
+            row = self.conn.execute("select extract from extractions where request = ? and digest = ? "
+                                    "and (anchor is null or anchor = ?)", key).fetchone()
         self.stats.inc_value("zwgk/extract_memo_hit" if row else "zwgk/extract_memo_miss")
         return pickle.loads(zlib.decompress(row[0])) if row else None
 
     def put(self, key, extract) -> None:
         if key is None:
             return
+        request, digest, anchor = key
         try:
             data = zlib.compress(pickle.dumps(extract, pickle.HIGHEST_PROTOCOL), 1)
         except (pickle.PicklingError, AttributeError, TypeError):
             # an extraction holding a function (a pager's page maker) is made again next time
             self.stats.inc_value("zwgk/extract_memo_unstorable")
             return
-        self.conn.execute("insert or replace into extractions values (?, ?, ?)", (*key, data))
+        named_by_link = anchor if anchor and extract.column_name == anchor else None
+        self.conn.execute("insert or replace into extractions values (?, ?, ?, ?)", (request, digest, named_by_link, data))
 
     def close(self, spider=None) -> None:
         if self.conn is not None:

@@ -127,10 +127,10 @@ def test_rescan_of_an_unchanged_site_revalidates_every_page_and_downloads_almost
     assert again < 0.10 * first_bytes, (again, first_bytes)
     stats = rescans["stats"]
     assert stats[1]["httpcache/revalidate"] == len(not_modified)
-    # every page whose extraction was kept is not parsed again
-    assert stats[0]["zwgk/extract_memo_hit"] == 0
+    # no page whose extraction could be kept is parsed again
     assert stats[1]["zwgk/extract_memo_miss"] == stats[0]["zwgk/extract_memo_unstorable"]
-    assert stats[1]["zwgk/extract_memo_hit"] == stats[0]["zwgk/extract_memo_miss"] - stats[0]["zwgk/extract_memo_unstorable"]
+    assert stats[1]["zwgk/extract_memo_hit"] == (stats[0]["zwgk/extract_memo_hit"] + stats[0]["zwgk/extract_memo_miss"]
+                                                 - stats[0]["zwgk/extract_memo_unstorable"]) > 100
 
 
 def test_rescan_of_an_unchanged_site_is_a_complete_scan_with_the_same_findings(rescans):
