@@ -83,7 +83,7 @@ def main() -> None:
             figures.append((name, time.monotonic() - started, sent.value, not_modified.value))
         (cache,) = Path(workdir, "rescan.cache").glob("*.db")
         with sqlite3.connect(cache) as conn:
-            stats = [json.loads(s) for (s,) in conn.execute("select stats from scans order by rowid")]
+            stats = [json.loads(s) for (s,) in conn.execute("select stats from scan_stats order by rowid")]
         with sqlite3.connect(db) as conn:
             pages = conn.execute("select count(*) from pages where scan_id = 2").fetchone()[0]
         print(f"site: demo portal --scale {args.scale}, {pages} pages per scan")

@@ -13,7 +13,9 @@ Two SQLite files, because they live differently:
   extractor made of its body (``ExtractionMemo``). A re-scan sends every such request again
   with If-None-Match / If-Modified-Since (``RevalidatePolicy``): an auditor never takes a page
   from a cache without asking the server, a page may have become 404. 304 → the stored body, and
-  the stored extraction when the body is the one it was made from.
+  the stored extraction when the body is the one it was made from. Table ``scan_stats`` tells,
+  per scan, how many answers were revalidated and extractions reused. ``--full`` writes this
+  file without reading it.
 
 Answers a server asks to be retried (429, 5xx) are kept in neither. Headers are stored as JSON,
 bodies zlib-compressed. The memo holds pickled extractions: the file is written by zwgk itself
@@ -89,14 +91,14 @@ class SQLiteCacheStorage:
             self.site = _connect(self.site_path)
             self.site.execute("create table if not exists responses (fingerprint blob primary key, url text, "
                               "status int, headers text, body blob)")
-            self.site.execute("create table if not exists scans (db text, scan_id int, stats text)")
+            self.site.execute("create table if not exists scan_stats (db text, scan_id int, stats text)")
         self.fingerprinter = spider.crawler.request_fingerprinter
 
     def close_spider(self, spider) -> None:
         if self.site is not None:
             # what the cache did for this scan, e.g. how many pages a re-scan did not parse again
             stats = {key: spider.crawler.stats.get_value(key, 0) for key in STATS}
-            self.site.execute("insert into scans values (?, ?, ?)",
+            self.site.execute("insert into scan_stats values (?, ?, ?)",
                               (spider.settings.get("ZWGK_DB"), getattr(spider, "scan_id", None), json.dumps(stats)))
             self.site.close()
             self.site = None

@@ -88,7 +88,7 @@ def scan_rows(db, scan_id: int) -> dict[str, set]:
 def cache_stats(cache_dir) -> list[dict]:
     (path,) = cache_dir.glob("*.db")
     with sqlite3.connect(path) as conn:
-        return [json.loads(stats) for (stats,) in conn.execute("select stats from scans order by rowid")]
+        return [json.loads(stats) for (stats,) in conn.execute("select stats from scan_stats order by rowid")]
 
 
 @pytest.fixture(scope="module")
