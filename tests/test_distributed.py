@@ -1,0 +1,134 @@
+"""Many machines: a batch of generated portals audited by two Celery workers on a real redis-server,
+results in a real PostgreSQL; one worker is killed with SIGKILL in the middle of an audit.
+
+Asserted: every site ends audited exactly once (one scan per site in the shared database, the
+killed worker's site taken over by the other worker), and each site's findings equal those of a
+single-machine batch of the same sites into SQLite.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+
+import pytest
+
+from tests.services import postgres_server, redis_server
+from tests.sitegen import AS_OF, generate, serve
+
+SEEDS = (0, 1, 2, 3, 4, 5)
+
+
+def _sites_file(path, servers) -> list[str]:
+    lines = ["sites:"]
+    for seed, srv in servers.items():
+        lines += [f"  - name: 生成站点{seed}", f"    code: 'G{seed:03d}'", f"    url: {srv.home}", "    organiser: 测试办公厅"]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return [arg for srv in servers.values() for arg in srv.resolve_args()]
+
+
+def _zwgk(*args) -> list[str]:
+    return [sys.executable, "-m", "zwgk.cli", *map(str, args)]
+
+
+def _findings(rows) -> dict[str, set[tuple[str, str]]]:
+    out: dict[str, set] = {}
+    for key, rule, fingerprint in rows:
+        out.setdefault(key, set()).add((rule, fingerprint))
+    return out
+
+
+FINDINGS_SQL = ('select s.site_key, f.rule, f.fingerprint from batch_sites s join findings f on f.scan_id = s.scan_id '
+                'where s.batch_id = (select max(id) from batches) and f.suppressed is null')
+
+
+@pytest.fixture(scope="module")
+def services():
+    with redis_server() as broker, postgres_server() as db:
+        yield broker, db
+
+
+def test_two_workers_one_killed_every_site_audited_once(services, tmp_path):
+    import psycopg
+
+    broker, pg = services
+    env = {**os.environ, "CI": "1", "ZWGK_HEARTBEAT_SECONDS": "1"}
+    with contextlib.ExitStack() as stack:
+        servers = {seed: stack.enter_context(serve(generate(seed))) for seed in SEEDS}
+        sites = tmp_path / "sites.yaml"
+        resolve = _sites_file(sites, servers)
+        common = ["--as-of", AS_OF.isoformat(), "--no-ipv6", "--fail-on", "never", "--json", "--quiet", *resolve]
+
+        # the same sites on one machine, into SQLite: the reference
+        local = subprocess.run(_zwgk("batch", sites, "--db", tmp_path / "local.db", "--out", tmp_path / "local",
+                                     "--parallel", "2", *common), capture_output=True, text=True, timeout=900, env=env)
+        assert local.returncode == 0, local.stderr[-3000:]
+        with sqlite3.connect(tmp_path / "local.db") as conn:
+            expected = _findings(conn.execute(FINDINGS_SQL).fetchall())
+        assert len(expected) == len(SEEDS)
+
+        workers = []
+        for name in ("a", "b"):
+            log = open(tmp_path / f"worker-{name}.log", "w")
+            stack.callback(log.close)
+            proc = subprocess.Popen(_zwgk("worker", "--broker", broker, "--concurrency", "2", "--work-dir", tmp_path / f"work-{name}",
+                                          "--visibility-timeout", "10"),
+                                    stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
+            workers.append(proc)
+
+        def stop_workers():
+            for proc in workers:
+                if proc.poll() is None:
+                    os.killpg(proc.pid, signal.SIGTERM)
+            for proc in workers:
+                try:
+                    proc.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                    proc.wait()
+
+        stack.callback(stop_workers)
+        batch = subprocess.Popen(_zwgk("batch", sites, "--db", pg, "--broker", broker, "--out", tmp_path / "dist", *common),
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+        stack.callback(lambda: batch.poll() is None and batch.kill())
+
+        victim, killed_site = workers[0], None
+        deadline = time.monotonic() + 300
+        with psycopg.connect(pg, autocommit=True) as conn:
+            while killed_site is None and time.monotonic() < deadline and batch.poll() is None:
+                with contextlib.suppress(psycopg.errors.UndefinedTable):
+                    for key, worker in conn.execute("select site_key, worker from batch_sites where status = 'running'"):
+                        if worker and worker.split(":")[1] == str(victim.pid):
+                            killed_site = key
+                            break
+                if killed_site is None:
+                    time.sleep(0.2)
+        assert killed_site is not None, "worker a never took a site"
+        time.sleep(1.0)  # well inside its audit
+        os.killpg(victim.pid, signal.SIGKILL)  # the whole machine's worker: main process and its audit child
+        victim.wait(timeout=10)
+
+        out, err = batch.communicate(timeout=900)
+        assert batch.returncode == 0, err[-3000:]
+        summary = json.loads(out.strip().splitlines()[-1])
+        assert {s["status"] for s in summary["sites"]} == {"audited"}
+
+        with psycopg.connect(pg, autocommit=True) as conn:
+            rows = conn.execute("select site_key, status, scan_id, attempts, worker from batch_sites").fetchall()
+            scans = conn.execute("select site, count(*) from scans group by site").fetchall()
+            got = _findings(conn.execute(FINDINGS_SQL).fetchall())
+        # audited exactly once: one published scan per site, the one its batch row names
+        assert len(rows) == len(SEEDS) and all(status == "audited" for _, status, _, _, _ in rows)
+        assert sorted(n for _, n in scans) == [1] * len(SEEDS)
+        assert len({scan_id for _, _, scan_id, _, _ in rows}) == len(SEEDS)
+        taken_over = {key: (attempts, worker) for key, _, _, attempts, worker in rows}[killed_site]
+        assert taken_over[0] >= 2 and taken_over[1].split(":")[1] != str(victim.pid), taken_over
+        # and the same findings as one machine
+        assert got == expected
+        assert (tmp_path / "dist" / "index.html").exists() and (tmp_path / "dist" / "问题清单.xlsx").exists()
