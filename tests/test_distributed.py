@@ -132,3 +132,48 @@ def test_two_workers_one_killed_every_site_audited_once(services, tmp_path):
         # and the same findings as one machine
         assert got == expected
         assert (tmp_path / "dist" / "index.html").exists() and (tmp_path / "dist" / "问题清单.xlsx").exists()
+
+
+def test_postgres_database_serves_every_command(services, tmp_path):
+    """audit/check/report/history/diff on a PostgreSQL database give what they give on SQLite, and a
+    server database zwgk did not create is refused without a change."""
+    import psycopg
+
+    _broker, pg = services
+    server_root = pg.rsplit("/", 1)[0]
+    with psycopg.connect(server_root + "/postgres", autocommit=True) as conn:
+        conn.execute("create database commands")
+        conn.execute("create database foreign_app")
+    with psycopg.connect(server_root + "/foreign_app", autocommit=True) as conn:
+        conn.execute("create table accounts (id int primary key, name text)")
+        conn.execute("insert into accounts values (1, '张三')")
+    db = server_root + "/commands"
+    env = {**os.environ, "CI": "1"}
+
+    def zwgk(*args, ok=(0, 1)):
+        proc = subprocess.run(_zwgk(*args), capture_output=True, text=True, timeout=600, env=env)
+        assert proc.returncode in ok, proc.stderr[-3000:]
+        return proc
+
+    with serve(generate(7)) as srv:
+        common = [srv.home, "--as-of", AS_OF.isoformat(), "--no-ipv6", "--json", "--quiet", *srv.resolve_args()]
+        first = json.loads(zwgk("audit", *common, "--db", db, "--work-dir", tmp_path / "work", "--out", tmp_path / "pg").stdout)
+        second = json.loads(zwgk("audit", *common, "--db", db, "--work-dir", tmp_path / "work").stdout)
+        local = json.loads(zwgk("audit", *common, "--db", tmp_path / "local.db").stdout)
+        refused = zwgk("audit", *common, "--db", server_root + "/foreign_app", ok=(2,))
+    assert first["by_rule"] == second["by_rule"] == local["by_rule"] and first["findings"] > 0
+    assert "not a zwgk database" in refused.stderr and len(refused.stderr.strip().splitlines()) == 1
+    with psycopg.connect(server_root + "/foreign_app", autocommit=True) as conn:
+        assert conn.execute("select table_name from information_schema.tables where table_schema = 'public'").fetchall() == [("accounts",)]
+        assert conn.execute("select * from accounts").fetchall() == [(1, "张三")]
+
+    checked = json.loads(zwgk("check", "--db", db, "--scan", str(second["scan"]), "--as-of", AS_OF.isoformat(), "--json").stdout)
+    assert checked["by_rule"] == local["by_rule"]  # the rules themselves run on PostgreSQL
+    history = json.loads(zwgk("history", "--db", db, "--json").stdout)
+    assert [h["id"] for h in history] == [first["scan"], second["scan"]]
+    diff = json.loads(zwgk("diff", str(first["scan"]), str(second["scan"]), "--db", db, "--json").stdout)
+    assert not diff["new"] and not diff["fixed"]
+    zwgk("report", str(second["scan"]), "--db", db, "--out", tmp_path / "again", "--format", "html,json,csv,xlsx,sarif,junit")
+    report = json.loads((tmp_path / "again" / "findings.json").read_text(encoding="utf-8"))
+    assert len(report["findings"]) == local["findings"]
+    assert (tmp_path / "pg" / "index.html").exists()
