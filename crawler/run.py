@@ -96,6 +96,7 @@ def scrapy_settings(opts: CrawlOptions, scan_id: int) -> dict:
         "TELNETCONSOLE_ENABLED": False,
         "LOG_LEVEL": opts.log_level,
         "SCHEDULER_PRIORITY_QUEUE": "scrapy.pqueues.DownloaderAwarePriorityQueue",
+        "DOWNLOADER": "crawler.downloader.PoliteDownloader",  # --per-host held under the asyncio reactor
         "REACTOR_THREADPOOL_MAXSIZE": 20,
         "DNS_TIMEOUT": 10,
         "TWISTED_DNS_RESOLVER": "crawler.dns.ControlledResolver",
@@ -164,7 +165,7 @@ def prepare_scan(opts: CrawlOptions) -> tuple[int, bool]:
             parts, port = None, None
         if parts is None or parts.scheme not in ("http", "https") or not parts.hostname or port == 0:
             raise CrawlError(f"不是有效的网址 not a valid http(s) URL: {url}")
-    bounds = {"max_pages": 0, "max_depth": 0, "concurrency": 1, "per_host": 1, "delay": 0, "max_size_mb": 1}
+    bounds = {"max_pages": 0, "max_depth": 0, "concurrency": 1, "per_host": 1, "delay": 0, "max_size_mb": 1, "workers": 1}
     for name, low in bounds.items():
         if not getattr(opts, name) >= low:  # also false for nan
             raise CrawlError(f"{name} must be at least {low}, not {getattr(opts, name)}")
@@ -220,12 +221,16 @@ def run_crawl(opts: CrawlOptions) -> int:
         crawler, start_urls=opts.start_urls, scan_id=scan_id, allow_hosts=opts.allow_hosts,
         max_depth=opts.max_depth, check_links=opts.check_links, max_pages=opts.max_pages,
         max_attachment_bytes=min(opts.max_attachment_mb, opts.max_size_mb) * 1024 * 1024, render=opts.render,
+        workers=opts.workers,
     )
     _SIGNAL["received"] = None
     previous = _install_signal_handlers(crawler)
     try:
         process.start(install_signal_handlers=False)
     finally:
+        spider = getattr(crawler, "spider", None)
+        if spider is not None and spider.parse_pool is not None:
+            spider.parse_pool.close()  # the reactor stopped before the spider closed (a signal)
         for signum, handler in previous.items():
             signal.signal(signum, handler)
         lock.close()

@@ -8,6 +8,8 @@ parenthesised pinyin after any character (「索 引 號(hào)」, 「發(fā)�
 
 from __future__ import annotations
 
+import ctypes
+import gc
 import re
 
 import opencc
@@ -47,11 +49,30 @@ DATE_FIELDS = ("written_date", "publish_date", "effective_date", "repeal_date")
 _BLANK = r"[\s\u00a0\u2000-\u200b\u3000]*"
 
 
-_TO_TRADITIONAL = [opencc.OpenCC(config) for config in ("s2t", "s2tw", "s2hk")]  # each loads dictionaries: once
+# Words of an article header that are not disclosure metadata but end the value before them
+# (「来源：龙城区 作者：张三 浏览次数：12」).
+HEADER_WORDS = ("作者", "撰稿", "编辑", "责任编辑", "审核", "浏览", "浏览次数", "浏览量", "阅读", "阅读次数",
+                "阅读量", "点击", "点击数", "点击量", "点击率", "访问量", "访问次数", "字号", "字体")
+
+
+def _traditional(words) -> dict[str, set[str]]:
+    """Each word in Traditional characters as OpenCC writes it for the mainland, Taiwan and Hong Kong."""
+    converters = [opencc.OpenCC(config) for config in ("s2t", "s2tw", "s2hk")]
+    return {word: {converter.convert(word) for converter in converters} for word in words}
+
+
+_TO_TRADITIONAL = _traditional({w for labels in FIELD_LABELS.values() for w in labels} | set(HEADER_WORDS))
+# OpenCC's dictionaries take 40 MB that the C library keeps after they are freed: given back here,
+# in the crawl and in each parse worker (crawler.parse_pool)
+gc.collect()
+try:
+    ctypes.CDLL("libc.so.6").malloc_trim(0)
+except (OSError, AttributeError):
+    pass  # not glibc: the memory stays with the process
 
 
 def _variants(label: str) -> set[str]:
-    out = {label} | {converter.convert(label) for converter in _TO_TRADITIONAL}
+    out = {label} | _TO_TRADITIONAL[label]
     # OpenCC writes 发布 as 發佈, but Traditional portals mostly write 發布
     return out | {v.replace("佈", "布") for v in out}
 
@@ -70,12 +91,6 @@ WEAK_LABELS = {"名称", "来源", "分类", "摘要", "关键字", "关键词",
 # Weak labels an article header writes on their own (「时间：2020-01-19 09:31」, 「来源：新华社」): they
 # count alone too when they come before the body and their value fits (a date; any text).
 HEADER_LABELS = {"时间", "日期", "来源"}
-
-# Words of an article header that are not disclosure metadata but end the value before them
-# (「来源：龙城区 作者：张三 浏览次数：12」).
-HEADER_WORDS = ("作者", "撰稿", "编辑", "责任编辑", "审核", "浏览", "浏览次数", "浏览量", "阅读", "阅读次数",
-                "阅读量", "点击", "点击数", "点击量", "点击率", "访问量", "访问次数", "字号", "字体")
-
 
 def _pattern(words) -> str:
     """Alternation of words, longest first, each character followed by blanks or a pinyin syllable."""

@@ -47,6 +47,7 @@ from crawler.extract.links import Link
 from crawler.extract.listing import ListItem, extract_list_items
 from crawler.extract.page import PageExtract, extract_page, is_attachment_url
 from crawler.pagination import PageRange, fujian, gkmlpt, hanweb
+from crawler.parse_pool import ParsePool
 from crawler.render import Renderer, items_from_json
 from crawler.response_cache import ExtractionMemo
 from crawler.scope import Scope, netloc
@@ -100,8 +101,11 @@ class DisclosureSpider(scrapy.Spider):
 
     def __init__(self, start_urls, scan_id: int, allow_hosts=(), max_depth: int = 10,
                  check_links: bool = True, max_pages: int = 0, max_attachment_bytes: int = DEFAULT_MAX_BYTES,
-                 render: bool = True, **kwargs):
+                 render: bool = True, workers: int = 1, **kwargs):
         super().__init__(**kwargs)
+        # --workers N: pages are extracted in N - 1 processes beside this one, which runs Scrapy
+        self.parse_workers = workers - 1
+        self.parse_pool: ParsePool | None = None
         self.max_attachment_bytes = max_attachment_bytes  # 0: attachments are only probed
         self.render = render and Renderer.available()  # script-only lists rendered in the system Chromium
         self.renderer: Renderer | None = None
@@ -131,6 +135,8 @@ class DisclosureSpider(scrapy.Spider):
         return True
 
     async def start(self):
+        if self.parse_workers > 0:
+            self.parse_pool = ParsePool(self.parse_workers)
         for url in self.start_urls:
             self._first_time(url)
             self._first_time(page_identity(url), "PAGE")
@@ -280,7 +286,10 @@ class DisclosureSpider(scrapy.Spider):
         if page is not None:
             return page
         content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1") or None
-        page = extract_page(response.url, response.body, content_type, is_home=is_home, anchor=anchor)
+        if self.parse_pool is not None:
+            page = await self.parse_pool.extract(response.url, response.body, content_type, is_home=is_home, anchor=anchor)
+        else:
+            page = extract_page(response.url, response.body, content_type, is_home=is_home, anchor=anchor)
         memo.put(key, page)
         return page
 
@@ -490,6 +499,8 @@ class DisclosureSpider(scrapy.Spider):
             raise CloseSpider("max_pages")
 
     def closed(self, reason):
+        if self.parse_pool is not None:
+            self.parse_pool.close()
         close_workers()
         if self.renderer is not None:
             self.renderer.close()

@@ -1,0 +1,85 @@
+"""Page extraction in worker processes, for ``--workers N``.
+
+One Scrapy process keeps the whole crawl (scheduler, downloader, spider state, SQLite writes):
+per-host concurrency, ``--delay`` and ``Retry-After`` hold across the workers by construction,
+because there is one downloader. What moves out is the one step of a page that needs nothing but
+the page itself: :func:`crawler.extract.page.extract_page` (decode, lxml parse, metadata, links,
+list items, pagination), the largest part of a page's CPU in a profile of the crawl. A page's
+body goes to a worker, its :class:`~crawler.extract.page.PageExtract` comes back pickled (a few
+KB against tens of KB of body, and a tenth of the extraction's time to unpickle).
+
+The queue is bounded by Scrapy: an extraction is awaited by the page's callback, and Scrapy keeps
+no more responses in its callbacks than its scraper slot allows (SCRAPER_SLOT_MAX_ACTIVE_SIZE)
+and its concurrency downloads.
+
+Workers are spawned (no copy of the reactor, sockets or the database connections), ignore
+SIGINT (Ctrl-C reaches the whole process group; the crawl decides how to stop) and exit by
+themselves when the crawl's process is gone, even after ``kill -9``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import multiprocessing.connection
+import os
+import signal
+import threading
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+
+from crawler.extract.page import PageExtract, extract_page
+
+logger = logging.getLogger(__name__)
+STOP_SECONDS = 1.0  # how long close() lets a worker finish its page before it is terminated
+
+
+class ParsePool:
+    """``workers`` processes that run :func:`extract_page`; :meth:`extract` awaits one."""
+
+    def __init__(self, workers: int):
+        self.workers = workers
+        self.executor: ProcessPoolExecutor | None = ProcessPoolExecutor(
+            workers, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_start)
+        # started now, while the first requests are downloaded (spawned processes start on demand)
+        self.ready = [self.executor.submit(os.getpid) for _ in range(workers)]
+
+    async def extract(self, url: str, body: bytes, content_type: str | None, **kwargs) -> PageExtract:
+        """The page's extraction from a worker; in this process until the workers have started, and
+        after a worker died (the pool is then broken: the rest of the crawl parses here)."""
+        if self.executor is None or not all(f.done() for f in self.ready):
+            return extract_page(url, body, content_type, **kwargs)
+        try:
+            return await asyncio.wrap_future(self.executor.submit(extract_page, url, body, content_type, **kwargs))
+        except BrokenProcessPool:
+            if self.executor is not None:
+                logger.warning("解析进程意外退出，改为在抓取进程内解析 a parse worker died; parsing in the crawl's process")
+                self.close()
+            return extract_page(url, body, content_type, **kwargs)
+
+    def close(self) -> None:
+        """Stop the workers: idle ones at once, a busy one after STOP_SECONDS at most."""
+        if self.executor is None:
+            return
+        executor, self.executor = self.executor, None
+        # ProcessPoolExecutor before Python 3.14 cannot terminate its workers: they are listed here
+        processes = list((executor._processes or {}).values())
+        executor.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            process.join(STOP_SECONDS)
+            if process.is_alive():
+                process.terminate()
+                process.join(STOP_SECONDS)
+
+
+def _worker_start() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        threading.Thread(target=_exit_with, args=(parent.sentinel,), daemon=True).start()
+
+
+def _exit_with(sentinel) -> None:
+    multiprocessing.connection.wait([sentinel])
+    os._exit(0)
