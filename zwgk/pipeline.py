@@ -13,6 +13,7 @@ written from the server, where the site's earlier scans are.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import re
 import tempfile
@@ -22,7 +23,40 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 PSEUDO_FILESYSTEMS = (Path("/proc"), Path("/sys"), Path("/dev"))
+MAX_PORT = 65535
 FORMATS_ALL = "html,json,csv,xlsx,sarif,junit"
+
+
+def url_problem(url: str) -> str | None:
+    """Why ``url`` cannot be a start URL (scheme http/https, a valid host and port), or None."""
+    if any(c.isspace() or not c.isprintable() for c in url):
+        return "contains spaces or control characters"
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:
+        return str(exc)
+    if parts.scheme not in ("http", "https"):
+        return "scheme must be http or https"
+    host = parts.hostname or ""
+    if not host:
+        return "no host"
+    if port is not None and not 1 <= port <= MAX_PORT:
+        return f"port must be 1-{MAX_PORT}"
+    return _host_problem(host)
+
+
+def _host_problem(host: str) -> str | None:
+    if ":" in host:
+        try:
+            ipaddress.IPv6Address(host.split("%")[0])
+        except ValueError:
+            return f"not an IPv6 address: {host}"
+        return None
+    labels = host.rstrip(".").split(".")
+    if not all(labels) or any(not all(c.isalnum() or c in "-_" for c in label) or label[0] == "-" for label in labels):
+        return f"not a host name: {host}"
+    return None
 
 
 class AuditInputError(Exception):
@@ -77,9 +111,10 @@ class AuditResult:
 
 
 def audit_site(job: AuditJob, publish_hook=None) -> AuditResult:
-    """Audit one site. ``publish_hook(conn, scan_id)`` runs inside the transaction that publishes a
-    scan to a PostgreSQL database and may return False to drop the copy (a batch site another worker
-    already finished). Raises AuditInputError for unusable input (before any request is sent)."""
+    """Audit one site. ``publish_hook(conn, scan_id, result)`` runs inside the transaction that
+    publishes a scan to a PostgreSQL database (with the server's scan id and the audit's result) and
+    may return False to drop the copy (a batch site another worker already finished). Raises
+    AuditInputError for unusable input (before any request is sent)."""
     from crawler.postgres import is_postgres
     from crawler.run import interrupted_by
 
@@ -97,18 +132,24 @@ def audit_site(job: AuditJob, publish_hook=None) -> AuditResult:
     if not signum and not unreachable and job.ipv6:
         measure_ipv6(job, local_db, scan_id)
     findings = check_scan(local_db, scan_id, rules, job)
-    target_scan = scan_id
-    if server:
-        target_scan = publish(local_db, scan_id, job.db, publish_hook)
-        if target_scan is None:  # published by another worker first: theirs is the result
-            return AuditResult("duplicate", 0, job.db, None, "already published by another worker")
-    outputs = write_outputs(job.db, target_scan, rules, job) if job.out_dir else []
-    summary = summarize(job.db, target_scan, rules, findings, outputs)
     if signum:
-        return AuditResult("interrupted", 128 + signum, job.db, target_scan, "interrupted", signum, summary, outputs)
-    if unreachable:
-        return AuditResult("unreachable", 3, job.db, target_scan, unreachable, None, summary, outputs)
-    return AuditResult("audited", exit_code(findings, job.fail_on), job.db, target_scan, None, None, summary, outputs)
+        result = AuditResult("interrupted", 128 + signum, job.db, scan_id, "interrupted", signum)
+    elif unreachable:
+        result = AuditResult("unreachable", 3, job.db, scan_id, unreachable)
+    else:
+        result = AuditResult("audited", exit_code(findings, job.fail_on), job.db, scan_id)
+    result.summary = summarize(local_db, scan_id, rules, findings, [])
+    if server:
+        hook = (lambda conn, new_id: publish_hook(conn, new_id, result)) if publish_hook else None
+        result.scan_id = publish(local_db, scan_id, job.db, hook)
+        if result.scan_id is None:  # published by another worker first: theirs is the result
+            return AuditResult("duplicate", 0, job.db, None, "already published by another worker", summary=result.summary)
+        result.summary["scan"] = result.scan_id
+    if job.out_dir:
+        result.outputs = write_outputs(job.db, result.scan_id, rules, job)
+        html = [p for p in result.outputs if p.endswith(".html")]
+        result.summary["report"] = html[0] if html else None
+    return result
 
 
 def load_rules(job: AuditJob) -> dict:
