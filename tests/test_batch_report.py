@@ -281,16 +281,39 @@ def test_sheet_names_of_awkward_sites():
                      "ABC", "abc~2", None]
 
 
+def _plain_site(name, score, findings):
+    return {"name": name, "code": None, "url": "http://www.example.gov.cn/", "organiser": None, "status": "audited", "error": None,
+            "report": None, "scan_id": 1, "previous": None, "score": score, "passed": score >= 60, "vetoes": [],
+            "by_family": {"links": len(findings)}, "by_severity": {"error": len(findings), "warning": 0, "info": 0},
+            "findings": (f for f in findings), "rule_texts": {}}
+
+
+def test_index_pages_and_prints_every_matching_row_in_chromium(tmp_path):
+    sites = [_plain_site(f"网站{i:03d}", float(i % 100), []) for i in range(250)]
+    index = write_batch_outputs(tmp_path, sites)["index"]
+    with browser_page() as page:
+        page.goto(index.as_uri())
+        names = lambda: page.locator("#ranking-table tbody tr:visible td:nth-child(2)").all_text_contents()  # noqa: E731
+        ranked = [s["name"] for s in ranking(sites)]
+        assert names() == ranked[:100] and page.text_content("#pager") == "第 1 / 3 页"
+        page.click("#p-next")
+        assert names() == ranked[100:200] and page.text_content("#pager") == "第 2 / 3 页"
+        page.fill("#f-text", "网站1")  # 网站100 … 网站199
+        assert sorted(names()) == [f"网站{i}" for i in range(100, 200)] and page.text_content("#pager") == "第 1 / 1 页"
+        page.fill("#f-text", "")
+        page.evaluate("window.dispatchEvent(new Event('beforeprint'))")  # a print lists every matching row, in order
+        assert names() == ranked
+        page.evaluate("window.dispatchEvent(new Event('afterprint'))")
+        assert names() == ranked[:100]
+
+
 def test_xlsx_cells_stay_text_and_fit_in_a_cell(tmp_path):
     """A formula-like message is written as text and a huge evidence list is cut to what Excel holds;
     the findings may come from a generator (read once)."""
     huge = {"linked_from": [f"http://www.example.gov.cn/{i:06d}.html" for i in range(2000)]}
     findings = [{"rule": "links.broken", "severity": "error", "url": "http://www.example.gov.cn/x", "message": "=HYPERLINK(\"http://evil\")",
                  "message_en": "", "evidence": huge, "fingerprint": "f1", "column_url": None}]
-    site = {"name": "示范", "code": None, "url": "http://www.example.gov.cn/", "organiser": None, "status": "audited", "error": None,
-            "report": None, "scan_id": 1, "previous": None, "score": 99.0, "passed": True, "vetoes": [], "by_family": {"links": 1},
-            "by_severity": {"error": 1, "warning": 0, "info": 0}, "findings": (f for f in findings), "rule_texts": {}}
-    paths = write_batch_outputs(tmp_path, [site])
+    paths = write_batch_outputs(tmp_path, [_plain_site("示范", 99.0, findings)])
     rows = list(load_workbook(paths["xlsx"])["示范"].iter_rows(values_only=True))
     assert len(rows) == 2 and rows[1][3] == "'=HYPERLINK(\"http://evil\")"
     assert len(json.dumps(huge, ensure_ascii=False)) > 32767 and len(rows[1][5]) == 32767 and rows[1][5].endswith("…")
