@@ -108,3 +108,16 @@ def test_csv_without_url_column(tmp_path):
     (tmp_path / "list.csv").write_text("网站名称,主办单位\n甲,乙\n", encoding="utf-8")
     proc = zwgk("batch", tmp_path / "list.csv", "--db", tmp_path / "b.db", ok=(2,))
     assert "首页网址" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("command", ["batch", "worker"])
+@pytest.mark.parametrize("broker, message", [
+    ("amqp://127.0.0.1/", "must be a redis:// or rediss:// URL"),
+    (f"redis://127.0.0.1:{free_port()}/0", "cannot reach the broker"),
+])
+def test_unusable_broker(tmp_path, command, broker, message):
+    (tmp_path / "sites.yaml").write_text("sites:\n  - {name: 甲, url: 'http://a.gov.cn/'}\n", encoding="utf-8")
+    args = ["batch", tmp_path / "sites.yaml", "--db", tmp_path / "b.db"] if command == "batch" else ["worker"]
+    proc = zwgk(*args, "--broker", broker, ok=(2,), timeout=60)
+    assert message in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "b.db").exists()  # nothing recorded for a batch that cannot be handed out

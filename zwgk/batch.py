@@ -373,6 +373,19 @@ def run_local(db: str, batch_id: str, sites: list[Site], job: AuditJob, parallel
         pool.shutdown(wait=True)
 
 
+def check_broker(broker: str) -> None:
+    """A Redis broker that answers, before anything is recorded (AuditInputError otherwise)."""
+    from zwgk.tasks import configure
+
+    if not broker.startswith(("redis://", "rediss://")):
+        raise AuditInputError(f"--broker 应为 redis:// 地址 must be a redis:// or rediss:// URL: {_no_password(broker)}")
+    try:
+        with configure(broker).connection_for_write() as connection:
+            connection.ensure_connection(max_retries=1, timeout=10)
+    except Exception as exc:  # kombu/redis connection errors of every kind
+        raise AuditInputError(f"无法连接消息队列 cannot reach the broker {_no_password(broker)}: {exc}") from None
+
+
 def enqueue(broker: str, db: str, batch_id: str, sites: list[Site], job: AuditJob) -> None:
     """One Celery task per site not yet done, on the broker's ``zwgk`` queue."""
     from zwgk.pipeline import connect_db

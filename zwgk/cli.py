@@ -622,6 +622,8 @@ def batch_run(sites_file, **kw):
     for rules_file in {s.rules_file for s in sites} | {job.rules_file}:
         _usage(pipeline.load_rules, pipeline.AuditJob(urls=[], rules_file=rules_file, select=job.select, ignore=job.ignore))
     _usage(pipeline.check_inputs, job)
+    if kw["broker"]:
+        _usage(batches.check_broker, kw["broker"])
     out_dir = kw["out_dir"] or "zwgk-batch"
     _usage(pipeline.check_out_dir, out_dir)
     conn = _usage(_connect, job.db, True)
@@ -633,10 +635,7 @@ def batch_run(sites_file, **kw):
     say = (lambda text: None) if kw["quiet"] else (lambda text: click.echo(text, err=True))
     say(f"批次 batch {batch_id}: {len(sites)} 个网站 sites")
     if kw["broker"]:
-        try:
-            batches.enqueue(kw["broker"], job.db, batch_id, sites, job)
-        except Exception as exc:  # kombu's connection errors
-            raise click.UsageError(f"无法连接消息队列 cannot reach the broker {kw['broker']}: {exc}") from exc
+        batches.enqueue(kw["broker"], job.db, batch_id, sites, job)
         if kw["no_wait"]:
             click.echo(f"批次 batch {batch_id} 已入队 queued; 查看进度 progress: zwgk batch status --db {job.db} --batch {batch_id}")
             return
@@ -738,8 +737,10 @@ def batch_status(db, batch_id, as_json):
 @click.option("--loglevel", type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"]), default="INFO", show_default=True)
 def worker(broker, concurrency, work_dir, visibility_timeout, loglevel):
     """在本机运行检查任务（Celery worker），可在多台机器上各启动一个。Run a worker on this machine."""
+    from zwgk.batch import check_broker
     from zwgk.tasks import run_worker
 
+    _usage(check_broker, broker)
     run_worker(broker, concurrency, visibility_timeout, work_dir, loglevel)
 
 
