@@ -271,8 +271,13 @@ def run_site(db: str, batch_id: str, site: Site, job: AuditJob, worker: str | No
             waited += HEARTBEAT_EVERY
         beat = Heartbeat(db, batch_id, site.key, worker)
         beat.start()
+        this = site_job(job, site)
+        if (site_row(conn, batch_id, site.key)["attempts"] or 0) > 1:
+            # a second attempt (an interrupted batch, a dead worker): continue that scan where its
+            # responses were saved, if they are on this machine (crawler.run.prepare_scan)
+            this.crawl["resume"] = True
         try:
-            outcome = _run_child(site_job(job, site), batch_id, site.key, worker)
+            outcome = _run_child(this, batch_id, site.key, worker)
         finally:
             beat.stop()
         with conn:
