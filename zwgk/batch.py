@@ -310,6 +310,8 @@ def _run_child(job: AuditJob, batch_id: str, key: str, worker: str) -> dict:
     lines = [line for line in out.splitlines() if line.startswith("{")]
     if lines:
         return json.loads(lines[-1])
+    if proc.returncode in (-signal.SIGINT, -signal.SIGTERM, 128 + signal.SIGINT, 128 + signal.SIGTERM):
+        return {"status": "interrupted", "error": "interrupted before the crawl started"}
     last = [line for line in err.splitlines() if line.strip()]
     return {"status": "failed", "error": f"exit {proc.returncode}: {last[-1] if last else 'no output'}"[:2000]}
 
