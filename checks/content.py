@@ -8,6 +8,7 @@ import json
 import re
 from datetime import date
 from itertools import groupby
+from operator import itemgetter
 from urllib.parse import urlsplit
 
 from checks import lexicon
@@ -108,9 +109,9 @@ def attachment_rows(ctx, where: str = "1 = 1", columns: str = "a.*", join: str =
 def linking_pages(ctx, url: str, source_url: str | None, limit: int = 20) -> list[str]:
     """The pages that link an attachment: the one it was fetched from first, then the others."""
     pages = [source_url] if source_url else []
-    for r in ctx.rows("select distinct source_url from links where scan_id = ? and target_url = ? order by source_url", (url,)):
-        if r["source_url"] not in pages:
-            pages.append(r["source_url"])
+    for source in dict.fromkeys(source for source, *_ in ctx.links_to(url)):
+        if source not in pages:
+            pages.append(source)
     return pages[:limit]
 
 
@@ -123,7 +124,7 @@ def hidden_link(ctx, params):
     also taken from its SiteDomain meta tag) and hosts given with --allow-host."""
     spam = re.compile("|".join(map(re.escape, params["spam_words"])))
     own = own_organisation(ctx)
-    rows = ctx.stream("select source_url, target_url, anchor from links where scan_id = ? and hidden = 1 and tag = 'a' "
+    rows = ctx.stream("select source_url, target_url, anchor from links where scan_id + 0 = ? and hidden = 1 and tag = 'a' "
                       "order by target_url, source_url, position")
     for target, group in groupby(rows, key=lambda r: r["target_url"]):
         host = (urlsplit(target).hostname or "").lower()
@@ -186,8 +187,8 @@ def _spam_texts(ctx):
             yield r["url"], column, r[column], None
     anchors = ctx.stream("select source_url, anchor from links where scan_id = ? and hidden = 0 and anchor is not null "
                          "and anchor != '' order by source_url, target_url, tag, position")
-    for url, group in groupby(anchors, key=lambda r: r["source_url"]):
-        yield url, "link_text", " | ".join(r["anchor"] for r in group), None
+    for url, group in groupby(anchors, key=itemgetter(0)):
+        yield url, "link_text", " | ".join([r[1] for r in group]), None
     for r in attachment_rows(ctx, "text is not null"):
         yield r["url"], "attachment", r["text"], None
 

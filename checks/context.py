@@ -10,6 +10,7 @@ import sqlite3
 from datetime import date
 from functools import cached_property
 from itertools import groupby
+from operator import itemgetter
 
 from urllib.parse import urlsplit
 
@@ -62,8 +63,21 @@ class ScanContext:
 
     def stream(self, sql: str, params: tuple = ()):
         """Rows one at a time, for results that grow with the site (documents, fields, links):
-        a check keeps what it needs of a row, never the whole result."""
+        a check keeps what it needs of a row, never the whole result.
+
+        A query that picks a few rows out of a whole table by a column with no index (hidden,
+        malformed, an anchor LIKE) says ``scan_id + 0 = ?``: SQLite, having no statistics, would
+        otherwise walk the scan_id index and look up every row of the scan (ten times slower than
+        reading the table in order); PostgreSQL reads such a query sequentially anyway."""
         return self.conn.execute(sql, (self.scan_id, *params))
+
+    def links_to(self, url: str) -> list[tuple]:
+        """The distinct (source_url, anchor, position, hidden, tag) of the links to ``url``, by source.
+        Deduplicated and sorted here: with DISTINCT or ORDER BY in the query, SQLite (having no
+        statistics) scans the whole primary key for its order instead of using the target_url index."""
+        rows = {tuple(r) for r in self.stream("select source_url, anchor, position, hidden, tag from links "
+                                              "where scan_id = ? and target_url = ?", (url,))}
+        return sorted(rows, key=lambda r: (r[0], r[4], r[2], r[1] is not None, r[1] or "", r[3]))
 
     def table_columns(self, table: str) -> set[str]:
         """The columns of ``table``, or nothing when a database written by an older zwgk lacks it
@@ -80,25 +94,28 @@ class ScanContext:
         """(document row, [rows of `columns` that list it, the home page excluded]) in URL order;
         ``columns`` are the documents table's (as d.name), ``where`` narrows them (and d.…)."""
         by_url = {c["url"]: c for c in self.columns if c["kind"] != "home"}
-        rows = self.stream(f"select {columns}, ci.column_url as listed_in from documents d "
+        # (ci.position is read so that SQLite, having no statistics, takes the item_url index rather
+        # than scanning the primary key, which covers column_url and item_url but is ordered by column)
+        rows = self.stream(f"select {columns}, ci.column_url as listed_in, ci.position from documents d "
                            "left join column_items ci on ci.scan_id = d.scan_id and ci.item_url = d.url "
-                           f"where d.scan_id = ? {where} order by d.url, ci.column_url", params)
-        for _, group in groupby(rows, key=lambda r: r["url"]):
+                           f"where d.scan_id = ? {where} order by d.url", params)
+        for _, group in groupby(rows, key=itemgetter(0)):  # d.url comes first
             group = list(group)
-            yield group[0], [by_url[r["listed_in"]] for r in group if r["listed_in"] in by_url]
+            yield group[0], [by_url[url] for url in sorted(r["listed_in"] for r in group if r["listed_in"] in by_url)]
 
     @cached_property
-    def disclosure_urls(self) -> set[str] | None:
-        """The documents of the 政府信息公开 section: what metadata.* and the disclosure time limits
-        apply to (None: the whole site). News (新闻中心), 互动 and 办事 pages are documents for
-        links, privacy and content rules, but not disclosure documents. The section is found from
-        the portal itself: the home page's link named 政府信息公开 (or the like), the section's
-        usual paths, and a page that carries a disclosure metadata block (an 索引号 label) is
-        always one. A site where no section can be told apart is audited whole."""
+    def disclosure_filter(self) -> tuple[str, tuple]:
+        """(SQL condition on the documents table as ``d``, its parameters) that holds for the
+        documents of the 政府信息公开 section: what metadata.* and the disclosure time limits apply
+        to. News (新闻中心), 互动 and 办事 pages are documents for links, privacy and content rules,
+        but not disclosure documents. The section is found from the portal itself: the home page's
+        link named 政府信息公开 (or the like), the section's usual paths, and a page that carries a
+        disclosure metadata block (an 索引号 label) is always one. A site where no section can be
+        told apart is audited whole."""
         conf = self.rule_params("metadata.missing_field").get("disclosure_section") or {}
         roots = self._section_roots(conf)
         if not roots:
-            return None
+            return "1 = 1", ()
 
         def inside(url: str) -> bool:
             return any(url.startswith(root) for root in roots)
@@ -108,28 +125,36 @@ class ScanContext:
         columns = {c["url"] for c in self.columns}
         section_columns = {c for c in columns if inside(c)}
         # (body links only: every page's navigation links the news centre too)
-        below = " or ".join(["substr(source_url, 1, ?) = ?"] * len(roots))
-        for (target,) in self.stream(f"select distinct target_url from links where scan_id = ? and tag = 'a' and position = 'body' "
-                                     f"and ({below})", tuple(x for root in roots for x in (len(root), root))):
+        below = " or ".join(["substr({0}, 1, ?) = ?"] * len(roots))
+        below_params = tuple(x for root in roots for x in (len(root), root))
+        for (target,) in self.stream(f"select distinct target_url from links where scan_id + 0 = ? and tag = 'a' and position = 'body' "
+                                     f"and ({below.format('source_url')})", below_params):
             if page_identity(target) in columns:
                 section_columns.add(page_identity(target))
-        urls = {url for (url,) in self.stream("select distinct url from document_fields where scan_id = ? and field = 'index_no'")}
-        urls |= {url for column_url, url in self.stream("select column_url, item_url from column_items where scan_id = ?")
-                 if column_url in section_columns}
-        return {url for (url,) in self.stream("select url from documents where scan_id = ?") if url in urls or inside(url)}
-
-    def in_disclosure(self, url: str) -> bool:
-        return self.disclosure_urls is None or url in self.disclosure_urls
+        listed = ""
+        if section_columns:
+            listed = (" or exists (select 1 from column_items x where x.scan_id = d.scan_id and x.item_url = d.url "
+                      f"and x.column_url in ({', '.join('?' * len(section_columns))}))")
+        return ("(exists (select 1 from document_fields x where x.scan_id = d.scan_id and x.url = d.url and x.field = 'index_no') "
+                f"or {below.format('d.url')}{listed})", below_params + tuple(sorted(section_columns)))
 
     def disclosure_fields(self, fields: tuple[str, ...], where: str = ""):
-        """(url, {field: row of document_fields}) of the disclosure documents carrying any of
-        ``fields``, in URL order (``where`` narrows the field rows further)."""
-        rows = self.stream(f"select f.* from document_fields f join documents d on d.scan_id = f.scan_id and d.url = f.url "
-                           f"where f.scan_id = ? and f.field in ({', '.join('?' * len(fields))}) {where} order by f.url, f.field",
-                           tuple(fields))
-        for url, group in groupby(rows, key=lambda r: r["url"]):
-            if self.in_disclosure(url):
-                yield url, {r["field"]: r for r in group}
+        """The rows of document_fields naming one of ``fields`` on the disclosure documents, in
+        URL order (``where`` narrows them further, as f.…)."""
+        section, params = self.disclosure_filter
+        return self.stream(f"select f.* from document_fields f join documents d on d.scan_id = f.scan_id and d.url = f.url "
+                           f"where f.scan_id = ? and f.field in ({', '.join('?' * len(fields))}) {where} and {section} "
+                           "order by f.url, f.field", (*fields, *params))
+
+    def disclosure_dates(self):
+        """(url, 成文日期, 发布日期) of the disclosure documents where both were read as dates."""
+        section, params = self.disclosure_filter
+        for r in self.stream("select w.url, w.parsed as written, p.parsed as published from document_fields w "
+                             "join document_fields p on p.scan_id = w.scan_id and p.url = w.url and p.field = 'publish_date' "
+                             "join documents d on d.scan_id = w.scan_id and d.url = w.url "
+                             "where w.scan_id = ? and w.field = 'written_date' and w.parsed is not null and w.parsed != '' "
+                             f"and p.parsed is not null and p.parsed != '' and {section} order by w.url", params):
+            yield r["url"], r["written"], r["published"]
 
     def _section_roots(self, conf: dict) -> list[str]:
         words = re.compile("|".join(map(re.escape, conf.get("entry_words") or ["政府信息公开"])))

@@ -41,11 +41,8 @@ def describe(limit: dict) -> tuple[str, str]:
 def publication_delay(ctx, params):
     """发布日期 − 成文日期 in working days, by the official calendar."""
     limit = params["max_working_days"]
-    for url, fields in ctx.disclosure_fields(("written_date", "publish_date"), "and f.parsed is not null and f.parsed != ''"):
-        written, published = fields.get("written_date"), fields.get("publish_date")
-        if not (written and published and written["parsed"] and published["parsed"]):
-            continue
-        start, end = date.fromisoformat(written["parsed"][:10]), date.fromisoformat(published["parsed"][:10])
+    for url, written, published in ctx.disclosure_dates():
+        start, end = date.fromisoformat(written[:10]), date.fromisoformat(published[:10])
         if end <= start:
             continue
         try:

@@ -24,9 +24,9 @@ class Pair:
     interpretation_links: bool
 
 
-def _is_policy(doc, columns: list, params) -> bool:
+def _is_policy(doc, columns: list, params, doc_no_patterns: list) -> bool:
     # 规范性文件 carry 规 in their number (X府规〔2026〕9号, X规〔2026〕1号) whatever the column or title
-    if doc["doc_no"] and any(re.search(p, doc["doc_no"]) for p in params.get("policy_doc_no_patterns", ())):
+    if doc["doc_no"] and any(p.search(doc["doc_no"]) for p in doc_no_patterns):
         return True
     for col in columns:
         if any(name in (col["name"] or "") for name in params["policy_column_names"]):
@@ -55,6 +55,7 @@ def pairs(ctx) -> Linkage:
 
 def _find_pairs(ctx) -> Linkage:
     params = ctx.rule_params("linkage.missing_interpretation")
+    doc_no_patterns = [re.compile(p) for p in params.get("policy_doc_no_patterns", ())]
     policies: list[str] = []
     interpretations: list[str] = []
     documents: dict[str, tuple[str | None, str | None]] = {}
@@ -62,18 +63,19 @@ def _find_pairs(ctx) -> Linkage:
                                                    "and d.kind in ('document', 'interpretation')"):
         if doc["kind"] == "interpretation":
             interpretations.append(doc["url"])
-        elif _is_policy(doc, columns, params):
+        elif _is_policy(doc, columns, params, doc_no_patterns):
             policies.append(doc["url"])
         else:
             continue
         documents[doc["url"]] = (doc["title"], doc["publish_date"])
     policy_set, interp_set = set(policies), set(interpretations)
-    # the links between an interpretation and any document, found from the interpretations' side
+    # the links from and to the interpretations, looked up by index (hidden, outside the primary
+    # key, is read so that SQLite takes the target_url index rather than scanning the primary key)
+    interpretation_urls = "select url from documents where scan_id = ? and kind = 'interpretation'"
     links = {(r["source_url"], r["target_url"]) for r in ctx.stream(
-        "select l.source_url, l.target_url from documents d join links l on l.scan_id = d.scan_id and l.source_url = d.url "
-        "where d.scan_id = ? and d.kind = 'interpretation' and l.tag = 'a' "
-        "union select l.source_url, l.target_url from documents d join links l on l.scan_id = d.scan_id and l.target_url = d.url "
-        "where d.scan_id = ? and d.kind = 'interpretation' and l.tag = 'a'", (ctx.scan_id,))
+        f"select source_url, target_url, hidden from links where scan_id = ? and tag = 'a' and source_url in ({interpretation_urls}) "
+        f"union select source_url, target_url, hidden from links where scan_id = ? and tag = 'a' and target_url in ({interpretation_urls})",
+        (ctx.scan_id, ctx.scan_id, ctx.scan_id))
         if (r["source_url"] in policy_set and r["target_url"] in interp_set) or (r["source_url"] in interp_set and r["target_url"] in policy_set)}
     found: dict[str, Pair] = {}
     for source, target in sorted(links):

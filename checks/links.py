@@ -19,23 +19,16 @@ SOFT_404_EN = {"title": "the page says it does not exist", "text": "the page say
 MAX_SOURCES = 100  # a broken link in a site-wide template is linked from every page
 
 
-def _sources(ctx, url: str) -> list[dict]:
-    return [
-        {"url": r["source_url"], "anchor": r["anchor"], "position": r["position"], "hidden": bool(r["hidden"]), "tag": r["tag"]}
-        for r in ctx.rows("select distinct source_url, anchor, position, hidden, tag from links where scan_id = ? and target_url = ? "
-                          "order by source_url, tag, position, anchor, hidden limit ?", (url, MAX_SOURCES + 1))
-    ]
-
-
-def _source_count(ctx, url: str) -> int:
-    return ctx.rows("select count(distinct source_url) as n from links where scan_id = ? and target_url = ?", (url,))[0]["n"]
+def _sources(links: list[tuple]) -> list[dict]:
+    return [{"url": source, "anchor": anchor, "position": position, "hidden": bool(hidden), "tag": tag}
+            for source, anchor, position, hidden, tag in links[:MAX_SOURCES]]
 
 
 def _linked_targets(ctx, slow_ms: int | None = None):
     return ctx.rows(
         "select p.url, p.status, p.error_kind, p.error, p.redirects, p.elapsed_ms from pages p where p.scan_id = ? "
         "and (p.status >= 400 or p.error_kind is not null or p.elapsed_ms > ?) "
-        "and exists (select 1 from links l where l.scan_id = p.scan_id and l.target_url = p.url) order by p.url",
+        "and exists (select 1 from links l where l.scan_id = p.scan_id and l.target_url = p.url) order by p.url, p.request_body",
         (slow_ms if slow_ms is not None else 2**62,),
     )
 
@@ -65,8 +58,9 @@ def broken(ctx, params):
         if reason is None:
             continue  # robots.txt exclusions, blocked answers and the like: not broken
         reason_zh, reason_en = reason
-        sources = _sources(ctx, page["url"])[:MAX_SOURCES]
-        count = _source_count(ctx, page["url"])
+        links = ctx.links_to(page["url"])
+        sources = _sources(links)
+        count = len({source for source, *_ in links})
         on_home = bool(ctx.home_urls) and bool(ctx.rows(
             f"select 1 from links where scan_id = ? and target_url = ? and source_url in ({','.join('?' * len(ctx.home_urls))}) limit 1",
             (page["url"], *sorted(ctx.home_urls))))
@@ -86,7 +80,7 @@ def blocked(ctx, params):
     """403/429: bot protection or rate limiting, not proof of a dead link."""
     for page in _linked_targets(ctx):
         if page["status"] in params["statuses"]:
-            sources = _sources(ctx, page["url"])[:MAX_SOURCES]
+            sources = _sources(ctx.links_to(page["url"]))
             yield Finding(
                 "links.blocked", page["url"],
                 f"目标返回 HTTP {page['status']}（可能为访问限制），请人工复核", f"answered HTTP {page['status']} (blocked?), check by hand",
@@ -97,7 +91,7 @@ def blocked(ctx, params):
 @rule("links.malformed")
 def malformed(ctx, params):
     """An href no browser can follow (a bad port, a broken IPv6 literal …), one finding per page and href."""
-    for r in ctx.rows("select distinct source_url, target_url, anchor from links where scan_id = ? and malformed = 1 "
+    for r in ctx.stream("select distinct source_url, target_url, anchor from links where scan_id + 0 = ? and malformed = 1 "
                       "order by source_url, target_url, anchor"):
         yield Finding(
             "links.malformed", r["source_url"],

@@ -12,11 +12,10 @@ from crawler.extract.labels import DATE_FIELDS, FIELD_NAMES_ZH
 EMPTY_REASON_ZH = {"empty": "值为空", "commented_out": "值被注释隐藏"}
 
 
-def _document_columns(ctx, doc, listed: list) -> list[tuple[str, str]]:
+def _document_columns(ctx, doc, listed: list, columns: dict) -> list[tuple[str, str]]:
     """(type, name) of each column a document belongs to: the columns that list it and the column
     it was found under (documents.column_url); for a document in no column, what its own page's
-    ColumnType / ColumnName meta tags say."""
-    columns = {c["url"]: c for c in ctx.columns if c["kind"] != "home"}
+    ColumnType / ColumnName meta tags say. ``columns``: the site's columns by URL, home excluded."""
     listed = {c["url"]: c for c in listed}
     if doc["column_url"] in columns:
         listed.setdefault(doc["column_url"], columns[doc["column_url"]])
@@ -62,12 +61,16 @@ def missing_field(ctx, params):
     # whether each field that any column type asks for is on the page: one index look-up each
     present = ", ".join(f"case when exists (select 1 from document_fields f where f.scan_id = d.scan_id and f.url = d.url "
                         f"and f.field = {_literal(name)}) then 1 else 0 end as \"has_{i}\"" for i, name in enumerate(names))
-    for doc, listed in ctx.documents_with_columns(f"d.url, d.title, d.column_url, {present}"):
+    section, section_params = ctx.disclosure_filter
+    site_columns = {c["url"]: c for c in ctx.columns if c["kind"] != "home"}
+    requirements: dict[tuple, tuple[list[str], list[str]]] = {}  # a few combinations of columns on a site
+    for doc, listed in ctx.documents_with_columns(f"d.url, d.title, d.column_url, {present}", f"and {section}", section_params):
         url = doc["url"]
-        if not ctx.in_disclosure(url):
-            continue
-        columns = _document_columns(ctx, doc, listed)
-        required, types = required_fields(params, columns)
+        columns = _document_columns(ctx, doc, listed, site_columns)
+        key = tuple(columns)
+        if key not in requirements:
+            requirements[key] = required_fields(params, columns)
+        required, types = requirements[key]
         column_types = sorted({t for t, _ in columns if t})
         for name in required:
             if not doc[f"has_{names.index(name)}"]:
@@ -85,47 +88,41 @@ def missing_field(ctx, params):
 @rule("metadata.empty_field")
 def empty_field(ctx, params):
     """The label is on the page but its value is blank or commented out."""
-    for url, fields in ctx.disclosure_fields(tuple(params["fields"]), "and f.state in ('empty', 'commented_out')"):
-        for name in params["fields"]:
-            f = fields.get(name)
-            if f is None or f["state"] not in EMPTY_REASON_ZH:
-                continue
-            zh = FIELD_NAMES_ZH.get(name, name)
-            yield Finding(
-                "metadata.empty_field", url,
-                f"「{f['label']}」{EMPTY_REASON_ZH[f['state']]}", f"{name} ({f['label']}) is {f['state'].replace('_', ' ')}",
-                {"field": name, "field_zh": zh, "label": f["label"], "state": f["state"], "raw": f["raw_value"]}, key=name,
-            )
+    for f in ctx.disclosure_fields(tuple(params["fields"]), "and f.state in ('empty', 'commented_out')"):
+        name = f["field"]
+        zh = FIELD_NAMES_ZH.get(name, name)
+        yield Finding(
+            "metadata.empty_field", f["url"],
+            f"「{f['label']}」{EMPTY_REASON_ZH[f['state']]}", f"{name} ({f['label']}) is {f['state'].replace('_', ' ')}",
+            {"field": name, "field_zh": zh, "label": f["label"], "state": f["state"], "raw": f["raw_value"]}, key=name,
+        )
 
 
 @rule("metadata.bad_value")
 def bad_value(ctx, params):
     """Unparseable dates, 成文日期 after 发布日期, 索引号 of no known shape (warning)."""
-    shapes = [re.compile(p) for p in params["index_no_patterns"]]
-    for url, fields in ctx.disclosure_fields((*DATE_FIELDS, "index_no")):
-        for name in DATE_FIELDS:
-            f = fields.get(name)
-            if f is not None and f["state"] == "ok" and not f["parsed"]:
-                yield Finding(
-                    "metadata.bad_value", url,
-                    f"「{f['label']}」无法识别为日期：{f['value']}", f"{name} is not a date: {f['value']}",
-                    {"field": name, "value": f["value"], "problem": "unparseable_date"}, key=f"{name}:date",
-                )
-        written, published = fields.get("written_date"), fields.get("publish_date")
-        if written is not None and published is not None and written["parsed"] and published["parsed"]:
-            if written["parsed"][:10] > published["parsed"][:10]:
-                yield Finding(
-                    "metadata.bad_value", url,
-                    f"成文日期 {written['parsed'][:10]} 晚于发布日期 {published['parsed'][:10]}",
-                    f"成文日期 {written['parsed'][:10]} is after 发布日期 {published['parsed'][:10]}",
-                    {"field": "written_date", "written_date": written["parsed"][:10], "publish_date": published["parsed"][:10],
-                     "problem": "written_after_published"}, key="written_after_published",
-                )
-        index_no = fields.get("index_no")
-        if index_no is not None and index_no["state"] == "ok" and not any(p.match(index_no["value"]) for p in shapes):
+    for f in ctx.disclosure_fields(DATE_FIELDS, "and f.state = 'ok' and (f.parsed is null or f.parsed = '')"):
+        name = f["field"]
+        yield Finding(
+            "metadata.bad_value", f["url"],
+            f"「{f['label']}」无法识别为日期：{f['value']}", f"{name} is not a date: {f['value']}",
+            {"field": name, "value": f["value"], "problem": "unparseable_date"}, key=f"{name}:date",
+        )
+    for url, written, published in ctx.disclosure_dates():
+        if written[:10] > published[:10]:
             yield Finding(
                 "metadata.bad_value", url,
-                f"索引号格式不常见：{index_no['value']}", f"索引号 of no known shape: {index_no['value']}",
-                {"field": "index_no", "value": index_no["value"], "problem": "index_no_shape"},
+                f"成文日期 {written[:10]} 晚于发布日期 {published[:10]}",
+                f"成文日期 {written[:10]} is after 发布日期 {published[:10]}",
+                {"field": "written_date", "written_date": written[:10], "publish_date": published[:10],
+                 "problem": "written_after_published"}, key="written_after_published",
+            )
+    shapes = [re.compile(p) for p in params["index_no_patterns"]]
+    for f in ctx.disclosure_fields(("index_no",), "and f.state = 'ok'"):
+        if not any(p.match(f["value"]) for p in shapes):
+            yield Finding(
+                "metadata.bad_value", f["url"],
+                f"索引号格式不常见：{f['value']}", f"索引号 of no known shape: {f['value']}",
+                {"field": "index_no", "value": f["value"], "problem": "index_no_shape"},
                 key="index_no:shape", severity="warning",
             )
