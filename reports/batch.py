@@ -42,7 +42,7 @@ EXCEL_CELL_MAX = 32767
 TEXT = {
     "zh": {
         "title": "政府网站政务公开检查汇总", "sites": "网站数", "passed": "合格", "failed": "不合格", "no_verdict": "未完成",
-        "vetoed": "有单项否决项", "not_audited": "未完成检查", "rank": "排名", "name": "网站名称", "code": "网站标识码",
+        "vetoed": "有单项否决项", "rank": "排名", "name": "网站名称", "code": "网站标识码",
         "organiser": "主办单位", "url": "首页网址", "verdict": "结论", "score": "得分", "vetoes": "单项否决项",
         "total": "问题总数", "trend": "较上批", "new_site": "新增网站", "previous": "上批", "filter_verdict": "结论",
         "filter_text": "搜索", "all": "全部", "matching": "符合条件 {n} 个，共 {total} 个网站", "pager": "第 {page} / {pages} 页",
@@ -52,7 +52,7 @@ TEXT = {
     },
     "en": {
         "title": "Government website disclosure audit: batch ranking", "sites": "Sites", "passed": "Pass", "failed": "Fail",
-        "no_verdict": "Incomplete", "vetoed": "With a single-veto item", "not_audited": "Not audited", "rank": "Rank",
+        "no_verdict": "Incomplete", "vetoed": "With a single-veto item", "rank": "Rank",
         "name": "Site", "code": "Site code", "organiser": "Organiser", "url": "Home page", "verdict": "Verdict",
         "score": "Score", "vetoes": "Single-veto items", "total": "Findings", "trend": "vs last batch", "new_site": "new site",
         "previous": "last batch", "filter_verdict": "Verdict", "filter_text": "Search", "all": "All",
