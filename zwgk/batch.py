@@ -483,6 +483,7 @@ def write_outputs(db: str, batch_id: str, out_dir: str, job: AuditJob, sites_by_
                                                "rules_file": (own.rules_file if own else None) or job.rules_file})
                 rules = load_rules(site_job)
                 entry.update(site_summary(conn, row["scan_id"], rules))
+                entry["findings"] = StoredFindings(db, row["scan_id"])  # read again when its sheet is written
                 paths = write_site(db, row["scan_id"], rules, site_job)
                 html = [p for p in paths if p.endswith(".html")]
                 entry["report"] = str(Path(html[0]).relative_to(out)) if html else None
@@ -491,6 +492,24 @@ def write_outputs(db: str, batch_id: str, out_dir: str, job: AuditJob, sites_by_
         conn.close()
     paths = write_batch_outputs(out, sites, job.lang)
     return {"ranked": ranking(sites), "paths": paths}
+
+
+class StoredFindings:
+    """A site's findings, read from the database when iterated: a batch of thousands of sites holds
+    one site's findings in memory at a time, not all of them."""
+
+    def __init__(self, db: str, scan_id: int):
+        self.db, self.scan_id = db, scan_id
+
+    def __iter__(self):
+        from reports.findings_json import findings_of
+        from zwgk.pipeline import connect_db
+
+        conn = connect_db(self.db)
+        try:
+            yield from findings_of(conn, self.scan_id)
+        finally:
+            conn.close()
 
 
 def _dir_name(key: str) -> str:
