@@ -72,8 +72,8 @@ def main() -> None:
     served = psutil.Process(server.pid)
     workdir = tempfile.mkdtemp(prefix="zwgk-bench-")
     try:
-        for workers in args.workers:
-            db = os.path.join(workdir, f"bench-{workers}.db")
+        for run_no, workers in enumerate(args.workers):
+            db = os.path.join(workdir, f"bench-{run_no}.db")  # a fresh database and site cache for every run
             cmd = [sys.executable, "-m", "zwgk.cli", "crawl", base + "/", "--db", db, "--quiet", "--no-link-check",
                    "--concurrency", str(args.concurrency), "--per-host", str(args.concurrency), "--max-depth", "20",
                    "--workers", str(workers)]

@@ -58,6 +58,7 @@ class SQLitePipeline:
             settle(self.db.conn, spider.scan_id)
         finish_scan(self.db, spider.scan_id, "interrupted" if reason == "shutdown" else "finished")
         self.db.close()
+        self.writer = None  # a late interrupt() (run.py's stop_now) has nothing left to write
 
     def process_item(self, item, spider=None):
         if "pager" in item:

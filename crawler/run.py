@@ -202,38 +202,44 @@ def run_crawl(opts: CrawlOptions) -> int:
 
     from crawler.spiders.disclosure import DisclosureSpider
 
-    scan_id, resumed = prepare_scan(opts)
-    settings = scrapy_settings(opts, scan_id)
-    # the queue is rebuilt from the start URLs at every start: a resume replays the response cache
-    shutil.rmtree(settings["JOBDIR"], ignore_errors=True)
-    if not resumed:
-        # a leftover cache of an earlier database's scan with the same id must not be replayed
-        _remove_cache(settings["ZWGK_RESPONSE_CACHE"])
-    lock = _lock_jobdir(settings["JOBDIR"])
-    process = CrawlerProcess(settings)
-    if opts.log_level != "INFO":
-        # Failed retries are findings (stored in the database), not crawler errors. Set after
-        # CrawlerProcess, whose logging setup resets the levels of existing loggers.
-        for name in ("scrapy.downloadermiddlewares.retry", "scrapy.downloadermiddlewares.robotstxt"):
-            logging.getLogger(name).setLevel(logging.CRITICAL)
-    crawler = process.create_crawler(DisclosureSpider)
-    process.crawl(
-        crawler, start_urls=opts.start_urls, scan_id=scan_id, allow_hosts=opts.allow_hosts,
-        max_depth=opts.max_depth, check_links=opts.check_links, max_pages=opts.max_pages,
-        max_attachment_bytes=min(opts.max_attachment_mb, opts.max_size_mb) * 1024 * 1024, render=opts.render,
-        workers=opts.workers,
-    )
     _SIGNAL["received"] = None
-    previous = _install_signal_handlers(crawler)
+    # A signal before the crawl has begun (a busy machine takes seconds to get there) is kept: the
+    # crawl then does not begin, and the scan is marked interrupted like any other.
+    previous = {signum: signal.signal(signum, _before_crawl) for signum in (signal.SIGINT, signal.SIGTERM)}
+    lock = crawler = None
     try:
-        process.start(install_signal_handlers=False)
+        scan_id, resumed = prepare_scan(opts)
+        settings = scrapy_settings(opts, scan_id)
+        # the queue is rebuilt from the start URLs at every start: a resume replays the response cache
+        shutil.rmtree(settings["JOBDIR"], ignore_errors=True)
+        if not resumed:
+            # a leftover cache of an earlier database's scan with the same id must not be replayed
+            _remove_cache(settings["ZWGK_RESPONSE_CACHE"])
+        lock = _lock_jobdir(settings["JOBDIR"])
+        process = CrawlerProcess(settings)
+        if opts.log_level != "INFO":
+            # Failed retries are findings (stored in the database), not crawler errors. Set after
+            # CrawlerProcess, whose logging setup resets the levels of existing loggers.
+            for name in ("scrapy.downloadermiddlewares.retry", "scrapy.downloadermiddlewares.robotstxt"):
+                logging.getLogger(name).setLevel(logging.CRITICAL)
+        crawler = process.create_crawler(DisclosureSpider)
+        process.crawl(
+            crawler, start_urls=opts.start_urls, scan_id=scan_id, allow_hosts=opts.allow_hosts,
+            max_depth=opts.max_depth, check_links=opts.check_links, max_pages=opts.max_pages,
+            max_attachment_bytes=min(opts.max_attachment_mb, opts.max_size_mb) * 1024 * 1024, render=opts.render,
+            workers=opts.workers,
+        )
+        _install_signal_handlers(crawler)
+        if _SIGNAL["received"] is None:
+            process.start(install_signal_handlers=False)
     finally:
         spider = getattr(crawler, "spider", None)
         if spider is not None and spider.parse_pool is not None:
             spider.parse_pool.close()  # the reactor stopped before the spider closed (a signal)
         for signum, handler in previous.items():
             signal.signal(signum, handler)
-        lock.close()
+        if lock is not None:
+            lock.close()
     db = open_db(opts.db)
     try:
         status = db["scans"].get(scan_id)["status"]
@@ -260,7 +266,13 @@ def interrupted_by() -> int | None:
     return _SIGNAL["received"]
 
 
-def _install_signal_handlers(crawler) -> dict:
+def _before_crawl(signum, frame) -> None:
+    if _SIGNAL["received"] is not None:
+        os._exit(128 + signum)
+    _SIGNAL["received"] = signum
+
+
+def _install_signal_handlers(crawler) -> None:
     from twisted.internet import reactor
 
     def stop_now():
@@ -284,10 +296,8 @@ def _install_signal_handlers(crawler) -> dict:
         _SIGNAL["received"] = signum
         reactor.callFromThread(first_signal)
 
-    previous = {}
     for signum in (signal.SIGINT, signal.SIGTERM):
-        previous[signum] = signal.signal(signum, on_signal)
-    return previous
+        signal.signal(signum, on_signal)
 
 
 def _remove_cache(path: str) -> None:
