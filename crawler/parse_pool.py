@@ -13,8 +13,9 @@ no more responses in its callbacks than its scraper slot allows (SCRAPER_SLOT_MA
 and its concurrency downloads.
 
 Workers are spawned (no copy of the reactor, sockets or the database connections), ignore
-SIGINT (Ctrl-C reaches the whole process group; the crawl decides how to stop) and exit by
-themselves when the crawl's process is gone, even after ``kill -9``.
+SIGINT and SIGTERM (Ctrl-C and a service stop reach the whole process group; the crawl decides
+how to stop, and stops them) and exit by themselves when the crawl's process is gone, even after
+``kill -9``.
 """
 
 from __future__ import annotations
@@ -69,12 +70,13 @@ class ParsePool:
         for process in processes:
             process.join(STOP_SECONDS)
             if process.is_alive():
-                process.terminate()
+                process.kill()
                 process.join(STOP_SECONDS)
 
 
 def _worker_start() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, signal.SIG_IGN)
     parent = multiprocessing.parent_process()
     if parent is not None:
         threading.Thread(target=_exit_with, args=(parent.sentinel,), daemon=True).start()

@@ -115,14 +115,15 @@ def test_delay_holds_across_workers(counting_server, tmp_path):
     assert min(gaps) >= 0.2 * 0.5 * 0.9, gaps
 
 
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGKILL])
-def test_workers_end_with_the_crawl(signum, counting_server, tmp_path):
-    """A crawl stopped by SIGTERM is interrupted (resumable) and a crawl killed outright leaves no
-    parse worker behind either: they watch the crawl's process."""
+@pytest.mark.parametrize("signum, group", [(signal.SIGTERM, False), (signal.SIGINT, True), (signal.SIGKILL, False)])
+def test_workers_end_with_the_crawl(signum, group, counting_server, tmp_path):
+    """A crawl stopped by SIGTERM, or by Ctrl-C (SIGINT to the whole process group, workers
+    included), is interrupted and resumable; a crawl killed outright leaves no parse worker
+    behind either: they watch the crawl's process."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "zwgk.cli", "crawl", f"http://127.0.0.1:{counting_server.server_port}/", "--db",
          str(tmp_path / "stop.db"), "--quiet", "--workers", "3", "--per-host", "1", "--delay", "0.3"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, "CI": "1"})
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, "CI": "1"}, start_new_session=True)
     try:
         crawl = psutil.Process(proc.pid)
         workers = []
@@ -132,15 +133,19 @@ def test_workers_end_with_the_crawl(signum, counting_server, tmp_path):
                 break
             time.sleep(0.05)
         assert len(workers) == 2
-        proc.send_signal(signum)
-        proc.communicate(timeout=60)
-        assert proc.returncode == (143 if signum == signal.SIGTERM else -signal.SIGKILL)
+        if group:
+            os.killpg(proc.pid, signum)
+        else:
+            proc.send_signal(signum)
+        _, err = proc.communicate(timeout=60)
+        assert proc.returncode == {signal.SIGTERM: 143, signal.SIGINT: 130, signal.SIGKILL: -signal.SIGKILL}[signum], err
+        assert b"Traceback" not in err
         psutil.wait_procs(workers, timeout=30)
         assert not [p for p in workers if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.communicate()
-    if signum == signal.SIGTERM:
+    if signum != signal.SIGKILL:
         with sqlite3.connect(tmp_path / "stop.db") as conn:
             assert conn.execute("select status from scans").fetchone()[0] == "interrupted"
