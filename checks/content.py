@@ -167,30 +167,27 @@ SPAM_NAMES = {"gambling": "赌博", "pornography": "色情", "seo": "垃圾推�
 
 
 def _spam_texts(ctx):
-    """(url, field, text, excuse) for everything a visitor or a search engine reads: document titles
-    and bodies, page titles, meta tags, footer identity, visible link text, attachments, and the
-    pages' visible/footer text where the crawler stores it. ``excuse`` is text whose crackdown words
-    excuse the whole item (a document's title: 「我市开展打击赌博专项行动」)."""
+    """(url, [(field, text, excuse) …]) for everything a visitor or a search engine reads, one
+    stored row at a time: document titles and bodies, page titles, meta tags, footer identity,
+    visible link text, attachments, and the pages' visible/footer text where the crawler stores it.
+    ``excuse`` is text whose crackdown words excuse the whole item (a document's title:
+    「我市开展打击赌博专项行动」)."""
     for r in stream(ctx, "select url, title, body_text from documents where scan_id = ? order by url"):
-        yield r["url"], "title", r["title"], None
-        yield r["url"], "body", r["body_text"], r["title"]
+        yield r["url"], [("title", r["title"], None), ("body", r["body_text"], r["title"])]
     page_columns = ctx.table_columns("pages")
     extra = [c for c in ("visible_text", "footer_text", "text") if c in page_columns]  # not stored yet: see the report
     for r in stream(ctx, f"select url, title, meta_tags, footer{''.join(', ' + c for c in extra)} from pages "
                       "where scan_id = ? and probe = 0 and kind != 'attachment' order by url, request_body"):
-        yield r["url"], "page_title", r["title"], None
-        for name, value in (json.loads(r["meta_tags"]) if r["meta_tags"] else {}).items():
-            yield r["url"], f"meta:{name}", value, None
-        for value in (json.loads(r["footer"]) if r["footer"] else {}).values():
-            yield r["url"], "footer", value, None
-        for column in extra:
-            yield r["url"], column, r[column], None
+        yield r["url"], [("page_title", r["title"], None),
+                         *((f"meta:{name}", value, None) for name, value in (json.loads(r["meta_tags"]) if r["meta_tags"] else {}).items()),
+                         *(("footer", value, None) for value in (json.loads(r["footer"]) if r["footer"] else {}).values()),
+                         *((column, r[column], None) for column in extra)]
     anchors = ctx.stream("select source_url, anchor from links where scan_id = ? and hidden = 0 and anchor is not null "
                          "and anchor != '' order by source_url, target_url, tag, position")
     for url, group in groupby(anchors, key=itemgetter(0)):
-        yield url, "link_text", " | ".join([r[1] for r in group]), None
+        yield url, [("link_text", " | ".join([r[1] for r in group]), None)]
     for r in attachment_rows(ctx, "text is not null"):
-        yield r["url"], "attachment", r["text"], None
+        yield r["url"], [("attachment", r["text"], None)]
 
 
 @rule("content.spam_text")
@@ -206,26 +203,30 @@ def spam_text(ctx, params):
     pages_of: dict[int, set[str]] = {}
     seen: set = set()  # (field, term) of the current URL: each source comes in URL order
     current = None
-    for url, field, text, excuse in _spam_texts(ctx):
-        if not text:
-            continue
+    for url, texts in _spam_texts(ctx):
         if url != current:
             current = url
             seen.clear()
-        folded = text.lower()
-        shown = text if len(folded) == len(text) else folded
-        for start, index in lexicon.hits(auto, folded):
-            end = start + len(entries[index].term)
-            if (field, index) in seen:
+        # most rows carry no term at all: one look over all their texts at once rules them out
+        if auto is None or next(auto.iter("\n".join([text for _, text, _ in texts if text]).lower()), None) is None:
+            continue
+        for field, text, excuse in texts:
+            if not text:
                 continue
-            near = folded[max(0, start - window):end + window]
-            if any(True for _ in lexicon.hits(crackdown, near)) or (excuse and any(True for _ in lexicon.hits(crackdown, excuse))):
-                continue
-            seen.add((field, index))
-            pages_of.setdefault(index, set()).add(url)
-            found = by_term.setdefault(index, [])
-            if len(found) < 20:
-                found.append({"url": url, "field": field, "context": lexicon.context(shown, start, end, window)})
+            folded = text.lower()
+            shown = text if len(folded) == len(text) else folded
+            for start, index in lexicon.hits(auto, folded):
+                end = start + len(entries[index].term)
+                if (field, index) in seen:
+                    continue
+                near = folded[max(0, start - window):end + window]
+                if any(True for _ in lexicon.hits(crackdown, near)) or (excuse and any(True for _ in lexicon.hits(crackdown, excuse))):
+                    continue
+                seen.add((field, index))
+                pages_of.setdefault(index, set()).add(url)
+                found = by_term.setdefault(index, [])
+                if len(found) < 20:
+                    found.append({"url": url, "field": field, "context": lexicon.context(shown, start, end, window)})
     for index, found in sorted(by_term.items(), key=lambda item: entries[item[0]].term):
         entry = entries[index]
         pages = sorted(pages_of[index], key=lambda u: (u not in ctx.home_urls, u))

@@ -8,7 +8,7 @@ import json
 import re
 import sqlite3
 from datetime import date
-from functools import cached_property
+from functools import cached_property, lru_cache
 from itertools import groupby
 from operator import itemgetter
 
@@ -16,7 +16,12 @@ from urllib.parse import urlsplit
 
 from checks.workdays import WorkCalendar
 from crawler.scope import netloc, site_relative
-from crawler.urls import directory_of, page_identity
+from crawler.urls import DIRECTORY_INDEX, directory_of, page_identity
+
+
+def _identity(url: str) -> str:
+    """page_identity of a stored (canonical) URL, without parsing the many it leaves as they are."""
+    return page_identity(url) if "?" in url or "#" in url or DIRECTORY_INDEX.search(url) else url
 
 
 class ScanContext:
@@ -129,8 +134,9 @@ class ScanContext:
         below_params = tuple(x for root in roots for x in (len(root), root))
         for (target,) in self.stream(f"select distinct target_url from links where scan_id + 0 = ? and tag = 'a' and position = 'body' "
                                      f"and ({below.format('source_url')})", below_params):
-            if page_identity(target) in columns:
-                section_columns.add(page_identity(target))
+            target = _identity(target)
+            if target in columns:
+                section_columns.add(target)
         listed = ""
         if section_columns:
             listed = (" or exists (select 1 from column_items x where x.scan_id = d.scan_id and x.item_url = d.url "
@@ -174,8 +180,17 @@ class ScanContext:
 
     def fingerprint_url(self, url: str) -> str:
         """Stable across scans: the audited site's URLs without host and port, others without port."""
-        try:
-            return site_relative(url, self.site_hosts)
-        except ValueError:  # a malformed address (links.malformed) is its own fingerprint
-            return url
+        return self._fingerprint_url(url)
+
+    @cached_property
+    def _fingerprint_url(self):
+        # the findings of one page come one after another (several fields, several rules' passes
+        # in URL order): a short memory saves most of the parsing
+        @lru_cache(maxsize=256)
+        def relative(url: str) -> str:
+            try:
+                return site_relative(url, self.site_hosts)
+            except ValueError:  # a malformed address (links.malformed) is its own fingerprint
+                return url
+        return relative
 

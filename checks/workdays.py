@@ -31,6 +31,7 @@ class WorkCalendar:
         self.holidays: set[date] = set()
         self.workdays: set[date] = set()
         self.years: set[int] = set()
+        self._counted: dict[tuple[date, date], int] = {}
         for directory in (BUNDLED, *map(Path, extra_dirs)):
             for path in sorted(Path(directory).glob("*.yaml")):
                 self._load(path)
@@ -59,6 +60,14 @@ class WorkCalendar:
 
     def working_days_between(self, start: date, end: date) -> int:
         """Working days after ``start`` up to and including ``end`` (0 if end <= start)."""
+        key = (start, end)
+        if key not in self._counted:  # documents of one site share a few hundred dates
+            if len(self._counted) >= 65536:
+                self._counted.clear()
+            self._counted[key] = self._count(start, end)
+        return self._counted[key]
+
+    def _count(self, start: date, end: date) -> int:
         count, day = 0, start
         while day < end:
             day += timedelta(days=1)
