@@ -13,8 +13,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
+import signal
 import sqlite3
+import subprocess
+import sys
 import threading
 import time
 from email.utils import formatdate
@@ -46,9 +50,14 @@ class Conditional:
         self.sent: list[tuple[str, str, int, int]] = []
         self.modified: dict[str, tuple[str, str]] = {}  # target → (ETag, Last-Modified) of its current body
         self.lock = threading.Lock()
+        self.kill: tuple[int, int] | None = None  # (n, pid): SIGKILL that process at the n-th request
         original = server.lookup
 
         def lookup(host, method, target, form):
+            with self.lock:
+                if self.kill is not None and len(self.sent) + 1 >= self.kill[0]:
+                    os.kill(self.kill[1], signal.SIGKILL)
+                    self.kill = None
             resp = original(host, method, target, form)
             if method == "POST" or resp.status != 200:
                 return self._log(method, target, resp)
@@ -76,12 +85,13 @@ class Conditional:
         return sent
 
 
-def scan_rows(db, scan_id: int) -> dict[str, set]:
+def scan_rows(db, scan_id: int, findings: bool = True) -> dict[str, set]:
     with sqlite3.connect(db) as conn:
         out = {table: set(conn.execute(f"select {cols} from {table} where scan_id = ?", (scan_id,)).fetchall())
                for table, cols in TABLES.items()}
-        out["findings"] = set(conn.execute("select rule, url, fingerprint from findings where scan_id = ?",
-                                           (scan_id,)).fetchall())
+        if findings:
+            out["findings"] = set(conn.execute("select rule, url, fingerprint from findings where scan_id = ?",
+                                               (scan_id,)).fetchall())
     return out
 
 
@@ -115,7 +125,8 @@ def rescans(tmp_path_factory):
         third = audit()
         full = audit("--full")
     return {"db": db, "sent": [first, unchanged, third, full], "changed": changed[2], "deleted": deleted[2],
-            "failing": failing[2],             "stats": cache_stats(tmp / "r.cache")}
+            "failing": failing[2],
+            "stats": cache_stats(tmp / "r.cache")}
 
 
 def test_rescan_of_an_unchanged_site_revalidates_every_page_and_downloads_almost_nothing(rescans):
@@ -138,7 +149,7 @@ def test_rescan_of_an_unchanged_site_is_a_complete_scan_with_the_same_findings(r
     one, two = scan_rows(db, 1), scan_rows(db, 2)
     assert one["documents"] and one["findings"]
     for table in one:
-        assert one[table] == two[table], (table, sorted(one[table] ^ two[table])[:5])
+        assert one[table] == two[table], (table, sorted(one[table] ^ two[table], key=repr)[:5])
     diff = json.loads(run_zwgk("diff", "1", "2", "--db", db, "--json").stdout)
     assert diff["new"] == [] and diff["fixed"] == [] and diff["not_comparable"] == []
 
@@ -168,3 +179,33 @@ def test_full_scan_sends_no_validators_and_parses_everything(rescans):
     full, stats = rescans["sent"][3], rescans["stats"]
     assert full and all(s != 304 for *_x, s, _b in full)
     assert stats[3]["zwgk/extract_memo_hit"] == 0 and stats[3]["httpcache/revalidate"] == 0
+
+
+def test_kill_9_during_a_rescan_then_resume_equals_the_uninterrupted_scan(tmp_path):
+    """--resume replays the killed re-scan's own answers (304s as their stored bodies) and
+    revalidates the rest against the site's cache."""
+    with serve(generate(SEED)) as server:
+        conditional = Conditional(server)
+        db = tmp_path / "k.db"
+        args = ["crawl", server.home, "--db", db, "--quiet", *server.resolve_args()]
+        run_zwgk(*args)
+        first = conditional.take()
+        proc = subprocess.Popen([sys.executable, "-m", "zwgk.cli", *map(str, args)], stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+        try:
+            conditional.kill = (len(first) // 2, proc.pid)
+            assert proc.wait(timeout=240) == -signal.SIGKILL
+        finally:
+            proc.kill()
+        killed = conditional.take()
+        assert sum(s == 304 for *_x, s, _b in killed) > 20
+        run_zwgk(*args, "--resume")
+        resumed = conditional.take()
+    # every page fetched before the kill is replayed, every other one revalidated: no page's body comes twice
+    assert len(resumed) < len(first) and not [t for m, t, s, _b in resumed if m == "GET" and s == 200]
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("select id, status from scans").fetchall() == [(1, "finished"), (2, "finished")]
+    one, two = scan_rows(db, 1, findings=False), scan_rows(db, 2, findings=False)
+    assert one["documents"]
+    for table in one:
+        assert one[table] == two[table], (table, sorted(one[table] ^ two[table], key=repr)[:5])
