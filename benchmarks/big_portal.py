@@ -1,8 +1,9 @@
 """A large generated 政府信息公开 portal for benchmarks: 20 000 – 100 000+ documents, 30–80 KB pages.
 
     from benchmarks.big_portal import Portal, serve
-    portal = Portal(docs=20000)            # layout only; pages are rendered per request
-    portal.get("/zwgk/czj/tzgg/index.html") # → Page(status, content_type, body, etag, last_modified)
+    portal = Portal(docs=20000)                           # layout only; pages are rendered per request
+    page = portal.get("/zwgk/fgw/tzgg/index.html")        # status, ETag, Last-Modified
+    body, ctype = portal.body("/zwgk/fgw/tzgg/index.html", page.where, port)  # only when it is sent
 
 Written from /work/shared/docs/cms-patterns.md and the real pages in tests/fixtures/corpus/, not
 from the crawler. ``tests/sitegen`` draws whole small sites (3–8 columns, traps, APIs only a
@@ -173,6 +174,7 @@ class Page:
     body: bytes
     etag: str = ""
     last_modified: datetime | None = None
+    where: tuple[str, int, int] | None = None   # what Portal.locate found; None: the body is given
 
 
 class Portal:
@@ -406,13 +408,7 @@ class Portal:
             return "list", self.columns.index(col), p
         if path.startswith("/images/") or path == "/robots.txt":
             return "asset", 0, 0
-        return ("index", 0, 0) if self.render_index_exists(path) else None
-
-    def render_index_exists(self, path: str) -> bool:
-        if path in ("/", "/index.html", "/zwgk/", "/zwgk/index.html", "/wzdt.html", "/lxwm.html", "/mzsm.html"):
-            return True
-        m = re.fullmatch(r"/zwgk/(\w+)/(?:index\.html)?", path)
-        return bool(m) and any(a == m[1] for a, _ in self.depts)
+        return ("index", 0, 0) if self.render_index(path) is not None else None
 
     def last_modified(self, where: tuple[str, int, int]) -> datetime:
         kind, i, p = where
@@ -428,14 +424,15 @@ class Portal:
     def etag(self, path: str) -> str:
         return f'"{self.seed:x}-{self.docs:x}-{zlib.crc32(path.encode()):08x}"'
 
-    def get(self, path: str, host: str = "", port: int = 80) -> Page:
+    def get(self, path: str, host: str = "") -> Page:
+        """Status, ETag and Last-Modified of a path (a page's body is rendered by ``body`` only when it is sent)."""
         if host in OFFSITE_HOSTS:
             body = f"<html><head><meta charset=utf-8><title>{host}</title></head><body><p>{host} {escape(path)}</p></body></html>".encode()
             return Page(200, "text/html; charset=utf-8", body, self.etag(host + path), datetime(2026, 1, 1, tzinfo=GMT))
         where = self.locate(path)
         if where is None:
             return Page(404, "text/html", b"<html><head><title>404 Not Found</title></head><body><h1>404 Not Found</h1></body></html>")
-        return Page(200, "", b"", self.etag(path), self.last_modified(where))
+        return Page(200, "", b"", self.etag(path), self.last_modified(where), where)
 
     def body(self, path: str, where: tuple[str, int, int], port: int) -> tuple[bytes, str]:
         kind, i, p = where
@@ -473,7 +470,7 @@ class _Handler(BaseHTTPRequestHandler):
         port = self.server.server_address[1]
         host = (self.headers.get("Host") or "").rsplit(":", 1)[0].lower()
         path = self.path.split("?", 1)[0].split("#", 1)[0]
-        page = portal.get(path, host, port)
+        page = portal.get(path, host)
         status, body, ctype, kind = page.status, page.body, page.content_type, "not_found"
         if status == 200:
             inm, ims = self.headers.get("If-None-Match"), self.headers.get("If-Modified-Since")
@@ -489,11 +486,10 @@ class _Handler(BaseHTTPRequestHandler):
             if fresh:
                 status, body, kind = 304, b"", "not_modified"
             else:
-                where = portal.locate(path) if host not in OFFSITE_HOSTS else None
-                if where is None:
-                    body, ctype, kind = page.body, page.content_type, "other_200"
+                if page.where is None:
+                    kind = "other_200"
                 else:
-                    body, ctype = portal.body(path, where, port)
+                    body, ctype = portal.body(path, page.where, port)
                     kind = "html_200" if ctype.startswith("text/html") else "other_200"
         reason = {200: "OK", 304: "Not Modified", 404: "Not Found"}[status]
         lines = [f"HTTP/1.1 {status} {reason}", "Server: big-portal/1"]

@@ -193,9 +193,10 @@ def distinct(r: dict) -> int:
 def zwgk_pages(db: Path, scan: int) -> tuple[int, str]:
     """(HTML pages, description) of a scan as zwgk stored it."""
     with sqlite3.connect(db) as conn:
-        rows = conn.execute("select count(*), sum(probe = 0 and content_type like 'text/html%') from pages where scan_id = ?", (scan,)).fetchone()
+        rows = conn.execute("select count(*), sum(probe = 0 and content_type like 'text/html%'), sum(coalesce(error, '') != '') "
+                            "from pages where scan_id = ?", (scan,)).fetchone()
         docs = conn.execute("select count(*) from documents where scan_id = ?", (scan,)).fetchone()[0]
-    return rows[1] or 0, f"{rows[1] or 0} HTML pages of {rows[0]} rows, {docs} documents"
+    return rows[1] or 0, f"{rows[1] or 0} HTML pages of {rows[0]} rows, {rows[2] or 0} with an error, {docs} documents"
 
 
 def db_size(db: Path) -> str:
