@@ -166,18 +166,23 @@ SPAM_COLUMNS = ("term", "category", "status", "source")
 SPAM_NAMES = {"gambling": "赌博", "pornography": "色情", "seo": "垃圾推广"}
 
 
-def _spam_texts(ctx):
+def _spam_texts(ctx, might_carry):
     """(url, [(field, text, excuse) …]) for everything a visitor or a search engine reads, one
     stored row at a time: document titles and bodies, page titles, meta tags, footer identity,
     visible link text, attachments, and the pages' visible/footer text where the crawler stores it.
     ``excuse`` is text whose crackdown words excuse the whole item (a document's title:
-    「我市开展打击赌博专项行动」)."""
+    「我市开展打击赌博专项行动」). Most rows carry no term at all: a row where ``might_carry`` finds
+    nothing in all its stored text at once is left out."""
     for r in stream(ctx, "select url, title, body_text from documents where scan_id = ? order by url"):
-        yield r["url"], [("title", r["title"], None), ("body", r["body_text"], r["title"])]
+        if might_carry(f"{r['title'] or ''}\n{r['body_text'] or ''}"):
+            yield r["url"], [("title", r["title"], None), ("body", r["body_text"], r["title"])]
     page_columns = ctx.table_columns("pages")
     extra = [c for c in ("visible_text", "footer_text", "text") if c in page_columns]  # not stored yet: see the report
     for r in stream(ctx, f"select url, title, meta_tags, footer{''.join(', ' + c for c in extra)} from pages "
                       "where scan_id = ? and probe = 0 and kind != 'attachment' order by url, request_body"):
+        stored = "\n".join(r[c] or "" for c in ("title", "meta_tags", "footer", *extra))
+        if "\\" not in stored and not might_carry(stored):
+            continue  # JSON without an escape holds its strings as they are
         yield r["url"], [("page_title", r["title"], None),
                          *((f"meta:{name}", value, None) for name, value in (json.loads(r["meta_tags"]) if r["meta_tags"] else {}).items()),
                          *(("footer", value, None) for value in (json.loads(r["footer"]) if r["footer"] else {}).values()),
@@ -185,9 +190,12 @@ def _spam_texts(ctx):
     anchors = ctx.stream("select source_url, anchor from links where scan_id = ? and hidden = 0 and anchor is not null "
                          "and anchor != '' order by source_url, target_url, tag, position")
     for url, group in groupby(anchors, key=itemgetter(0)):
-        yield url, [("link_text", " | ".join([r[1] for r in group]), None)]
+        text = " | ".join(map(itemgetter(1), group))
+        if might_carry(text):
+            yield url, [("link_text", text, None)]
     for r in attachment_rows(ctx, "text is not null"):
-        yield r["url"], [("attachment", r["text"], None)]
+        if might_carry(r["text"]):
+            yield r["url"], [("attachment", r["text"], None)]
 
 
 @rule("content.spam_text")
@@ -203,13 +211,18 @@ def spam_text(ctx, params):
     pages_of: dict[int, set[str]] = {}
     seen: set = set()  # (field, term) of the current URL: each source comes in URL order
     current = None
-    for url, texts in _spam_texts(ctx):
+    if auto is None:
+        return
+    # a term with a quote, a backslash or a control character would be escaped in stored JSON
+    verbatim = not any(c in e.term for e in entries for c in '"\\' + "".join(map(chr, range(32))))
+
+    def might_carry(text: str) -> bool:
+        return not verbatim or next(auto.iter(text.lower()), None) is not None
+
+    for url, texts in _spam_texts(ctx, might_carry):
         if url != current:
             current = url
             seen.clear()
-        # most rows carry no term at all: one look over all their texts at once rules them out
-        if auto is None or next(auto.iter("\n".join([text for _, text, _ in texts if text]).lower()), None) is None:
-            continue
         for field, text, excuse in texts:
             if not text:
                 continue

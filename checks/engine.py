@@ -16,6 +16,7 @@ from checks.registry import Finding
 from checks.workdays import WorkCalendar
 
 SEVERITY_ORDER = {"info": 0, "warning": 1, "error": 2}
+EVIDENCE_JSON = json.JSONEncoder(ensure_ascii=False)  # json.dumps(…, ensure_ascii=False) without a new encoder each time
 FINDINGS_COLUMNS = {
     "scan_id": int, "rule": str, "severity": str, "url": str, "message_zh": str, "message_en": str,
     "evidence": str, "fingerprint": str, "column_url": str, "rank": int, "suppressed": str,
@@ -105,7 +106,7 @@ def run_checks(db_path: str, scan_id: int, rules: dict[str, Rule], as_of: date |
             conn.execute("delete from findings where scan_id = ?", (scan_id,))
             conn.executemany(
                 f"insert into findings ({', '.join(FINDINGS_COLUMNS)}) values ({', '.join('?' * len(FINDINGS_COLUMNS))})",
-                [[json.dumps(f[c], ensure_ascii=False) if c == "evidence" else f.get(c) for c in FINDINGS_COLUMNS] for f in findings],
+                ([EVIDENCE_JSON.encode(f[c]) if c == "evidence" else f.get(c) for c in FINDINGS_COLUMNS] for f in findings),
             )
             conn.execute("update scans set as_of = ? where id = ?", (as_of.isoformat(), scan_id))
         return findings

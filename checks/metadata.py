@@ -61,6 +61,7 @@ def missing_field(ctx, params):
     # whether each field that any column type asks for is on the page: one index look-up each
     present = ", ".join(f"case when exists (select 1 from document_fields f where f.scan_id = d.scan_id and f.url = d.url "
                         f"and f.field = {_literal(name)}) then 1 else 0 end as \"has_{i}\"" for i, name in enumerate(names))
+    flags = {name: f"has_{i}" for i, name in enumerate(names)}
     section, section_params = ctx.disclosure_filter
     site_columns = {c["url"]: c for c in ctx.columns if c["kind"] != "home"}
     requirements: dict[tuple, tuple[list[str], list[str]]] = {}  # a few combinations of columns on a site
@@ -73,7 +74,7 @@ def missing_field(ctx, params):
         required, types = requirements[key]
         column_types = sorted({t for t, _ in columns if t})
         for name in required:
-            if not doc[f"has_{names.index(name)}"]:
+            if not doc[flags[name]]:
                 zh = FIELD_NAMES_ZH.get(name, name)
                 why_zh = f"（{'、'.join(types)}栏目要求）" if types else ""
                 why_en = f" (required in {', '.join(types)} columns)" if types else ""
