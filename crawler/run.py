@@ -94,6 +94,8 @@ def scrapy_settings(opts: CrawlOptions, scan_id: int) -> dict:
         "HTTPERROR_ALLOW_ALL": True,
         "COOKIES_ENABLED": True,
         "TELNETCONSOLE_ENABLED": False,
+        # Scrapy ≥ 2.19 would serve an HTTP endpoint that runs Python code sent to it: never in an auditor
+        "REMOTE_CONTROL_ENABLED": False,
         "LOG_LEVEL": opts.log_level,
         "SCHEDULER_PRIORITY_QUEUE": "scrapy.pqueues.DownloaderAwarePriorityQueue",
         "DOWNLOADER": "crawler.downloader.PoliteDownloader",  # --per-host held under the asyncio reactor

@@ -189,3 +189,17 @@ def test_telnet_console_stays_disabled():
     settings = scrapy_settings(CrawlOptions(start_urls=[URL], db="unused.db"), 1)
     assert settings["TELNETCONSOLE_ENABLED"] is False
     assert "scrapy.extensions.telnet.TelnetConsole" not in settings.get("EXTENSIONS", {})
+
+
+def test_no_control_server_is_opened(tmp_path):
+    """Scrapy's console extensions (telnet; from 2.19 an HTTP endpoint that runs Python code sent to
+    it) stay off in a real crawl: nothing listens, nothing is written to the user's profile."""
+    from tests.http_site import page, serve
+
+    with serve(lambda method, path, query, body: (200, {}, page("首页", "<p>首页</p>"), 0)) as server:
+        proc = run_zwgk("crawl", server.base + "/", "--db", tmp_path / "c.db", "--verbose", "--no-ipv6", "--workers", "1",
+                        env={"HOME": str(tmp_path)})
+    log = proc.stderr
+    assert "Enabled extensions" in log  # the log lists the extensions that run …
+    assert "RemoteControl'" not in log and "TelnetConsole'" not in log and "listening on" not in log  # … not these
+    assert [p for p in tmp_path.rglob("*") if "scrapy" in str(p).lower()] == []
