@@ -1,6 +1,8 @@
 """What a check reads: the stored scan (never the network, never raw HTML), the audit date and
-the holiday calendar. Shared derived data (documents with their columns, policy ↔
-interpretation pairs) is computed once per run and cached here."""
+the holiday calendar. What grows with the site (documents, their fields and columns, links) is
+streamed in URL order and never kept whole, so that a check of 100 000 documents stays flat in
+memory; small shared data (columns, the disclosure section, policy ↔ interpretation pairs) is
+computed once per run and cached here. The SQL runs unchanged on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
