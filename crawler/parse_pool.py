@@ -33,14 +33,13 @@ from concurrent.futures.process import BrokenProcessPool
 from crawler.extract.page import PageExtract, extract_page
 
 logger = logging.getLogger(__name__)
-STOP_SECONDS = 1.0  # how long close() lets a worker finish its page before it is terminated
+STOP_SECONDS = 1.0  # how long close() lets a worker finish its page before it is killed
 
 
 class ParsePool:
     """``workers`` processes that run :func:`extract_page`; :meth:`extract` awaits one."""
 
     def __init__(self, workers: int):
-        self.workers = workers
         self.executor: ProcessPoolExecutor | None = ProcessPoolExecutor(
             workers, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_start)
         # started now, while the first requests are downloaded (spawned processes start on demand)
