@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 from checks.workdays import WorkCalendar
 from crawler.scope import netloc, site_relative
+from crawler.store import table_columns
 from crawler.urls import DIRECTORY_INDEX, directory_of, page_identity
 
 
@@ -87,15 +88,8 @@ class ScanContext:
         return sorted(rows, key=lambda r: (r[0], r[4], r[2], r[1] is not None, r[1] or "", r[3]))
 
     def table_columns(self, table: str) -> set[str]:
-        """The columns of ``table``, or nothing when a database written by an older zwgk lacks it
-        (read from an empty result, which SQLite and PostgreSQL both describe)."""
-        def read():
-            try:
-                cursor = self.conn.execute(f'select * from "{table}" where 1 = 0')
-            except Exception:  # no such table: sqlite3.OperationalError, psycopg's UndefinedTable
-                return set()
-            return {d[0] for d in cursor.description}
-        return self.memo(f"columns:{table}", read)
+        """The columns of ``table``, or nothing when a database written by an older zwgk lacks it."""
+        return self.memo(f"columns:{table}", lambda: set(table_columns(self.conn, table)))
 
     def documents_with_columns(self, columns: str, where: str = "", params: tuple = ()):
         """(document row, [rows of `columns` that list it, the home page excluded]) in URL order;
