@@ -33,6 +33,7 @@ from concurrent.futures.process import BrokenProcessPool
 from crawler.extract.page import PageExtract, extract_page
 
 logger = logging.getLogger(__name__)
+STOPPING = (signal.SIGINT, signal.SIGTERM)  # the crawl's to handle, never a worker's
 STOP_SECONDS = 1.0  # how long close() lets a worker finish its page before it is killed
 
 
@@ -40,10 +41,18 @@ class ParsePool:
     """``workers`` processes that run :func:`extract_page`; :meth:`extract` awaits one."""
 
     def __init__(self, workers: int):
+        # (its queues start multiprocessing's resource tracker, which unblocks signals when started)
         self.executor: ProcessPoolExecutor | None = ProcessPoolExecutor(
             workers, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_start)
-        # started now, while the first requests are downloaded (spawned processes start on demand)
-        self.ready = [self.executor.submit(os.getpid) for _ in range(workers)]
+        # Spawned with SIGINT and SIGTERM blocked, a mask they inherit (as that tracker is): a Ctrl-C
+        # to the process group while a worker is still importing reaches the crawl only. One that
+        # arrives meanwhile waits for the unblock below, then reaches the crawl.
+        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, STOPPING)
+        try:
+            # started now, while the first requests are downloaded (spawned processes start on demand)
+            self.ready = [self.executor.submit(os.getpid) for _ in range(workers)]
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
 
     async def extract(self, url: str, body: bytes, content_type: str | None, **kwargs) -> PageExtract:
         """The page's extraction from a worker; in this process until the workers have started, and
@@ -74,7 +83,7 @@ class ParsePool:
 
 
 def _worker_start() -> None:
-    for signum in (signal.SIGINT, signal.SIGTERM):
+    for signum in STOPPING:
         signal.signal(signum, signal.SIG_IGN)
     parent = multiprocessing.parent_process()
     if parent is not None:
