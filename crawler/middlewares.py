@@ -116,6 +116,36 @@ class RedirectMiddleware(ScrapyRedirectMiddleware):
         return probe
 
 
+class NeverAnsweredRetryMiddleware:
+    """Send again a request that a kept-alive connection lost before any answer came back.
+
+    A server may close a pooled connection just as the next request goes out on it (an HTTP/1.0
+    server that closes after every answer without saying so; an idle timeout): the request fails
+    with ResponseNeverReceived and the server never saw it. Twisted sends such a GET or HEAD again
+    by itself, never a POST — so a Hanweb or Fujian list POST failed three times in a row on three
+    stale connections and its records were lost. Each failure discards one stale connection; at
+    most the host's pooled connections plus two are tried."""
+
+    def __init__(self, crawler):
+        self.limit = crawler.settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN", 8) + 2
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_exception(self, request, exception, spider=None):
+        from twisted.web._newclient import ResponseNeverReceived
+
+        if not isinstance(exception, ResponseNeverReceived) and not isinstance(exception.__cause__, ResponseNeverReceived):
+            return None
+        tries = request.meta.get("never_answered", 0)
+        if tries >= self.limit:
+            return None
+        retry = request.replace(dont_filter=True)
+        retry.meta["never_answered"] = tries + 1
+        return retry
+
+
 def _restore_delay(slot, raised: float, normal: float) -> None:
     if slot.delay == raised:  # not raised again meanwhile by a later Retry-After
         slot.delay = normal

@@ -123,6 +123,7 @@ def scrapy_settings(opts: CrawlOptions, scan_id: int) -> dict:
             "scrapy.downloadermiddlewares.stats.DownloaderStats": None,
             "crawler.address_policy.AddressPolicyMiddleware": 50,  # before anything is sent, robots.txt included
             "crawler.middlewares.RetryAfterMiddleware": 560,
+            "crawler.middlewares.NeverAnsweredRetryMiddleware": 555,  # before Scrapy's retry (550) sees the failure
             "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
             "crawler.middlewares.RedirectMiddleware": 600,
             "scrapy.downloadermiddlewares.httpcache.HttpCacheMiddleware": None,
