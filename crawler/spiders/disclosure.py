@@ -163,19 +163,25 @@ class DisclosureSpider(scrapy.Spider):
     def _follow(self, links, hops: int, listed_in: dict | None = None, owned=None):
         for link in links:
             url = link.url
-            if link.malformed or (owned is not None and owned(url)) or not self._first_time(url):
+            if link.malformed or (owned is not None and owned(url)):
                 continue  # pagination pages: requested by the column's pager with their column attached
             crawlable = link.tag in ("a", "area", "iframe", "frame") and not is_attachment_url(url)
-            if url in self.scope and crawlable and url not in self.home_aliases:
+            page = url in self.scope and crawlable and url not in self.home_aliases
+            if page and hops + 1 > self.max_depth:
+                # too deep from here, but not marked as seen: a shorter path (the column's list)
+                # may reach it later — 上一篇/下一篇 chains run deep long before the lists arrive
+                continue
+            if not self._first_time(url):
+                continue
+            if page:
                 if not self._first_time(page_identity(url), "PAGE"):
                     if self.check_links:
                         yield self._probe(url)  # dir/index.html beside dir/: one page, its link still checked
                     continue
-                if hops + 1 <= self.max_depth:
-                    info = {"anchor": link.anchor}
-                    if listed_in:
-                        info.update(listed_in)
-                    yield self._page_request(url, hops + 1, **info)
+                info = {"anchor": link.anchor}
+                if listed_in:
+                    info.update(listed_in)
+                yield self._page_request(url, hops + 1, **info)
             elif self.check_links and self.max_attachment_bytes and is_readable_attachment(url) and url in self.scope:
                 yield self._attachment_request(url)
             elif self.check_links:
