@@ -15,7 +15,8 @@ from __future__ import annotations
 import sqlite3
 from contextlib import ExitStack
 
-from crawler.store import APPLICATION_ID, META_TABLE, SCHEMA_VERSION, UnusableDatabase
+from crawler.store import APPLICATION_ID, META_TABLE, SCHEMA_VERSION, UnusableDatabase, scan_tables
+from crawler.urls import without_password
 
 URL_PREFIXES = ("postgresql://", "postgres://")
 _TYPES = {"INTEGER": "BIGINT", "INT": "BIGINT", "BIGINT": "BIGINT", "REAL": "DOUBLE PRECISION", "FLOAT": "DOUBLE PRECISION", "TEXT": "TEXT", "": "TEXT"}
@@ -24,8 +25,7 @@ def is_postgres(target: str) -> bool:
 
 
 def translate(sql: str) -> str:
-    """SQLite-style SQL to psycopg's: ``?`` → ``%s`` and ``%`` → ``%%`` (outside and inside string
-    literals respectively as psycopg needs), ``[name]`` → ``"name"``."""
+    """SQLite-style SQL to psycopg's: ``?`` → ``%s`` outside string literals, ``%`` → ``%%`` everywhere."""
     out = []
     quote = None
     for ch in sql:
@@ -40,10 +40,6 @@ def translate(sql: str) -> str:
             out.append("%s")
         elif ch == "%":
             out.append("%%")
-        elif ch == "[":
-            out.append('"')
-        elif ch == "]":
-            out.append('"')
         else:
             out.append(ch)
     return "".join(out)
@@ -82,7 +78,7 @@ class PgConnection:
         try:
             self.raw = psycopg.connect(url, autocommit=True, row_factory=_row_factory, connect_timeout=15)
         except psycopg.Error as exc:
-            raise UnusableDatabase(f"无法连接数据库 cannot connect to database {_safe(url)}: {str(exc).strip().splitlines()[0]}") from None
+            raise UnusableDatabase(f"无法连接数据库 cannot connect to database {without_password(url)}: {str(exc).strip().splitlines()[0]}") from None
         self.url = url
         self._transactions: list = []
 
@@ -109,17 +105,6 @@ class PgConnection:
         self.raw.close()
 
 
-def _safe(url: str) -> str:
-    """The URL without its password, for messages."""
-    from urllib.parse import urlsplit, urlunsplit
-
-    parts = urlsplit(url)
-    if parts.password:
-        host = parts.hostname + (f":{parts.port}" if parts.port else "")
-        parts = parts._replace(netloc=f"{parts.username}:***@{host}")
-    return urlunsplit(parts)
-
-
 def tables(conn: PgConnection) -> set[str]:
     return {r[0] for r in conn.execute(
         "select table_name from information_schema.tables where table_schema = current_schema()")}
@@ -138,10 +123,10 @@ def open_pg(url: str, create: bool = True) -> PgConnection:
         have = tables(conn)
         if META_TABLE not in have:
             if have:
-                raise UnusableDatabase(f"不是 zwgk 的数据库，不会修改 not a zwgk database (refusing to change it): {_safe(url)} "
+                raise UnusableDatabase(f"不是 zwgk 的数据库，不会修改 not a zwgk database (refusing to change it): {without_password(url)} "
                                        f"(tables: {', '.join(sorted(have)[:5])})")
             if not create:
-                raise UnusableDatabase(f"数据库中没有扫描 no scans in {_safe(url)}")
+                raise UnusableDatabase(f"数据库中没有扫描 no scans in {without_password(url)}")
             with conn:
                 conn.execute("select pg_advisory_xact_lock(?)", (APPLICATION_ID,))  # concurrent creators wait here
                 conn.execute(f'CREATE TABLE IF NOT EXISTS "{META_TABLE}" (key TEXT PRIMARY KEY, value TEXT)')
@@ -153,7 +138,7 @@ def open_pg(url: str, create: bool = True) -> PgConnection:
         else:
             row = conn.execute(f'select value from "{META_TABLE}" where key = ?', ("schema_version",)).fetchone()
             if row and str(row[0]).isdigit() and int(row[0]) > SCHEMA_VERSION:
-                raise UnusableDatabase(f"数据库由更新版本的 zwgk 创建 database written by a newer zwgk (schema {row[0]}): {_safe(url)}")
+                raise UnusableDatabase(f"数据库由更新版本的 zwgk 创建 database written by a newer zwgk (schema {row[0]}): {without_password(url)}")
     except BaseException:
         conn.close()
         raise
@@ -163,12 +148,8 @@ def open_pg(url: str, create: bool = True) -> PgConnection:
 def _sqlite_tables(src: sqlite3.Connection) -> dict[str, tuple[list[tuple[str, str]], list[str]]]:
     """zwgk's tables holding scan rows: name → ([(column, PostgreSQL type)], primary key)."""
     out = {}
-    for (name,) in src.execute("select name from sqlite_master where type = 'table' and name not like 'sqlite_%' order by name"):
-        if name in ("scans", META_TABLE):
-            continue
+    for name in scan_tables(src):
         info = src.execute(f'PRAGMA table_info("{name}")').fetchall()
-        if "scan_id" not in {r[1] for r in info}:
-            continue
         cols = [(r[1], _TYPES.get((r[2] or "").upper(), "TEXT")) for r in info]
         pk = [r[1] for r in sorted((r for r in info if r[5]), key=lambda r: r[5])]
         out[name] = (cols, pk)

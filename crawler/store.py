@@ -401,3 +401,10 @@ def table_columns(conn, table: str) -> list[str]:
     from crawler.postgres import columns_of
 
     return columns_of(conn, table)
+
+
+def scan_tables(conn: sqlite3.Connection) -> list[str]:
+    """The tables of an SQLite scan database that hold rows of a scan (a scan_id column), scans aside."""
+    names = [r[0] for r in conn.execute(
+        "select name from sqlite_master where type = 'table' and name not like 'sqlite_%' order by name")]
+    return [n for n in names if n != "scans" and "scan_id" in table_columns(conn, n)]

@@ -28,6 +28,7 @@ from pathlib import Path
 
 import yaml
 
+from crawler.urls import without_password
 from zwgk.pipeline import AuditInputError, AuditJob, url_problem
 
 BATCH_DDL = (
@@ -164,7 +165,7 @@ def new_batch(conn, sites: list[Site], sites_file: str, settings: dict, broker: 
     with conn:
         if conn.execute('select 1 from "batches" where "id" = ?', (batch_id,)).fetchone() is None:
             conn.execute('insert into "batches" ("id", "created_at", "sites_file", "settings", "broker") values (?, ?, ?, ?, ?)',
-                         (batch_id, now(), sites_file, json.dumps(settings, ensure_ascii=False), _no_password(broker)))
+                         (batch_id, now(), sites_file, json.dumps(settings, ensure_ascii=False), without_password(broker)))
         for position, site in enumerate(sites):
             row = conn.execute('select "status" from "batch_sites" where "batch_id" = ? and "site_key" = ?',
                                (batch_id, site.key)).fetchone()
@@ -176,10 +177,6 @@ def new_batch(conn, sites: list[Site], sites_file: str, settings: dict, broker: 
                 conn.execute('update "batch_sites" set "status" = \'queued\', "error" = null, "queued_at" = ? '
                              'where "batch_id" = ? and "site_key" = ?', (now(), batch_id, site.key))
     return batch_id
-
-
-def _no_password(url: str | None) -> str | None:
-    return re.sub(r"//([^:/@]*):[^@/]*@", r"//\1:***@", url) if url else url
 
 
 def claim(conn, batch_id: str, key: str, worker: str) -> bool:
@@ -385,12 +382,12 @@ def check_broker(broker: str) -> None:
     from zwgk.tasks import configure
 
     if not broker.startswith(("redis://", "rediss://")):
-        raise AuditInputError(f"--broker 应为 redis:// 地址 must be a redis:// or rediss:// URL: {_no_password(broker)}")
+        raise AuditInputError(f"--broker 应为 redis:// 地址 must be a redis:// or rediss:// URL: {without_password(broker)}")
     try:
         with configure(broker).connection_for_write() as connection:
             connection.ensure_connection(max_retries=1, timeout=10)
     except Exception as exc:  # kombu/redis connection errors of every kind
-        raise AuditInputError(f"无法连接消息队列 cannot reach the broker {_no_password(broker)}: {exc}") from None
+        raise AuditInputError(f"无法连接消息队列 cannot reach the broker {without_password(broker)}: {exc}") from None
 
 
 def enqueue(broker: str, db: str, batch_id: str, sites: list[Site], job: AuditJob) -> None:
@@ -472,6 +469,7 @@ def write_outputs(db: str, batch_id: str, out_dir: str, job: AuditJob, sites_by_
     conn = connect_db(db)
     try:
         previous = previous_results(conn, batch_id)
+        rules_by_file: dict = {}  # one read of each rules file, not one per site
         sites = []
         for row in site_rows(conn, batch_id):
             entry = {"name": row["name"], "code": row["code"], "url": row["url"], "organiser": row["organiser"],
@@ -481,7 +479,9 @@ def write_outputs(db: str, batch_id: str, out_dir: str, job: AuditJob, sites_by_
                 own = (sites_by_key or {}).get(row["site_key"])
                 site_job = AuditJob.from_dict({**job.to_dict(), "out_dir": str(out / _dir_name(row["site_key"])),
                                                "rules_file": (own.rules_file if own else None) or job.rules_file})
-                rules = load_rules(site_job)
+                if site_job.rules_file not in rules_by_file:
+                    rules_by_file[site_job.rules_file] = load_rules(site_job)
+                rules = rules_by_file[site_job.rules_file]
                 entry.update(site_summary(conn, row["scan_id"], rules))
                 entry["findings"] = StoredFindings(db, row["scan_id"])  # read again when its sheet is written
                 paths = write_site(db, row["scan_id"], rules, site_job)

@@ -637,7 +637,10 @@ def batch_run(sites_file, **kw):
     if kw["broker"]:
         batches.enqueue(kw["broker"], job.db, batch_id, sites, job)
         if kw["no_wait"]:
-            click.echo(f"批次 batch {batch_id} 已入队 queued; 查看进度 progress: zwgk batch status --db {job.db} --batch {batch_id}")
+            from crawler.urls import without_password
+
+            click.echo(f"批次 batch {batch_id} 已入队 queued; 查看进度 progress: zwgk batch status --db {without_password(job.db)} "
+                       f"--batch {batch_id}")
             return
         done = batches.wait(job.db, batch_id, kw["wait_hours"] * 3600,
                             on_progress=lambda counts: say("  " + _counts_text(counts)))

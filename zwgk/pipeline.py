@@ -303,7 +303,7 @@ def publish(local_db: str, scan_id: int, target: str, hook=None) -> int | None:
     """Copy a checked scan from the local work file to the server; the server's scan id (None when
     the hook dropped it). The work file keeps only what the next scan of the site needs."""
     from crawler.postgres import publish_scan
-    from crawler.store import SCHEMA
+    from crawler.store import scan_tables
 
     conn = connect_db(target, create=True)
     try:
@@ -313,11 +313,10 @@ def publish(local_db: str, scan_id: int, target: str, hook=None) -> int | None:
     local = connect_db(local_db)
     try:
         with local:  # earlier scans in the work file: published long ago
+            tables = scan_tables(local)
             for (old,) in local.execute("select id from scans where id < ?", (scan_id,)).fetchall():
-                for table in (*SCHEMA, "findings", "dns_records", "ipv6_probes", "ipv6_summary"):
-                    if table != "scans" and local.execute(
-                            "select 1 from sqlite_master where type = 'table' and name = ?", (table,)).fetchone():
-                        local.execute(f'delete from "{table}" where scan_id = ?', (old,))
+                for table in tables:
+                    local.execute(f'delete from "{table}" where scan_id = ?', (old,))
                 local.execute("delete from scans where id = ?", (old,))
     finally:
         local.close()
