@@ -15,10 +15,13 @@ from checks import lexicon
 from checks.registry import Finding, rule
 from crawler.attachments import locate
 from crawler.scope import bare_host, registered_domain
+from crawler.text_marks import MarkSpec
 
 ID_RE = re.compile(r"(?<![0-9A-Za-z])(\d{6})((?:19|20)\d{2})(\d{2})(\d{2})(\d{3})([0-9Xx])(?![0-9A-Za-z])")
 MOBILE_RE = re.compile(r"(?<!\d)(1[3-9]\d)(\d{4})(\d{4})(?!\d)")
 CARD_RE = re.compile(r"(?<!\d)(?:62|4\d|5[1-5])\d{14,17}(?!\d)")
+# every number the three patterns find has 11 digits in a row: the documents worth reading
+PERSONAL_MARKS = MarkSpec(patterns=(r"\d{11}",))
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 
 
@@ -81,7 +84,9 @@ def personal_data(ctx, params):
     text of attachments (附件: the Excel/PDF/Word lists of 公示 notices), with the attachment's sheet
     row, page or paragraph and the page that links it. Only masked values are ever written."""
     kinds = params["kinds"]
-    for url, text in stream(ctx, "select url, body_text from documents where scan_id = ? and body_text is not null order by url"):
+    marked, args = ctx.marked_only("content.personal_data", PERSONAL_MARKS)
+    for url, text in stream(ctx, f"select url, body_text from documents where scan_id = ? and body_text is not null and {marked} "
+                                 "order by url", args):
         found = [(k, v, None) for k, v, _ in find_personal(text, kinds)]
         if found:
             yield _personal_finding(url, found, {})
@@ -166,20 +171,30 @@ SPAM_COLUMNS = ("term", "category", "status", "source")
 SPAM_NAMES = {"gambling": "赌博", "pornography": "色情", "seo": "垃圾推广"}
 
 
-def _spam_texts(ctx, might_carry):
+def spam_marks(params) -> MarkSpec:
+    """The spam terms, case-folded as spam_text folds them, in documents and in what every page
+    shows (title, meta tags, footer, link text)."""
+    entries = lexicon.load("spam.tsv", SPAM_COLUMNS, params["extra_files"], params["silence"])
+    return MarkSpec(literals=tuple(e.term.lower() for e in entries), fold_case=True, page_text=True)
+
+
+def _spam_texts(ctx, might_carry, spec: MarkSpec):
     """(url, [(field, text, excuse) …]) for everything a visitor or a search engine reads, one
     stored row at a time: document titles and bodies, page titles, meta tags, footer identity,
     visible link text, attachments, and the pages' visible/footer text where the crawler stores it.
     ``excuse`` is text whose crackdown words excuse the whole item (a document's title:
     「我市开展打击赌博专项行动」). Most rows carry no term at all: a row where ``might_carry`` finds
     nothing in all its stored text at once is left out."""
-    for r in stream(ctx, "select url, title, body_text from documents where scan_id = ? order by url"):
+    marked = ctx.marked_only("content.spam_text", spec)
+    for r in stream(ctx, f"select url, title, body_text from documents where scan_id = ? and {marked[0]} order by url", marked[1]):
         if might_carry(f"{r['title'] or ''}\n{r['body_text'] or ''}"):
             yield r["url"], [("title", r["title"], None), ("body", r["body_text"], r["title"])]
     page_columns = ctx.table_columns("pages")
     extra = [c for c in ("visible_text", "footer_text", "text") if c in page_columns]  # not stored yet: see the report
+    pages_marked = ctx.marked_only("content.spam_text", spec, "url")
     for r in stream(ctx, f"select url, title, meta_tags, footer{''.join(', ' + c for c in extra)} from pages "
-                      "where scan_id = ? and probe = 0 and kind != 'attachment' order by url, request_body"):
+                      f"where scan_id = ? and probe = 0 and kind != 'attachment' and {pages_marked[0]} order by url, request_body",
+                    pages_marked[1]):
         stored = "\n".join(r[c] or "" for c in ("title", "meta_tags", "footer", *extra))
         if "\\" not in stored and not might_carry(stored):
             continue  # JSON without an escape holds its strings as they are
@@ -187,8 +202,9 @@ def _spam_texts(ctx, might_carry):
                          *((f"meta:{name}", value, None) for name, value in (json.loads(r["meta_tags"]) if r["meta_tags"] else {}).items()),
                          *(("footer", value, None) for value in (json.loads(r["footer"]) if r["footer"] else {}).values()),
                          *((column, r[column], None) for column in extra)]
+    links_marked = ctx.marked_only("content.spam_text", spec, "source_url")
     anchors = ctx.stream("select source_url, anchor from links where scan_id = ? and hidden = 0 and anchor is not null "
-                         "and anchor != '' order by source_url, target_url, tag, position")
+                         f"and anchor != '' and {links_marked[0]} order by source_url, target_url, tag, position", links_marked[1])
     for url, group in groupby(anchors, key=itemgetter(0)):
         text = " | ".join(map(itemgetter(1), group))
         if might_carry(text):
@@ -219,7 +235,7 @@ def spam_text(ctx, params):
     def might_carry(text: str) -> bool:
         return not verbatim or next(auto.iter(text.lower()), None) is not None
 
-    for url, texts in _spam_texts(ctx, might_carry):
+    for url, texts in _spam_texts(ctx, might_carry, spam_marks(params)):
         if url != current:
             current = url
             seen.clear()

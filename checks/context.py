@@ -79,6 +79,16 @@ class ScanContext:
         reading the table in order); PostgreSQL reads such a query sequentially anyway."""
         return self.conn.execute(sql, (self.scan_id, *params))
 
+    def marked_only(self, rule_id: str, spec, url_column: str = "url") -> tuple[str, tuple]:
+        """(SQL condition on ``url_column``, its parameters) keeping the documents whose text the
+        crawl found may concern ``rule_id`` (crawler.text_marks) when it searched with this run's
+        ``spec``; a condition every document meets when it did not (a scan crawled with another
+        lexicon, by a check-only rule selection, or before marks existed): then all are read."""
+        recorded = (json.loads(self.scan["settings"] or "{}").get("text_marks") or {}).get(rule_id)
+        if recorded != spec.digest or not self.table_columns("text_marks"):
+            return "1 = 1", ()
+        return f"{url_column} in (select m.url from text_marks m where m.scan_id = ? and m.rule = ?)", (self.scan_id, rule_id)
+
     def links_to(self, url: str) -> list[tuple]:
         """The distinct (source_url, anchor, position, hidden, tag) of the links to ``url``, by source.
         Deduplicated and sorted here: with DISTINCT or ORDER BY in the query, SQLite (having no

@@ -12,6 +12,7 @@ from checks import lexicon
 from checks.content import stream
 from checks.registry import Finding, rule
 from crawler.dates import parse_date
+from crawler.text_marks import MarkSpec
 
 BRACKETS = str.maketrans({"[": "〔", "［": "〔", "【": "〔", "(": "〔", "（": "〔", "]": "〕", "］": "〕", "】": "〕", ")": "〕", "）": "〕"})
 DOC_NO_RE = re.compile(r"[\u4e00-\u9fa5A-Za-z]{1,15}\s*[〔\[［【(（]\s*(?:19|20)\d{2}\s*[〕\]］】)）]\s*第?\s*\d{1,5}\s*号")
@@ -20,6 +21,8 @@ REPEAL_RE = re.compile(r"废止|失效|停止执行|不再执行")
 MARKED_RE = re.compile(r"废止|失效|无效|停止|过期|作废")
 EXPIRY_RE = re.compile(r"有效期(?:至|到|截至)\s*((?:19|20)\d{2}\s*[年\-/.]\s*\d{1,2}\s*[月\-/.]\s*\d{1,2}\s*日?)")
 SENTENCE_RE = re.compile(r"[^。；;\n]+")
+# a declaration names one of these words in its title or body; an expiry is EXPIRY_RE
+REPEALED_MARKS = MarkSpec(literals=("废止", "失效", "停止执行", "不再执行"), patterns=(EXPIRY_RE.pattern,))
 
 
 def norm_doc_no(value: str) -> str:
@@ -38,11 +41,12 @@ def _unmarked(validity: str | None) -> bool:
     return not (validity and MARKED_RE.search(validity))
 
 
-def _declarations(ctx):
+def _declarations(ctx, marked: tuple[str, tuple]):
     """(declaring document row, sentence, cited doc_nos, cited titles) for every repeal sentence."""
     for r in stream(ctx, "select url, title, written_date, publish_date, body_text from documents where scan_id = ? "
                       "and (body_text like '%废止%' or body_text like '%失效%' or body_text like '%停止执行%' "
-                      "or body_text like '%不再执行%' or title like '%废止%' or title like '%失效%') order by url"):
+                      f"or body_text like '%不再执行%' or title like '%废止%' or title like '%失效%') and {marked[0]} order by url",
+                    marked[1]):
         texts = [r["title"] or ""] + SENTENCE_RE.findall(r["body_text"] or "")
         for sentence in texts:
             if not REPEAL_RE.search(sentence) or "继续有效" in sentence:  # lists of what stays valid are not repeals
@@ -77,7 +81,8 @@ def _targets(ctx, declarations: list):
 
 @rule("content.repealed_unmarked")
 def repealed_unmarked(ctx, params):
-    declarations = list(_declarations(ctx))  # a few sentences per repealing document
+    marked = ctx.marked_only("content.repealed_unmarked", REPEALED_MARKS)
+    declarations = list(_declarations(ctx, marked))  # a few sentences per repealing document
     by_doc_no, by_title = _targets(ctx, declarations)
     reported: set[str] = set()
     for declarer, sentence, doc_nos, titles in declarations:
@@ -102,7 +107,8 @@ def repealed_unmarked(ctx, params):
             )
     if not params["expiry"]:
         return
-    for r in stream(ctx, "select url, title, validity, body_text from documents where scan_id = ? and body_text like '%有效期%' order by url"):
+    for r in stream(ctx, "select url, title, validity, body_text from documents where scan_id = ? and body_text like '%有效期%' "
+                         f"and {marked[0]} order by url", marked[1]):
         if r["url"] in reported or not _unmarked(r["validity"]):
             continue
         m = EXPIRY_RE.search(r["body_text"] or "")

@@ -11,6 +11,7 @@ from checks import lexicon
 from checks.content import attachment_rows, stream
 from checks.registry import Finding, rule
 from crawler.attachments import locate
+from crawler.text_marks import MarkSpec
 
 WORDING_COLUMNS = ("wrong", "right", "match", "needs", "category", "since", "status", "source", "note")
 # after a ministry's name these make an ordinary word: 农业部门, 文化部分, 监察部署
@@ -66,6 +67,13 @@ class Wording:
                 yield entry, m.start(), m.end()
 
 
+def wording_marks(params) -> MarkSpec:
+    """Every wrong form: a literal, or a pattern (whatever its date, context or needed word)."""
+    entries = lexicon.load("wording.tsv", WORDING_COLUMNS, params["extra_files"], params["silence"])
+    regex = [e for e in entries if e.fields.get("match") == "regex"]
+    return MarkSpec(literals=tuple(e.term for e in entries if e not in regex), patterns=tuple(e.term for e in regex))
+
+
 def _finding(url, entry, text, spans, when, extra):
     wrong = text[spans[0][0]:spans[0][1]]
     right = entry.fields.get("right", "")
@@ -100,7 +108,9 @@ def wording(ctx, params):
     document and wrong form. A body abolished in a reform is an error only in a document dated after
     the reform (plus grace_days); undated documents are not judged for it."""
     lex = Wording(params)
-    for r in stream(ctx, "select url, title, body_text, written_date, publish_date from documents where scan_id = ? order by url"):
+    marked, args = ctx.marked_only("content.wording", wording_marks(params))
+    for r in stream(ctx, "select url, title, body_text, written_date, publish_date from documents "
+                         f"where scan_id = ? and {marked} order by url", args):
         when = _document_date(r)
         text = (r["title"] or "") + "\n" + (r["body_text"] or "")
         for entry, spans in _grouped((e, s, t, None) for e, s, t in lex.find(text, when)):

@@ -6,6 +6,7 @@ number of pages.
 
 from __future__ import annotations
 
+import json
 from time import monotonic
 
 from scrapy import signals
@@ -13,6 +14,7 @@ from scrapy import signals
 from crawler.extract.labels import DATE_FIELDS
 from crawler.settle import settle
 from crawler.store import BatchWriter, finish_scan, open_db
+from crawler.text_marks import page_marks
 
 DOCUMENT_FIELDS = ("index_no", "category", "publisher", "written_date", "publish_date", "doc_no", "keywords", "validity", "title")
 FLUSH_SECONDS = 5.0
@@ -36,6 +38,7 @@ class SQLitePipeline:
         self.db = open_db(self.db_path)
         self.writer = BatchWriter(self.db, self.batch_pages)
         self.interrupted = False
+        self.text_marks = getattr(self.crawler.spider, "text_marks", {})
 
     def interrupt(self) -> None:
         """SIGINT/SIGTERM: write everything fetched so far and mark the scan interrupted now,
@@ -71,19 +74,24 @@ class SQLitePipeline:
             scan_id = self.crawler.spider.scan_id
             self._column(scan_id, item["column"])
             self.writer.add("links", _link_rows(scan_id, item["column"]["url"], item["column_links"]))
+            self._mark(scan_id, item["column"]["url"], _link_texts(item["column_links"]))
             self.writer.add("rendered", [{"scan_id": scan_id, "column_url": item["rendered"]}])
             return item
         page = item["page"]
         scan_id, url = page["scan_id"], page["url"]
         self.writer.add("pages", [page])
+        shown = _page_texts(page) if not page.get("probe") and page.get("kind") != "attachment" else []
+        self._mark(scan_id, url, [*shown, *_link_texts(item.get("links") or ())])
         if item.get("links"):
             self.writer.add("links", _link_rows(scan_id, url, item["links"]))
         if item.get("related"):  # links a page gets from a search API at runtime (Fujian 解读)
             self.writer.add("links", _link_rows(scan_id, item["related"]["source"], item["related"]["links"]))
+            self._mark(scan_id, item["related"]["source"], _link_texts(item["related"]["links"]))
         if item.get("attachment"):
             self.writer.add("attachments", [item["attachment"]])
         if item.get("column_links"):  # Hanweb records: links of the column page a reader sees them on
             self.writer.add("links", _link_rows(scan_id, item["column"]["url"], item["column_links"]))
+            self._mark(scan_id, item["column"]["url"], _link_texts(item["column_links"]))
         if item.get("document") is not None:
             self._document(scan_id, url, item["document"], page.get("column_url"))
         if item.get("column") is not None:
@@ -93,6 +101,12 @@ class SQLitePipeline:
             self.writer.flush()
             self.last_flush = monotonic()
         return {"url": url, "error_kind": page.get("error_kind")}
+
+    def _mark(self, scan_id: int, url: str, texts) -> None:
+        """The rules reading page text that this page's stored title, meta tags, footer or link
+        text concerns (crawler.text_marks); a document's own text is marked by its parser."""
+        rules = page_marks(self.text_marks, texts) if self.text_marks else ()
+        self.writer.add("text_marks", [{"scan_id": scan_id, "url": url, "rule": rule} for rule in rules])
 
     def _document(self, scan_id: int, url: str, doc, column_url: str | None) -> None:
         row = {"scan_id": scan_id, "url": url, "kind": doc.kind, "column_url": column_url,
@@ -106,6 +120,7 @@ class SQLitePipeline:
         row["title"] = doc.doc_title or None
         row["publish_date"] = doc.publish_date
         self.writer.add("documents", [row])
+        self.writer.add("text_marks", [{"scan_id": scan_id, "url": url, "rule": rule} for rule in doc.text_marks])
         self.writer.add("document_fields", [
             {"scan_id": scan_id, "url": url, "field": f.field, "label": f.label, "value": f.value,
              "raw_value": f.raw_value, "state": f.state, "parsed": f.parsed}
@@ -130,6 +145,21 @@ class SQLitePipeline:
              "position": i.position}
             for i in column["items"]
         ])
+
+
+def _page_texts(page: dict) -> list[str]:
+    """What a visitor or a search engine reads of a page row besides its links: title, meta tag
+    values, footer identity values and footer text."""
+    texts = [page.get("title") or "", page.get("footer_text") or ""]
+    for column in ("meta_tags", "footer"):
+        if page.get(column):
+            texts += [v for v in json.loads(page[column]).values() if isinstance(v, str)]
+    return texts
+
+
+def _link_texts(links) -> list[str]:
+    """The visible link text (hidden links are content.hidden_link's)."""
+    return [link.anchor for link in links if link.anchor and not link.hidden]
 
 
 def _link_rows(scan_id: int, source_url: str, links) -> list[dict]:

@@ -38,6 +38,8 @@ from scrapy.http import Headers
 from scrapy.responsetypes import responsetypes
 from scrapy.utils.httpobj import urlparse_cached
 
+from crawler import text_marks
+
 REPLAY = "zwgk_replay"  # request.meta: the answer comes from this scan's own file (--resume)
 STATS = ("httpcache/hit", "httpcache/miss", "httpcache/revalidate", "httpcache/invalidate",
          "zwgk/extract_memo_hit", "zwgk/extract_memo_miss", "zwgk/extract_memo_unstorable")
@@ -203,13 +205,14 @@ class ExtractionMemo:
             crawler.signals.connect(memo.close, signal=signals.spider_closed)
         return memo
 
-    def key(self, response, *, is_home: bool, anchor: str | None) -> tuple[str, bytes, str | None] | None:
+    def key(self, response, *, is_home: bool, anchor: str | None, marks: dict) -> tuple[str, bytes, str | None] | None:
         if self.conn is None:
             return None
         request = response.request
         digest = hashlib.sha256(self._CODE)
         digest.update(json.dumps([response.url, response.headers.get(b"Content-Type", b"").decode("latin-1")]).encode())
         digest.update(response.body)
+        digest.update(json.dumps(text_marks.digests(marks)).encode())  # the content rules' prefilters
         # one URL is fetched as the home page and again as a column's first page: two entries
         asked = [request.method, request.url, request.body.decode("latin-1"), is_home]
         return json.dumps(asked, ensure_ascii=False), digest.digest(), anchor

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
@@ -14,6 +15,7 @@ from urllib.parse import urlsplit
 from crawler.dns import parse_resolve, parse_server
 from crawler.scope import bare_host
 from crawler.store import clear_scan_rows, create_scan, open_db, resumable_scan
+from crawler.text_marks import digests
 
 VERSION = "0.1.0"
 # ASCII only: HTTP header values are Latin-1 on the wire
@@ -46,6 +48,7 @@ class CrawlOptions:
     workers: int = 1  # processes the crawl of one site uses (all share one downloader's politeness)
     incremental: bool = True  # a re-scan of a site sends conditional requests and re-parses only what changed
     cache_dir: str | None = None  # where each site's cache lives across scans; None: beside the database
+    text_marks: dict = field(default_factory=dict)  # rule id → crawler.text_marks.MarkSpec, from the rules
 
 
 class CrawlError(Exception):
@@ -186,10 +189,13 @@ def prepare_scan(opts: CrawlOptions) -> tuple[int, bool]:
             if scan_id is not None:
                 # rebuilt from the start URLs: what was fetched comes back from the response cache
                 clear_scan_rows(db, scan_id)
-                db["scans"].update(scan_id, {"status": "running"})
+                settings = json.loads(db["scans"].get(scan_id)["settings"] or "{}")
+                settings["text_marks"] = digests(opts.text_marks)  # the pages are extracted again with these
+                db["scans"].update(scan_id, {"status": "running", "settings": json.dumps(settings, ensure_ascii=False)})
                 return scan_id, True
         site = urlsplit(opts.start_urls[0]).netloc
         settings = {k: v for k, v in vars(opts).items() if k not in ("db",)}
+        settings["text_marks"] = digests(opts.text_marks)
         return create_scan(db, site, opts.start_urls, settings, VERSION), False
     finally:
         db.close()
@@ -230,7 +236,7 @@ def run_crawl(opts: CrawlOptions) -> int:
             crawler, start_urls=opts.start_urls, scan_id=scan_id, allow_hosts=opts.allow_hosts,
             max_depth=opts.max_depth, check_links=opts.check_links, max_pages=opts.max_pages,
             max_attachment_bytes=min(opts.max_attachment_mb, opts.max_size_mb) * 1024 * 1024, render=opts.render,
-            workers=opts.workers,
+            workers=opts.workers, text_marks=opts.text_marks,
         )
         _install_signal_handlers(crawler)
         if _SIGNAL["received"] is None:

@@ -82,6 +82,11 @@ SCHEMA: dict[str, dict] = {
         "pk": ("scan_id", "url"),
         "indexes": [("scan_id", "kind"), ("scan_id", "publish_date")],
     },
+    # the content rules a document's text may concern (crawler.text_marks): they read only these
+    "text_marks": {
+        "columns": {"scan_id": int, "url": str, "rule": str},
+        "pk": ("scan_id", "rule", "url"),
+    },
     "document_fields": {
         "columns": {
             "scan_id": int, "url": str, "field": str, "label": str, "value": str, "raw_value": str,

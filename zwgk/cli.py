@@ -766,7 +766,7 @@ def demo(db, out, quiet, lang):
     _usage(pipeline.check_inputs, job)
     with serve_portal() as served:
         site = pipeline.AuditJob(urls=[served["v4"] + "/"], db=db, crawl={"progress": not quiet, "concurrency": 16})
-        scan_id = _usage(pipeline.crawl_site, site, db)
+        scan_id = _usage(pipeline.crawl_site, site, db, rules)
     findings = _usage(pipeline.check_scan, db, scan_id, rules, job)
     outputs = _usage(pipeline.write_outputs, db, scan_id, rules, job)
     if not quiet:

@@ -18,6 +18,7 @@ from crawler.extract.meta_tags import extract_footer_identity, extract_meta_tags
 from crawler.extract.metadata import Field, extract_metadata
 from crawler.pagination import PageRequest, Pagination, discover, fujian
 from crawler.text import clean
+from crawler.text_marks import MarkSpec, marks
 
 ATTACHMENT_EXT = re.compile(
     r"\.(pdf|docx?|xlsx?|pptx?|wps|et|dps|ofd|zip|rar|7z|tar|gz|txt|csv|rtf|ceb|caj|mp4|mp3|avi|flv|jpg|jpeg|png|gif|bmp)$",
@@ -68,6 +69,7 @@ class PageExtract:
     footer_text: str = ""  # the page's footer as text: hijackers write gambling names there (content.spam_text)
     scripted_list: bool = False  # lists nothing itself but its scripts fetch data: a list only a browser shows
     related_lookup: PageRequest | None = None  # Fujian: the request that finds the page's 解读/policy partners
+    text_marks: tuple[str, ...] = ()  # the content rules this document's text may concern (crawler.text_marks)
 
     def as_json(self) -> dict:
         return {
@@ -166,6 +168,7 @@ def extract_page(
     *,
     is_home: bool = False,
     anchor: str | None = None,
+    text_marks: dict[str, MarkSpec] | None = None,
 ) -> PageExtract:
     if not is_html(content_type, url) or (is_attachment_url(url) and not body.lstrip()[:1] == b"<"):
         return PageExtract(url, "attachment")
@@ -218,6 +221,7 @@ def extract_page(
         ):
             page.kind = "interpretation"
         page.body_text = _body_text(root)
+        page.text_marks = marks(text_marks or {}, page.doc_title, page.body_text)
         page.related_lookup = fujian.related_lookup(url, text)
         published = page.fields.get("publish_date")
         if published and published.parsed:

@@ -101,11 +101,12 @@ class DisclosureSpider(scrapy.Spider):
 
     def __init__(self, start_urls, scan_id: int, allow_hosts=(), max_depth: int = 10,
                  check_links: bool = True, max_pages: int = 0, max_attachment_bytes: int = DEFAULT_MAX_BYTES,
-                 render: bool = True, workers: int = 1, **kwargs):
+                 render: bool = True, workers: int = 1, text_marks=None, **kwargs):
         super().__init__(**kwargs)
         # --workers N: pages are extracted in N - 1 processes beside this one, which runs Scrapy
         self.parse_workers = workers - 1
         self.parse_pool: ParsePool | None = None
+        self.text_marks = dict(text_marks or {})  # rule id → MarkSpec (crawler.text_marks)
         self.max_attachment_bytes = max_attachment_bytes  # 0: attachments are only probed
         self.render = render and Renderer.available()  # script-only lists rendered in the system Chromium
         self.renderer: Renderer | None = None
@@ -287,15 +288,17 @@ class DisclosureSpider(scrapy.Spider):
         """Everything the audit reads from one fetched page (crawler.extract.page); a page whose
         body has not changed since the last scan is not parsed again (crawler.response_cache)."""
         memo = ExtractionMemo.of(self.crawler)
-        key = memo.key(response, is_home=is_home, anchor=anchor)
+        key = memo.key(response, is_home=is_home, anchor=anchor, marks=self.text_marks)
         page = memo.get(key)
         if page is not None:
             return page
         content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1") or None
         if self.parse_pool is not None:
-            page = await self.parse_pool.extract(response.url, response.body, content_type, is_home=is_home, anchor=anchor)
+            page = await self.parse_pool.extract(response.url, response.body, content_type, is_home=is_home, anchor=anchor,
+                                                 text_marks=self.text_marks)
         else:
-            page = extract_page(response.url, response.body, content_type, is_home=is_home, anchor=anchor)
+            page = extract_page(response.url, response.body, content_type, is_home=is_home, anchor=anchor,
+                                text_marks=self.text_marks)
         memo.put(key, page)
         return page
 
