@@ -109,3 +109,13 @@ def test_text_order_follows_the_document():
     f = fields("<div><p><b>索引号：<i>X-1</i></b>发布日期：2026-03-11</p></div>")
     assert f["index_no"][1] == "X-1"
     assert f["publish_date"][1] == "2026-03-11"
+
+
+def test_traditional_table_is_what_opencc_writes():
+    """crawler/extract/traditional_labels.py is generated from OpenCC (not loaded at run time):
+    it must hold every label word, converted as OpenCC converts it today."""
+    from crawler.extract.labels import LABEL_WORDS, opencc_traditional
+    from crawler.extract.traditional_labels import TRADITIONAL
+
+    assert TRADITIONAL == opencc_traditional(LABEL_WORDS)
+    assert "索引號" in TRADITIONAL["索引号"] and "發佈機構" in TRADITIONAL["发布机构"]
