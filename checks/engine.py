@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
+import os
 import sqlite3
+from concurrent.futures import ProcessPoolExecutor
 from datetime import date, datetime
 from fnmatch import fnmatch
 from zoneinfo import ZoneInfo
@@ -72,32 +75,50 @@ def ensure_findings_table(conn) -> None:
 
 
 def run_checks(db_path: str, scan_id: int, rules: dict[str, Rule], as_of: date | None = None,
-               select: tuple[str, ...] = (), ignore: tuple[str, ...] = (), calendar_dirs: tuple[str, ...] = ()) -> list[dict]:
-    """Run the selected rules on one scan; replace that scan's stored findings; return them."""
+               select: tuple[str, ...] = (), ignore: tuple[str, ...] = (), calendar_dirs: tuple[str, ...] = (),
+               workers: int | None = None) -> list[dict]:
+    """Run the selected rules on one scan; replace that scan's stored findings; return them.
+
+    The checks are independent readers of the scan: with ``workers`` > 1 (default: the machine's
+    cores) they run in that many processes, each taking the next check when it is free, and
+    their findings are taken in the checks' own order, so that the result is the same."""
     as_of = as_of or today_in_china()
     from crawler.store import connect
 
+    run_rules = selected(rules, select, ignore)
+    wanted = {r.id for r in run_rules}
+    checks = [fn.rule_id for fn in dict.fromkeys(CHECKS[rule.id] for rule in run_rules)]  # each check once, in order
+    workers = min(len(checks), workers if workers is not None else (os.cpu_count() or 1))
+    args = (db_path, scan_id, as_of, tuple(calendar_dirs), rules)
+    if workers > 1:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                                 initializer=_open_scan, initargs=args) as pool:
+            results = [pool.submit(_run_check, rule_id) for rule_id in checks]
+            found = [f for future in results for f in future.result()]
+    else:
+        _open_scan(*args)
+        try:
+            found = [f for rule_id in checks for f in _run_check(rule_id)]
+        finally:
+            _close_scan()
     conn = connect(db_path)
     try:
         ctx = ScanContext(conn, scan_id, as_of, WorkCalendar(calendar_dirs), rules)
-        run_rules = selected(rules, select, ignore)
-        wanted = {r.id for r in run_rules}
         findings: list[dict] = []
         seen: set[str] = set()
-        for fn in dict.fromkeys(CHECKS[rule.id] for rule in run_rules):  # each check once, in order
-            for finding in fn(ctx, rules[fn.rule_id].params):
-                if finding.rule not in wanted:  # e.g. calendar.unknown_year from the delay check
-                    continue
-                fp = fingerprint(ctx, finding)
-                if fp in seen:
-                    continue
-                seen.add(fp)
-                findings.append({
-                    "scan_id": scan_id, "rule": finding.rule,
-                    "severity": finding.severity or rules[finding.rule].severity,
-                    "url": finding.url, "message_zh": finding.message_zh, "message_en": finding.message_en,
-                    "evidence": finding.evidence, "fingerprint": fp, "column_url": finding.column_url,
-                })
+        for finding in found:
+            if finding.rule not in wanted:  # e.g. calendar.unknown_year from the delay check
+                continue
+            fp = fingerprint(ctx, finding)
+            if fp in seen:
+                continue
+            seen.add(fp)
+            findings.append({
+                "scan_id": scan_id, "rule": finding.rule,
+                "severity": finding.severity or rules[finding.rule].severity,
+                "url": finding.url, "message_zh": finding.message_zh, "message_en": finding.message_en,
+                "evidence": finding.evidence, "fingerprint": fp, "column_url": finding.column_url,
+            })
         findings.sort(key=lambda f: (-SEVERITY_ORDER[f["severity"]], f["rule"], f["url"], f["fingerprint"]))
         for rank, f in enumerate(findings):
             f["rank"] = rank
@@ -112,3 +133,25 @@ def run_checks(db_path: str, scan_id: int, rules: dict[str, Rule], as_of: date |
         return findings
     finally:
         conn.close()
+
+
+_SCAN: dict = {}  # the scan this process checks: its connection and context (shared data computed once)
+
+
+def _open_scan(db_path: str, scan_id: int, as_of: date, calendar_dirs: tuple[str, ...], rules: dict[str, Rule]) -> None:
+    from crawler.store import connect
+
+    conn = connect(db_path)
+    _SCAN.update(conn=conn, ctx=ScanContext(conn, scan_id, as_of, WorkCalendar(calendar_dirs), rules))
+
+
+def _close_scan() -> None:
+    conn = _SCAN.pop("conn", None)
+    _SCAN.pop("ctx", None)
+    if conn is not None:
+        conn.close()
+
+
+def _run_check(rule_id: str) -> list[Finding]:
+    ctx = _SCAN["ctx"]
+    return list(CHECKS[rule_id](ctx, ctx.rules[rule_id].params))

@@ -124,7 +124,7 @@ def audit_site(job: AuditJob, publish_hook=None) -> AuditResult:
     if server:
         connect_db(job.db, create=True).close()  # a server that cannot be used is refused before the crawl
     local_db = work_db(job) if server else job.db
-    scan_id = crawl_site(job, local_db)
+    scan_id = crawl_site(job, local_db, rules)
     signum = interrupted_by()
     if signum and not job.report_partial:
         return AuditResult("interrupted", 128 + signum, job.db, scan_id, "interrupted", signum)
@@ -233,12 +233,16 @@ def work_db(job: AuditJob) -> str:
     return str(base / f"{name}.db")
 
 
-def crawl_site(job: AuditJob, db: str) -> int:
+def crawl_site(job: AuditJob, db: str, rules: dict | None = None) -> int:
+    """Crawl the site into ``db``; the content rules of ``rules`` (default: the job's) mark the
+    documents they will read (crawler.text_marks)."""
+    from checks.prefilters import mark_specs
     from crawler.dns import ResolveOverrideError
     from crawler.run import CrawlError, CrawlOptions, run_crawl
     from crawler.store import UnusableDatabase
 
-    opts = CrawlOptions(start_urls=list(job.urls), db=db, **job.crawl)
+    marks = mark_specs(rules if rules is not None else load_rules(job), tuple(job.select), tuple(job.ignore))
+    opts = CrawlOptions(start_urls=list(job.urls), db=db, text_marks=marks, **job.crawl)
     try:
         return run_crawl(opts)
     except (CrawlError, ResolveOverrideError, UnusableDatabase) as exc:
@@ -275,7 +279,9 @@ def check_scan(db: str, scan_id: int, rules: dict, job: AuditJob) -> list[dict]:
 
     as_of = date.fromisoformat(job.as_of) if job.as_of else None
     try:
-        findings = run_checks(db, scan_id, rules, as_of, tuple(job.select), tuple(job.ignore), tuple(job.calendar_dirs))
+        # the checks use as many processes as the crawl (a batch of many sites: one each)
+        findings = run_checks(db, scan_id, rules, as_of, tuple(job.select), tuple(job.ignore), tuple(job.calendar_dirs),
+                              workers=job.crawl.get("workers"))
     except CalendarError as exc:
         raise AuditInputError(str(exc)) from None
     if job.baseline:
