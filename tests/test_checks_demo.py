@@ -207,3 +207,20 @@ def test_interpretation_matched_by_title_when_no_links(audit, tmp_path):
     assert matched[0]["matched_by"] == "title" and matched[0]["missing"] == "both"
     assert matched[0]["interpretation"].endswith(interp.url)
     assert query(db, "select count(*) from findings where rule = 'linkage.missing_interpretation'") == [(2,)]
+
+
+def test_checks_in_two_processes_find_what_one_finds(demo_db, tmp_path):
+    """run_checks(workers=2) spreads the checks over two processes and merges their findings in
+    the checks' order: the same findings, ranks and evidence as one process."""
+    import shutil
+    from datetime import date
+
+    from checks.engine import rules_for_run, run_checks
+
+    results = []
+    for workers in (1, 2):
+        db = tmp_path / f"w{workers}.db"
+        shutil.copy(demo_db, db)
+        found = run_checks(str(db), 1, rules_for_run(), date(2026, 11, 20), workers=workers)
+        results.append([(f["rank"], f["rule"], f["url"], f["fingerprint"], f["evidence"]) for f in found])
+    assert results[0] == results[1] and len(results[0]) > 20
