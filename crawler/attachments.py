@@ -520,7 +520,9 @@ class _Worker:
 class _Pool:
     """Worker processes shared by the threads that read attachments (one request per worker at a time)."""
 
-    def __init__(self, size: int = max(1, min(4, os.cpu_count() or 1))):
+    # one core is the crawl's own (Scrapy and its writes): on 2 cores one reader, which also keeps
+    # the crawl's process tree small (each reader holds the PDF/Office libraries, ~35 MB)
+    def __init__(self, size: int = max(1, min(4, (os.cpu_count() or 1) - 1))):
         self.size = size
         self.idle: list[_Worker] = []
         self.busy = 0

@@ -11,11 +11,28 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import sys
 import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-import sqlite_utils
+
+def _import_sqlite_utils():
+    """sqlite-utils imports pandas and numpy whenever they are installed, for value types zwgk never
+    writes: 12–40 MB more in every crawl, check and report process (and OpenBLAS threads). It is
+    imported with them hidden (those not yet imported), and sees neither."""
+    hidden = [name for name in ("numpy", "pandas") if name not in sys.modules]
+    for name in hidden:
+        sys.modules[name] = None  # an import of it raises ImportError, which sqlite-utils expects
+    try:
+        import sqlite_utils
+    finally:
+        for name in hidden:
+            del sys.modules[name]
+    return sqlite_utils
+
+
+sqlite_utils = _import_sqlite_utils()
 
 SCHEMA: dict[str, dict] = {
     "scans": {
