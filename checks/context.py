@@ -84,10 +84,14 @@ class ScanContext:
         crawl found may concern ``rule_id`` (crawler.text_marks) when it searched with this run's
         ``spec``; a condition every document meets when it did not (a scan crawled with another
         lexicon, by a check-only rule selection, or before marks existed): then all are read."""
-        recorded = (json.loads(self.scan["settings"] or "{}").get("text_marks") or {}).get(rule_id)
-        if recorded != spec.digest or not self.table_columns("text_marks"):
+        if not self.marks_apply(rule_id, spec):
             return "1 = 1", ()
         return f"{url_column} in (select m.url from text_marks m where m.scan_id = ? and m.rule = ?)", (self.scan_id, rule_id)
+
+    def marks_apply(self, rule_id: str, spec) -> bool:
+        """Whether the crawl marked this scan's pages for ``rule_id`` with ``spec`` (see marked_only)."""
+        recorded = (json.loads(self.scan["settings"] or "{}").get("text_marks") or {}).get(rule_id)
+        return recorded == spec.digest and bool(self.table_columns("text_marks"))
 
     def links_to(self, url: str) -> list[tuple]:
         """The distinct (source_url, anchor, position, hidden, tag) of the links to ``url``, by source.

@@ -103,13 +103,11 @@ def run_checks(db_path: str, scan_id: int, rules: dict[str, Rule], as_of: date |
             _close_scan()
     conn = connect(db_path)
     try:
-        ctx = ScanContext(conn, scan_id, as_of, WorkCalendar(calendar_dirs), rules)
         findings: list[dict] = []
         seen: set[str] = set()
-        for finding in found:
+        for fp, finding in found:
             if finding.rule not in wanted:  # e.g. calendar.unknown_year from the delay check
                 continue
-            fp = fingerprint(ctx, finding)
             if fp in seen:
                 continue
             seen.add(fp)
@@ -152,6 +150,7 @@ def _close_scan() -> None:
         conn.close()
 
 
-def _run_check(rule_id: str) -> list[Finding]:
+def _run_check(rule_id: str) -> list[tuple[str, Finding]]:
+    """(fingerprint, finding) of one check's findings, fingerprinted where they are found."""
     ctx = _SCAN["ctx"]
-    return list(CHECKS[rule_id](ctx, ctx.rules[rule_id].params))
+    return [(fingerprint(ctx, f), f) for f in CHECKS[rule_id](ctx, ctx.rules[rule_id].params)]
