@@ -24,7 +24,7 @@ def catalogue_marks(params) -> MarkSpec:
     """Every name of a required column type: the pages whose link text may name one (a superset:
     their titles, meta tags and footers are searched too)."""
     names = [n for t, synonyms in params["required_by_type"].items() if t not in params["not_required"] for n in (t, *synonyms)]
-    return MarkSpec(literals=tuple(dict.fromkeys(names)), page_text=True)
+    return MarkSpec(literals=tuple(dict.fromkeys(names)), documents=False, page_text=True)
 
 
 def _single_pages(ctx, wanted: list[str], marked: tuple[str, tuple]) -> dict[str, list[dict]]:

@@ -68,10 +68,12 @@ class Wording:
 
 
 def wording_marks(params) -> MarkSpec:
-    """Every wrong form: a literal, or a pattern (whatever its date, context or needed word)."""
+    """Every wrong form (whatever its date or context): a literal, or a pattern's needed word
+    (Wording.find tries the pattern only where that word is), or else the pattern."""
     entries = lexicon.load("wording.tsv", WORDING_COLUMNS, params["extra_files"], params["silence"])
     regex = [e for e in entries if e.fields.get("match") == "regex"]
-    return MarkSpec(literals=tuple(e.term for e in entries if e not in regex), patterns=tuple(e.term for e in regex))
+    literals = [e.term for e in entries if e not in regex] + [e.fields["needs"] for e in regex if e.fields.get("needs")]
+    return MarkSpec(literals=tuple(literals), patterns=tuple(e.term for e in regex if not e.fields.get("needs")))
 
 
 def _finding(url, entry, text, spans, when, extra):

@@ -31,12 +31,14 @@ class MarkSpec:
     literals: tuple[str, ...] = ()
     patterns: tuple[str, ...] = ()
     fold_case: bool = False
-    # the rule also reads every page's title, meta tag values, footer and visible link text
+    # the rule reads documents' titles and bodies; and/or every page's title, meta tag values,
+    # footer and visible link text
+    documents: bool = True
     page_text: bool = False
 
     @cached_property
     def digest(self) -> str:
-        data = [sorted(set(self.literals)), list(self.patterns), self.fold_case, self.page_text]
+        data = [sorted(set(self.literals)), list(self.patterns), self.fold_case, self.documents, self.page_text]
         return hashlib.sha256(json.dumps(data, ensure_ascii=False).encode()).hexdigest()[:16]
 
 
@@ -50,8 +52,9 @@ def _searches(spec: MarkSpec) -> tuple[re.Pattern, ...]:
 
 
 def marks(specs: dict[str, MarkSpec], title: str, body: str) -> tuple[str, ...]:
-    """The rule ids whose prefilter the document's title and body pass."""
-    return _passing(specs, f"{title}\n{body}")
+    """The rule ids reading documents whose prefilter the document's title and body pass."""
+    wanted = {rule_id: spec for rule_id, spec in specs.items() if spec.documents}
+    return _passing(wanted, f"{title}\n{body}") if wanted else ()
 
 
 def page_marks(specs: dict[str, MarkSpec], texts) -> tuple[str, ...]:

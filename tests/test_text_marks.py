@@ -14,7 +14,7 @@ from checks.repealed import REPEALED_MARKS
 from checks.wording import wording_marks
 from conftest import query, run_zwgk
 from crawler.store import open_db
-from crawler.text_marks import MarkSpec, digests, marks
+from crawler.text_marks import MarkSpec, digests, marks, page_marks
 from test_content_rules import AS_OF, ID, SITE, build, document
 
 CONTENT_RULES = ("content.personal_data", "content.spam_text", "content.wording", "content.repealed_unmarked")
@@ -109,7 +109,14 @@ def test_specs_follow_the_rule_parameters(tmp_path):
     assert specs["content.spam_text"].fold_case and "皇冠hg" in specs["content.spam_text"].literals
     silenced = spam_marks({**rules["content.spam_text"].params, "silence": ["皇冠hg"]})
     assert silenced.digest != specs["content.spam_text"].digest
-    assert wording_marks(rules["content.wording"].params).patterns  # the regex entries of the lexicon
+    wording = wording_marks(rules["content.wording"].params)
+    assert "一带一路" in wording.literals and not wording.patterns  # a pattern's needed word stands for it
+    mine = tmp_path / "mine.tsv"
+    mine.write_text("示范县(?:政府办|府办)\t示范县人民政府办公室\tregex\t\texpression\t\tLOCAL\t本县通知\n", encoding="utf-8")
+    assert wording_marks({**rules["content.wording"].params, "extra_files": [str(mine)]}).patterns == ("示范县(?:政府办|府办)",)
+    catalogue = specs["disclosure.catalogue_missing"]
+    assert catalogue.page_text and not catalogue.documents and "政府信息公开指南" in catalogue.literals
+    assert marks({"c": catalogue}, "政府信息公开指南", "") == () and page_marks({"c": catalogue}, ["政府信息公开指南"]) == ("c",)
     assert set(mark_specs(rules, ignore=("content.wording",))) == set(MARKED_RULES) - {"content.wording"}
     assert marks({"r": MarkSpec(literals=("bet365",), fold_case=True)}, "", "访问BET365") == ("r",)
     assert marks({"r": MarkSpec(literals=("bet365",))}, "", "访问BET365") == ()
