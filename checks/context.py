@@ -139,11 +139,15 @@ class ScanContext:
         # (a Hanweb /col/colN/ listed on the 政府信息公开 index)
         columns = {c["url"] for c in self.columns}
         section_columns = {c for c in columns if inside(c)}
-        # (body links only: every page's navigation links the news centre too)
+        # (body links of its home, column and other pages, not documents: every page's navigation
+        # links the news centre too, and a document's links are its references)
         below = " or ".join(["substr({0}, 1, ?) = ?"] * len(roots))
         below_params = tuple(x for root in roots for x in (len(root), root))
-        for (target,) in self.stream(f"select distinct target_url from links where scan_id + 0 = ? and tag = 'a' and position = 'body' "
-                                     f"and ({below.format('source_url')})", below_params):
+        # (no DISTINCT: SQLite, having no statistics, would walk all the scan's links for its order)
+        for (target,) in self.stream("select target_url from links where scan_id = ? and tag = 'a' and position = 'body' "
+                                     "and source_url in (select s.url from pages s where s.scan_id = ? and s.probe = 0 "
+                                     f"and s.kind in ('home', 'column', 'alias', 'other') and ({below.format('s.url')}))",
+                                     (self.scan_id, *below_params)):
             target = _identity(target)
             if target in columns:
                 section_columns.add(target)

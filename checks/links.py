@@ -91,10 +91,11 @@ def blocked(ctx, params):
 @rule("links.malformed")
 def malformed(ctx, params):
     """An href no browser can follow (a bad port, a broken IPv6 literal …), one finding per page and href."""
-    for r in ctx.stream("select distinct source_url, target_url, anchor from links where scan_id + 0 = ? and malformed = 1 "
-                      "order by source_url, target_url, anchor"):
+    # by the partial index on malformed links (crawler.store); distinct and sorted here (see hidden_link)
+    rows = {tuple(r) for r in ctx.stream("select source_url, target_url, anchor from links where scan_id = ? and malformed = 1")}
+    for source, target, anchor in sorted(rows, key=lambda r: (r[0], r[1], r[2] is not None, r[2] or "")):
         yield Finding(
-            "links.malformed", r["source_url"],
-            f"页面含无法访问的错误链接地址：{r['target_url']}", f"malformed link address on the page: {r['target_url']}",
-            {"href": r["target_url"], "anchor": r["anchor"]}, key=r["target_url"],
+            "links.malformed", source,
+            f"页面含无法访问的错误链接地址：{target}", f"malformed link address on the page: {target}",
+            {"href": target, "anchor": anchor}, key=target,
         )

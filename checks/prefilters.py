@@ -1,10 +1,8 @@
-"""What the rules ask the crawl to mark (crawler.text_marks): for each enabled rule that reads
-every document's text (the content rules) or every link's text (the catalogue's search for a
-missing column's link), the words and patterns of which any of its findings needs one."""
+"""What the content rules ask the crawl to mark (crawler.text_marks): for each enabled rule that
+reads every document's (or page's) text, the words and patterns of which any finding needs one."""
 
 from __future__ import annotations
 
-from checks.catalogue import catalogue_marks
 from checks.config import Rule
 from checks.content import PERSONAL_MARKS, spam_marks
 from checks.engine import selected
@@ -17,7 +15,6 @@ SPECS = {
     "content.spam_text": spam_marks,
     "content.wording": wording_marks,
     "content.repealed_unmarked": lambda params: REPEALED_MARKS,
-    "disclosure.catalogue_missing": catalogue_marks,
 }
 
 

@@ -118,6 +118,8 @@ SCHEMA: dict[str, dict] = {
         },
         "pk": ("scan_id", "source_url", "target_url", "tag", "position"),
         "indexes": [("scan_id", "target_url")],
+        # the few hidden (暗链) and malformed links of a scan, without reading all its links
+        "partial_indexes": {"hidden": "hidden = 1", "malformed": "malformed = 1"},
     },
     # the text of each attachment (crawler.attachments.attachment_row): segments is JSON
     # [[where, offset into text], …] ("page:3", "sheet:名单 row:4", "paragraph:7"); problem says why
@@ -208,6 +210,8 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
         for index in spec.get("indexes", []):
             conn.execute(f'CREATE INDEX IF NOT EXISTS "idx_{name}_{"_".join(index)}" ON "{name}" '
                          f'({", ".join(f"{chr(34)}{c}{chr(34)}" for c in index)})')
+        for index, where in spec.get("partial_indexes", {}).items():
+            conn.execute(f'CREATE INDEX IF NOT EXISTS "idx_{name}_{index}" ON "{name}" ("scan_id") WHERE {where}')
     conn.execute(f'CREATE TABLE IF NOT EXISTS "{META_TABLE}" (key TEXT PRIMARY KEY, value TEXT)')
     conn.execute(f'INSERT OR REPLACE INTO "{META_TABLE}" VALUES (?, ?)', ("schema_version", str(SCHEMA_VERSION)))
     conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")

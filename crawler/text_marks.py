@@ -31,14 +31,12 @@ class MarkSpec:
     literals: tuple[str, ...] = ()
     patterns: tuple[str, ...] = ()
     fold_case: bool = False
-    # the rule reads documents' titles and bodies; and/or every page's title, meta tag values,
-    # footer and visible link text
-    documents: bool = True
+    # the rule also reads every page's title, meta tag values, footer and visible link text
     page_text: bool = False
 
     @cached_property
     def digest(self) -> str:
-        data = [sorted(set(self.literals)), list(self.patterns), self.fold_case, self.documents, self.page_text]
+        data = [sorted(set(self.literals)), list(self.patterns), self.fold_case, self.page_text]
         return hashlib.sha256(json.dumps(data, ensure_ascii=False).encode()).hexdigest()[:16]
 
 
@@ -52,9 +50,8 @@ def _searches(spec: MarkSpec) -> tuple[re.Pattern, ...]:
 
 
 def marks(specs: dict[str, MarkSpec], title: str, body: str) -> tuple[str, ...]:
-    """The rule ids reading documents whose prefilter the document's title and body pass."""
-    wanted = {rule_id: spec for rule_id, spec in specs.items() if spec.documents}
-    return _passing(wanted, f"{title}\n{body}") if wanted else ()
+    """The rule ids whose prefilter the document's title and body pass."""
+    return _passing(specs, f"{title}\n{body}")
 
 
 def page_marks(specs: dict[str, MarkSpec], texts) -> tuple[str, ...]:
