@@ -6,6 +6,7 @@ import hashlib
 import json
 import multiprocessing
 import os
+import signal
 import sqlite3
 from concurrent.futures import ProcessPoolExecutor
 from datetime import date, datetime
@@ -92,7 +93,7 @@ def run_checks(db_path: str, scan_id: int, rules: dict[str, Rule], as_of: date |
     args = (db_path, scan_id, as_of, tuple(calendar_dirs), rules)
     if workers > 1:
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                                 initializer=_open_scan, initargs=args) as pool:
+                                 initializer=_worker_start, initargs=args) as pool:
             results = [pool.submit(_run_check, rule_id) for rule_id in checks]
             found = [f for future in results for f in future.result()]
     else:
@@ -141,6 +142,13 @@ def _open_scan(db_path: str, scan_id: int, as_of: date, calendar_dirs: tuple[str
 
     conn = connect(db_path)
     _SCAN.update(conn=conn, ctx=ScanContext(conn, scan_id, as_of, WorkCalendar(calendar_dirs), rules))
+
+
+def _worker_start(*args) -> None:
+    # Ctrl-C and a service stop reach the whole process group: the command decides, not a worker
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, signal.SIG_IGN)
+    _open_scan(*args)
 
 
 def _close_scan() -> None:
