@@ -105,7 +105,9 @@ class SQLitePipeline:
     def _mark(self, scan_id: int, url: str, texts) -> None:
         """The rules reading page text that this page's stored title, meta tags, footer or link
         text concerns (crawler.text_marks); a document's own text is marked by its parser."""
-        rules = page_marks(self.text_marks, texts) if self.text_marks else ()
+        self._add_marks(scan_id, url, page_marks(self.text_marks, texts) if self.text_marks else ())
+
+    def _add_marks(self, scan_id: int, url: str, rules) -> None:
         self.writer.add("text_marks", [{"scan_id": scan_id, "url": url, "rule": rule} for rule in rules])
 
     def _document(self, scan_id: int, url: str, doc, column_url: str | None) -> None:
@@ -120,7 +122,7 @@ class SQLitePipeline:
         row["title"] = doc.doc_title or None
         row["publish_date"] = doc.publish_date
         self.writer.add("documents", [row])
-        self.writer.add("text_marks", [{"scan_id": scan_id, "url": url, "rule": rule} for rule in doc.text_marks])
+        self._add_marks(scan_id, url, doc.text_marks)
         self.writer.add("document_fields", [
             {"scan_id": scan_id, "url": url, "field": f.field, "label": f.label, "value": f.value,
              "raw_value": f.raw_value, "state": f.state, "parsed": f.parsed}
