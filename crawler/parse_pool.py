@@ -5,8 +5,10 @@ per-host concurrency, ``--delay`` and ``Retry-After`` hold across the workers by
 because there is one downloader. What moves out is the one step of a page that needs nothing but
 the page itself: :func:`crawler.extract.page.extract_page` (decode, lxml parse, metadata, links,
 list items, pagination), the largest part of a page's CPU in a profile of the crawl. A page's
-body goes to a worker, its :class:`~crawler.extract.page.PageExtract` comes back pickled (a few
-KB against tens of KB of body, and a tenth of the extraction's time to unpickle).
+body goes to a worker, its :class:`~crawler.extract.page.PageExtract` comes back packed
+(:mod:`crawler.packing`: pickled and compressed, a few KB against tens of KB of body), the very
+bytes the site's cache keeps of it (``ExtractionMemo``): the crawl's process unpacks it and
+does not pack it again.
 
 The queue is bounded by Scrapy: an extraction is awaited by the page's callback, and Scrapy keeps
 no more responses in its callbacks than its scraper slot allows (SCRAPER_SLOT_MAX_ACTIVE_SIZE)
@@ -25,12 +27,14 @@ import logging
 import multiprocessing
 import multiprocessing.connection
 import os
+import pickle
 import signal
 import threading
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 from crawler.extract.page import PageExtract, extract_page
+from crawler.packing import pack, unpack
 
 logger = logging.getLogger(__name__)
 STOPPING = (signal.SIGINT, signal.SIGTERM)  # the crawl's to handle, never a worker's
@@ -54,18 +58,20 @@ class ParsePool:
         finally:
             signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
 
-    async def extract(self, url: str, body: bytes, content_type: str | None, **kwargs) -> PageExtract:
-        """The page's extraction from a worker; in this process until the workers have started, and
-        after a worker died (the pool is then broken: the rest of the crawl parses here)."""
+    async def extract(self, url: str, body: bytes, content_type: str | None, **kwargs) -> tuple[PageExtract, bytes | None]:
+        """The page's extraction from a worker, and it packed (None when it cannot be pickled); in
+        this process until the workers have started, and after a worker died (the pool is then
+        broken: the rest of the crawl parses here)."""
         if self.executor is None or not all(f.done() for f in self.ready):
-            return extract_page(url, body, content_type, **kwargs)
+            return extract_page(url, body, content_type, **kwargs), None
         try:
-            return await asyncio.wrap_future(self.executor.submit(extract_page, url, body, content_type, **kwargs))
+            result = await asyncio.wrap_future(self.executor.submit(extract_packed, url, body, content_type, **kwargs))
         except BrokenProcessPool:
             if self.executor is not None:
                 logger.warning("解析进程意外退出，改为在抓取进程内解析 a parse worker died; parsing in the crawl's process")
                 self.close()
-            return extract_page(url, body, content_type, **kwargs)
+            return extract_page(url, body, content_type, **kwargs), None
+        return (unpack(result), result) if isinstance(result, bytes) else (result, None)
 
     def close(self) -> None:
         """Stop the workers: idle ones at once, a busy one after STOP_SECONDS at most."""
@@ -80,6 +86,15 @@ class ParsePool:
             if process.is_alive():
                 process.kill()
                 process.join(STOP_SECONDS)
+
+
+def extract_packed(url: str, body: bytes, content_type: str | None, **kwargs) -> bytes | PageExtract:
+    """In a worker: the extraction packed, or as it is when it cannot be pickled by pack()."""
+    page = extract_page(url, body, content_type, **kwargs)
+    try:
+        return pack(page)
+    except (pickle.PicklingError, AttributeError, TypeError):
+        return page
 
 
 def _worker_start() -> None:

@@ -18,7 +18,7 @@ Two SQLite files, because they live differently:
   file without reading it.
 
 Answers a server asks to be retried (429, 5xx) are kept in neither. Headers are stored as JSON,
-bodies zlib-compressed. The memo holds pickled extractions: the file is written by zwgk itself
+bodies compressed (crawler.packing). The memo holds pickled extractions: the file is written by zwgk itself
 beside the user's database (the trust of the database), as Scrapy's own cache storages pickle.
 """
 
@@ -28,7 +28,6 @@ import hashlib
 import json
 import pickle
 import sqlite3
-import zlib
 from pathlib import Path
 
 from scrapy import signals
@@ -39,6 +38,7 @@ from scrapy.responsetypes import responsetypes
 from scrapy.utils.httpobj import urlparse_cached
 
 from crawler import text_marks
+from crawler.packing import compress, decompress, pack, unpack
 
 REPLAY = "zwgk_replay"  # request.meta: the answer comes from this scan's own file (--resume)
 STATS = ("httpcache/hit", "httpcache/miss", "httpcache/revalidate", "httpcache/invalidate",
@@ -56,14 +56,14 @@ def _connect(path: str) -> sqlite3.Connection:
 def _response(row, request):
     url, status, headers, body = row
     headers = Headers({k.encode("latin-1"): [v.encode("latin-1") for v in vs] for k, vs in json.loads(headers).items()})
-    body = zlib.decompress(body)
+    body = decompress(body)
     cls = responsetypes.from_args(headers=headers, url=url, body=body)
     return cls(url=url, status=status, headers=headers, body=body, request=request)
 
 
 def _row(fingerprint: bytes, response) -> tuple:
     headers = {k.decode("latin-1"): [v.decode("latin-1") for v in vs] for k, vs in response.headers.items()}
-    return fingerprint, response.url, response.status, json.dumps(headers), zlib.compress(response.body, 1)
+    return fingerprint, response.url, response.status, json.dumps(headers), compress(response.body)
 
 
 def revalidatable(request, response) -> bool:
@@ -226,14 +226,15 @@ class ExtractionMemo:
             row = self.conn.execute("select extract from extractions where request = ? and digest = ? "
                                     "and (anchor is null or anchor = ?)", key).fetchone()
         self.stats.inc_value("zwgk/extract_memo_hit" if row else "zwgk/extract_memo_miss")
-        return pickle.loads(zlib.decompress(row[0])) if row else None
+        return unpack(row[0]) if row else None
 
-    def put(self, key, extract) -> None:
+    def put(self, key, extract, packed: bytes | None = None) -> None:
+        """Keep ``extract``; ``packed`` is it already packed (crawler.packing) by a parse worker."""
         if key is None:
             return
         request, digest, anchor = key
         try:
-            data = zlib.compress(pickle.dumps(extract, pickle.HIGHEST_PROTOCOL), 1)
+            data = packed or pack(extract)
         except (pickle.PicklingError, AttributeError, TypeError):
             # an extraction holding a function (a pager's page maker) is made again next time
             self.stats.inc_value("zwgk/extract_memo_unstorable")

@@ -135,6 +135,7 @@ def scrapy_settings(opts: CrawlOptions, scan_id: int) -> dict:
         "EXTENSIONS": {"crawler.progress.Progress": 500},
         # the request queue on disk (memory does not grow with the frontier); rebuilt at every start
         "JOBDIR": jobdir_for(opts.db, scan_id),
+        "SCHEDULER_DISK_QUEUE": "crawler.request_queue.MethodsLifoDiskQueue",
         "HTTPCACHE_ENABLED": True,
         "HTTPCACHE_STORAGE": "crawler.response_cache.SQLiteCacheStorage",
         # this scan's answers replayed by --resume; earlier scans' pages revalidated (If-None-Match …)

@@ -5,13 +5,22 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
 
 def netloc(url: str) -> str:
     parts = urlsplit(url)
+    default = DEFAULT_PORTS.get(parts.scheme)
+    if "@" not in parts.netloc and "[" not in parts.netloc and "%" not in parts.netloc:
+        # the common case read directly, as urllib's hostname and port read it (every link of every page)
+        host, _, port = parts.netloc.partition(":")
+        if not port:
+            return host.lower()
+        if port.isdigit() and port.isascii() and int(port) <= 65535:
+            return host.lower() if int(port) == default else f"{host.lower()}:{int(port)}"
     host = (parts.hostname or "").lower()
     if ":" in host:
         host = f"[{host}]"
-    default = {"http": 80, "https": 443}.get(parts.scheme)
     return host if parts.port in (None, default) else f"{host}:{parts.port}"
 
 

@@ -11,6 +11,7 @@ port and no fragment. The text as written is kept beside it where it matters (``
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import urlsplit, urlunsplit
 
 from w3lib.url import safe_url_string
@@ -24,6 +25,7 @@ class MalformedURL(ValueError):
     """An address that no browser could request (bad port, broken IPv6 literal …)."""
 
 
+@lru_cache(maxsize=8192)  # a portal's navigation and footer links are on every page
 def canonical(url: str, encoding: str = "utf-8") -> str:
     """The canonical form of an absolute http(s) URL; raises MalformedURL if it has none."""
     try:

@@ -19,8 +19,20 @@ STANDARD_TAGS = (
 _CANONICAL = {name.lower(): name for name in STANDARD_TAGS}
 
 SITE_ID_CODE_RE = re.compile(r"网站标识码[:：\s]*([A-Za-z]{0,2}\d{8,10})")
-ICP_RE = re.compile(r"([\u4e00-\u9fff]ICP[备證证]\s*\d+号(?:-\d+)?)", re.I)
-POLICE_RE = re.compile(r"([\u4e00-\u9fff]公网安备\s*\d+号)")
+# 「京ICP备05070218号」, 「闽公网安备 35010202000123号」: a province's abbreviation, then the record.
+# Searched from "ICP" / "公网安备" and the character before it checked: a pattern that starts with a
+# CJK character class is tried at every character of a Chinese page (0.5 ms a page; re.I costs as
+# much again, hence [Ii][Cc][Pp]).
+ICP_RE = re.compile(r"[Ii][Cc][Pp][备證证]\s*\d+号(?:-\d+)?")
+POLICE_RE = re.compile(r"公网安备\s*\d+号")
+
+
+def _after_cjk(pattern: re.Pattern, text: str) -> str | None:
+    """The first match of ``pattern`` right after a CJK character, with that character."""
+    for m in pattern.finditer(text):
+        if m.start() > 0 and "\u4e00" <= text[m.start() - 1] <= "\u9fff":
+            return text[m.start() - 1:m.end()]
+    return None
 
 
 def extract_meta_tags(root) -> dict[str, str]:
@@ -38,8 +50,9 @@ def extract_meta_tags(root) -> dict[str, str]:
 def extract_footer_identity(text: str) -> dict[str, str]:
     """网站标识码, ICP备案编号 and 公安机关备案号 as printed on the page (usually the footer)."""
     out = {}
-    for key, pattern in (("site_id_code", SITE_ID_CODE_RE), ("icp", ICP_RE), ("police_record", POLICE_RE)):
-        m = pattern.search(text)
-        if m:
-            out[key] = re.sub(r"\s+", "", m[1])
+    m = SITE_ID_CODE_RE.search(text)
+    found = {"site_id_code": m[1] if m else None, "icp": _after_cjk(ICP_RE, text), "police_record": _after_cjk(POLICE_RE, text)}
+    for key, value in found.items():
+        if value:
+            out[key] = re.sub(r"\s+", "", value)
     return out

@@ -293,13 +293,14 @@ class DisclosureSpider(scrapy.Spider):
         if page is not None:
             return page
         content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1") or None
+        packed = None
         if self.parse_pool is not None:
-            page = await self.parse_pool.extract(response.url, response.body, content_type, is_home=is_home, anchor=anchor,
-                                                 text_marks=self.text_marks)
+            page, packed = await self.parse_pool.extract(response.url, response.body, content_type, is_home=is_home,
+                                                         anchor=anchor, text_marks=self.text_marks)
         else:
             page = extract_page(response.url, response.body, content_type, is_home=is_home, anchor=anchor,
                                 text_marks=self.text_marks)
-        memo.put(key, page)
+        memo.put(key, page, packed)
         return page
 
     async def parse_page(self, response):

@@ -1,0 +1,203 @@
+"""The crawl's hot paths were rewritten for speed (issue 10: pages per CPU second). Each must
+give exactly what its plain formulation gave; the plain formulations are kept here as the
+reference and both are run on the same derandomised inputs (real hrefs and pages, mutated).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import re
+import tempfile
+import zlib
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+import scrapy
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from lxml import html
+from scrapy.utils.test import get_crawler
+
+from crawler.extract.links import absolute, directory
+from crawler.extract.meta_tags import extract_footer_identity
+from crawler.extract.page import FOOTER_MARKER, MAX_FOOTER_CHARS, footer_text
+from crawler.packing import compress, decompress, pack, unpack
+from crawler.request_queue import MethodsLifoDiskQueue
+from crawler.scope import netloc
+from crawler.text import clean
+from crawler.urls import MalformedURL, canonical
+
+# -- references: the code as it was before it was made fast ---------------------------------------
+
+BLANKS = re.compile(r"[\s\u00a0\u1680\u2000-\u200b\u202f\u205f\u3000\ufeff]+")
+
+
+def clean_reference(text: str) -> str:
+    return BLANKS.sub(" ", text).strip()
+
+
+FOOTER_IDS = (
+    ("site_id_code", re.compile(r"网站标识码[:：\s]*([A-Za-z]{0,2}\d{8,10})")),
+    ("icp", re.compile(r"([\u4e00-\u9fff]ICP[备證证]\s*\d+号(?:-\d+)?)", re.I)),
+    ("police_record", re.compile(r"([\u4e00-\u9fff]公网安备\s*\d+号)")),
+)
+
+
+def footer_identity_reference(text: str) -> dict:
+    out = {}
+    for key, pattern in FOOTER_IDS:
+        m = pattern.search(text)
+        if m:
+            out[key] = re.sub(r"\s+", "", m[1])
+    return out
+
+
+def absolute_reference(base: str, href: str) -> str | None:
+    href = href.strip().replace("\\", "/")
+    if not href or href.lower().startswith(("javascript:", "mailto:", "tel:", "data:", "about:", "#", "vbscript:", "sms:")):
+        return None
+    if ":" in href.split("/", 1)[0] and not href.lower().startswith(("http:", "https:")):
+        return None
+    try:
+        joined = urljoin(base, href)
+    except ValueError as exc:
+        raise MalformedURL(str(exc)) from None
+    return canonical(joined)
+
+
+def netloc_reference(url: str) -> str:
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if ":" in host:
+        host = f"[{host}]"
+    default = {"http": 80, "https": 443}.get(parts.scheme)
+    return host if parts.port in (None, default) else f"{host}:{parts.port}"
+
+
+def footer_text_reference(root) -> str:
+    parts, taken = [], set()
+    for el in root.iter():
+        if not isinstance(el.tag, str) or el.tag in ("script", "style"):
+            continue
+        marker = f'{el.get("id") or ""} {el.get("class") or ""}'
+        if el.tag == "footer" or (marker.strip() and FOOTER_MARKER.search(marker)):
+            if not any(a in taken for a in el.iterancestors()):
+                taken.add(el)
+                parts.append(clean(el.text_content()))
+    return " ".join(p for p in parts if p)[:MAX_FOOTER_CHARS]
+
+
+def outcome(function, *args):
+    try:
+        return function(*args)
+    except (MalformedURL, ValueError) as exc:
+        return type(exc).__name__
+
+
+# -- the comparisons --------------------------------------------------------------------------------
+
+BLANK_CHARS = [chr(c) for c in range(0x3100) if BLANKS.fullmatch(chr(c))] + ["\u3000", "\ufeff", "\u205f"]
+
+
+def test_clean_collapses_exactly_the_blanks_it_always_did():
+    assert "\u200b" in BLANK_CHARS and "\ufeff" in BLANK_CHARS  # not whitespace to Python, blanks here
+    rng = random.Random(7)
+    pool = BLANK_CHARS + list("索引号ab(hào)：1")
+    for _ in range(20000):
+        text = "".join(rng.choice(pool) for _ in range(rng.randint(0, 30)))
+        assert clean(text) == clean_reference(text), repr(text)
+
+
+def test_footer_identity_finds_what_the_anchored_patterns_found():
+    rng = random.Random(11)
+    pieces = ["京", "闽", "ICP", "icp", "iCp", "IcP", "备", "證", "证", "号", "-", "1", "0507", " ", "\u3000", "公网安备",
+              "网站标识码", "：", "a", "Ｉ", "京ICP备05070218号-2", "闽公网安备 35010202000123号", "x", "公", "İCP"]
+    for _ in range(50000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 16)))
+        assert extract_footer_identity(text) == footer_identity_reference(text), text
+
+
+BASES = ["http://www.example.gov.cn/zwgk/tzgg/index.html", "http://www.example.gov.cn", "https://h.gov.cn:8443/a/b;p?q=1#f",
+         "http://[::1]:8080/x/y/", "http://h.gov.cn/a/../b/./c.jsp?x=/y/", "http://h.gov.cn/中文/列表.html", "http://[::1/x"]
+HREFS = ["", "?", "#", "?page=2", "#top", "http:", "https:", "http:?a", "HTTP:#x", "http:x.html", "https:y", "//other.cn/p", "//",
+         "///x", "/", "./", "../", "../../a/b.html", "a.html", "a/b/../c", ";p", "../?q", "./?q", "..", "...", "中文.pdf",
+         "index_1.html", "list.jsp?uid=7&amp;pageNum=2", "http://[::1/", "javascript:void(0)", "weixin://x", "\\a\\b", " c.html ",
+         "http://x.cn/..", "/abs/x?y#z", "http://h.gov.cn:99999/x"]
+
+
+@settings(max_examples=400, derandomize=True, deadline=None)
+@given(st.sampled_from(BASES) | st.builds(lambda b, t: b + t, st.sampled_from(BASES), st.text(max_size=8)),
+       st.sampled_from(HREFS) | st.builds(lambda a, b: a + b, st.sampled_from(HREFS), st.sampled_from(HREFS)) | st.text(max_size=12))
+def test_absolute_resolves_as_urljoin_against_the_page(base, href):
+    expected = outcome(absolute_reference, base, href)
+    assert outcome(absolute, base, href) == expected
+    assert outcome(absolute, base, href, "utf-8", directory(base)) == expected
+
+
+@settings(max_examples=400, derandomize=True, deadline=None)
+@given(st.lists(st.sampled_from(["http://", "https://", "ftp://", "H.gov.cn", "h", ".", ":80", ":443", ":8080", ":", ":99999",
+                                 ":080", ":١٢", ":1:2", "%", "%Z", ":-1", "@", "u:p@", "[::1]", "[", "/", "?", "#", "İ"]),
+                max_size=7).map("".join))
+def test_netloc_reads_host_and_port_as_urllib_does(url):
+    assert outcome(netloc, url) == outcome(netloc_reference, url)
+
+
+def random_tree(rng: random.Random, depth: int = 0) -> str:
+    if depth > 3 or rng.random() < 0.3:
+        return rng.choice(["text", "网站标识码123", "版权所有", "<!-- c -->", ""])
+    words = ["foot", "Footer", "FOOT", "bottom", "copyright", "COPY", "bq", "banquan", "dibu", "dİbu", "dıbu", "nav",
+             "footx", "xfoot", "foot1", "main", "-", "_", " ", "\u3000", "b-q"]
+    tag = rng.choice(["div", "p", "span", "footer", "script", "style", "section", "ul", "li"])
+    attrs = "".join(f' {a}="' + "".join(rng.choice(words) for _ in range(rng.randint(0, 3))) + '"'
+                    for a in ("id", "class") if rng.random() < 0.5)
+    return f"<{tag}{attrs}>" + "".join(random_tree(rng, depth + 1) for _ in range(rng.randint(0, 3))) + f"</{tag}>"
+
+
+def test_footer_text_takes_the_blocks_a_walk_of_every_element_took():
+    rng = random.Random(3)
+    for _ in range(3000):
+        root = html.document_fromstring("<html><body>" + "".join(random_tree(rng) for _ in range(rng.randint(1, 4))) + "</body></html>")
+        assert footer_text(root) == footer_text_reference(root)
+
+
+def test_packed_caches_read_both_zstandard_and_the_zlib_of_older_files():
+    body = "<html>政务公开 索引号：000014349/2026-00001</html>".encode() * 200
+    assert decompress(compress(body)) == body
+    assert decompress(zlib.compress(body, 1)) == body  # a cache file written before zstandard
+    extract = {"links": [("http://x/", "a")], "title": "通知"}
+    assert unpack(pack(extract)) == extract
+    with pytest.raises(Exception):
+        decompress(b"not a compressed body")
+
+
+class QueueSpider(scrapy.Spider):
+    name = "queue"
+
+    def parse_page(self, response):
+        pass
+
+    def on_error(self, failure):
+        pass
+
+
+class OtherSpider(QueueSpider):
+    def parse_page(self, response):
+        pass
+
+
+def test_disk_queue_writes_callbacks_by_name_and_reads_them_back():
+    crawler = get_crawler(QueueSpider)
+    crawler.spider = QueueSpider()
+    with tempfile.TemporaryDirectory() as tmp:
+        queue = MethodsLifoDiskQueue(crawler, os.path.join(tmp, "q"))
+        queue.push(scrapy.Request("http://x.gov.cn/a", callback=crawler.spider.parse_page, errback=crawler.spider.on_error,
+                                  meta={"zwgk": {"hops": 2}}, priority=3))
+        queue.push(scrapy.Request("http://x.gov.cn/b"))
+        with pytest.raises(ValueError):  # not the spider's method: refused, as Scrapy's own queue refuses it
+            queue.push(scrapy.Request("http://x.gov.cn/c", callback=OtherSpider().parse_page))
+        plain, full = queue.pop(), queue.pop()
+        assert queue.pop() is None
+    assert (plain.url, plain.callback, plain.errback) == ("http://x.gov.cn/b", None, None)
+    assert full.url == "http://x.gov.cn/a" and full.meta == {"zwgk": {"hops": 2}} and full.priority == 3
+    assert full.callback == crawler.spider.parse_page and full.errback == crawler.spider.on_error
