@@ -73,7 +73,7 @@ class SQLitePipeline:
         if "rendered" in item:  # a script-only list's items, read from the rendered page
             scan_id = self.crawler.spider.scan_id
             self._column(scan_id, item["column"])
-            self.writer.add("links", _link_rows(scan_id, item["column"]["url"], item["column_links"]))
+            self.writer.add_values("links", _link_rows(scan_id, item["column"]["url"], item["column_links"]))
             self._mark(scan_id, item["column"]["url"], _link_texts(item["column_links"]))
             self.writer.add("rendered", [{"scan_id": scan_id, "column_url": item["rendered"]}])
             return item
@@ -83,14 +83,14 @@ class SQLitePipeline:
         shown = _page_texts(page) if not page.get("probe") and page.get("kind") != "attachment" else []
         self._mark(scan_id, url, [*shown, *_link_texts(item.get("links") or ())])
         if item.get("links"):
-            self.writer.add("links", _link_rows(scan_id, url, item["links"]))
+            self.writer.add_values("links", _link_rows(scan_id, url, item["links"]))
         if item.get("related"):  # links a page gets from a search API at runtime (Fujian 解读)
-            self.writer.add("links", _link_rows(scan_id, item["related"]["source"], item["related"]["links"]))
+            self.writer.add_values("links", _link_rows(scan_id, item["related"]["source"], item["related"]["links"]))
             self._mark(scan_id, item["related"]["source"], _link_texts(item["related"]["links"]))
         if item.get("attachment"):
             self.writer.add("attachments", [item["attachment"]])
         if item.get("column_links"):  # Hanweb records: links of the column page a reader sees them on
-            self.writer.add("links", _link_rows(scan_id, item["column"]["url"], item["column_links"]))
+            self.writer.add_values("links", _link_rows(scan_id, item["column"]["url"], item["column_links"]))
             self._mark(scan_id, item["column"]["url"], _link_texts(item["column_links"]))
         if item.get("document") is not None:
             self._document(scan_id, url, item["document"], page.get("column_url"))
@@ -164,9 +164,7 @@ def _link_texts(links) -> list[str]:
     return [link.anchor for link in links if link.anchor and not link.hidden]
 
 
-def _link_rows(scan_id: int, source_url: str, links) -> list[dict]:
-    return [
-        {"scan_id": scan_id, "source_url": source_url, "target_url": link.url, "tag": link.tag, "anchor": link.anchor,
-         "position": link.position, "hidden": int(link.hidden), "href": link.href, "malformed": int(link.malformed)}
-        for link in links
-    ]
+def _link_rows(scan_id: int, source_url: str, links) -> list[tuple]:
+    """Rows of ``links`` in its column order: scan_id, source_url, then a Link's own fields (url as
+    target_url, tag, anchor, position, hidden, href, malformed), as they are."""
+    return [(scan_id, source_url, *link) for link in links]

@@ -4,8 +4,8 @@ Scrapy writes each queued request as ``request.to_dict(spider=…)``, which name
 searching ``inspect.getmembers(spider)`` — every attribute of the spider, properties included,
 for every request: a tenth of a millisecond each, more than the rest of scheduling a request.
 Here ``to_dict`` is handed a stand-in holding only the request's own callback and errback under
-their names on the spider, so the same dictionary is written, and read back by Scrapy against
-the spider itself.
+their names on the spider (and listing only them to ``dir()``), so the same dictionary is
+written, and read back by Scrapy against the spider itself.
 """
 
 from __future__ import annotations
@@ -14,6 +14,11 @@ import inspect
 from types import SimpleNamespace
 
 from scrapy.squeues import PickleLifoDiskQueue
+
+
+class _Methods(SimpleNamespace):
+    def __dir__(self):
+        return list(vars(self))
 
 
 class MethodsLifoDiskQueue(PickleLifoDiskQueue):
@@ -27,4 +32,4 @@ class MethodsLifoDiskQueue(PickleLifoDiskQueue):
         methods = {self.names[f.__func__]: f for f in (request.callback, request.errback)
                    if getattr(f, "__func__", None) in self.names}
         # Scrapy's push with the stand-in: to_dict() finds the names there (or raises as it would)
-        super(PickleLifoDiskQueue, self).push(request.to_dict(spider=SimpleNamespace(**methods)))
+        super(PickleLifoDiskQueue, self).push(request.to_dict(spider=_Methods(**methods)))

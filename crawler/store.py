@@ -365,11 +365,17 @@ class BatchWriter:
     def __init__(self, db: sqlite_utils.Database, batch_pages: int = 200):
         self.db = db
         self.batch_pages = batch_pages
-        self.rows: dict[str, list[dict]] = {name: [] for name in SCHEMA if name != "scans"}
+        self.columns = {name: list(SCHEMA[name]["columns"]) for name in SCHEMA if name != "scans"}
+        self.rows: dict[str, list] = {name: [] for name in self.columns}
         self.pending_pages = 0
         self.written_pages = 0
 
     def add(self, table: str, rows: list[dict]) -> None:
+        columns = self.columns[table]
+        self.rows[table].extend([row.get(c) for c in columns] for row in rows)
+
+    def add_values(self, table: str, rows: list[tuple]) -> None:
+        """Rows given as tuples in the table's column order (the many links of a page)."""
         self.rows[table].extend(rows)
 
     def page_done(self) -> None:
@@ -385,7 +391,7 @@ class BatchWriter:
         with self.db.conn:
             for table, rows in self.rows.items():
                 if rows:
-                    columns = list(SCHEMA[table]["columns"])
+                    columns = self.columns[table]
                     names, marks = ", ".join(f"[{c}]" for c in columns), ", ".join("?" * len(columns))
                     if table == "column_items":
                         # an item listed on several pages (pinned on top) keeps its earliest place,
@@ -396,7 +402,7 @@ class BatchWriter:
                                "where (coalesce(excluded.page_no, 0), excluded.position) < (coalesce(page_no, 0), position)")
                     else:
                         sql = f"insert or replace into [{table}] ({names}) values ({marks})"
-                    self.db.conn.executemany(sql, [[row.get(c) for c in columns] for row in rows])
+                    self.db.conn.executemany(sql, rows)
         self.written_pages += self.pending_pages
         self.pending_pages = 0
         self.rows = {name: [] for name in self.rows}

@@ -201,3 +201,15 @@ def test_disk_queue_writes_callbacks_by_name_and_reads_them_back():
     assert (plain.url, plain.callback, plain.errback) == ("http://x.gov.cn/b", None, None)
     assert full.url == "http://x.gov.cn/a" and full.meta == {"zwgk": {"hops": 2}} and full.priority == 3
     assert full.callback == crawler.spider.parse_page and full.errback == crawler.spider.on_error
+
+
+def test_link_rows_are_written_in_the_links_tables_column_order():
+    from crawler.extract.links import Link
+    from crawler.pipelines import _link_rows
+    from crawler.store import SCHEMA
+
+    link = Link("http://x.gov.cn/a", "a", "通知", "nav", True, "/a", False)
+    (row,) = _link_rows(7, "http://x.gov.cn/", [link])
+    assert dict(zip(SCHEMA["links"]["columns"], row)) == {
+        "scan_id": 7, "source_url": "http://x.gov.cn/", "target_url": "http://x.gov.cn/a", "tag": "a", "anchor": "通知",
+        "position": "nav", "hidden": True, "href": "/a", "malformed": False}

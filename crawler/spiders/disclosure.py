@@ -135,6 +135,10 @@ class DisclosureSpider(scrapy.Spider):
         self.yielded.add(key)
         return True
 
+    def _requested(self, url: str) -> bool:
+        """Whether a GET of ``url`` was yielded already (as _first_time would tell, marking nothing)."""
+        return hash(("GET", url, "")) in self.yielded
+
     async def start(self):
         if self.parse_workers > 0:
             self.parse_pool = ParsePool(self.parse_workers)
@@ -166,6 +170,8 @@ class DisclosureSpider(scrapy.Spider):
             url = link.url
             if link.malformed or (owned is not None and owned(url)):
                 continue  # pagination pages: requested by the column's pager with their column attached
+            if self._requested(url):
+                continue  # the navigation, on every page: nothing below would yield it again
             crawlable = link.tag in ("a", "area", "iframe", "frame") and not is_attachment_url(url)
             page = url in self.scope and crawlable and url not in self.home_aliases
             if page and hops + 1 > self.max_depth:
