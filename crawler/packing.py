@@ -4,29 +4,29 @@ zlib level 1 both ways, and smaller, on HTML), with zlib still read for files wr
 from __future__ import annotations
 
 import pickle
+import threading
 import zlib
 
 import zstandard
 
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
-_compressor: zstandard.ZstdCompressor | None = None
-_decompressor: zstandard.ZstdDecompressor | None = None
+_local = threading.local()  # a Zstandard (de)compressor must not be used by two threads at once
 
 
 def compress(data: bytes) -> bytes:
-    global _compressor
-    if _compressor is None:  # one per process, used from one thread (the reactor's, or a parse worker)
-        _compressor = zstandard.ZstdCompressor(level=1)
-    return _compressor.compress(data)
+    compressor = getattr(_local, "compressor", None)
+    if compressor is None:
+        compressor = _local.compressor = zstandard.ZstdCompressor(level=1)
+    return compressor.compress(data)
 
 
 def decompress(blob: bytes) -> bytes:
-    global _decompressor
     if not blob.startswith(ZSTD_MAGIC):
         return zlib.decompress(blob)
-    if _decompressor is None:
-        _decompressor = zstandard.ZstdDecompressor()
-    return _decompressor.decompress(blob)
+    decompressor = getattr(_local, "decompressor", None)
+    if decompressor is None:
+        decompressor = _local.decompressor = zstandard.ZstdDecompressor()
+    return decompressor.decompress(blob)
 
 
 def pack(obj) -> bytes:

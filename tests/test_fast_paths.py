@@ -213,3 +213,11 @@ def test_link_rows_are_written_in_the_links_tables_column_order():
     assert dict(zip(SCHEMA["links"]["columns"], row)) == {
         "scan_id": 7, "source_url": "http://x.gov.cn/", "target_url": "http://x.gov.cn/a", "tag": "a", "anchor": "通知",
         "position": "nav", "hidden": True, "href": "/a", "malformed": False}
+
+
+def test_packing_from_several_threads_at_once():
+    from concurrent.futures import ThreadPoolExecutor
+
+    bodies = [("<p>第%d页</p>" % i).encode() * 5000 for i in range(64)]
+    with ThreadPoolExecutor(8) as pool:
+        assert list(pool.map(lambda b: decompress(compress(b)), bodies)) == bodies
