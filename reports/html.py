@@ -12,6 +12,7 @@ import base64
 import hashlib
 import json
 import re
+import secrets
 import sqlite3
 from pathlib import Path
 
@@ -98,12 +99,6 @@ def content_security_policy(html: str) -> str:
             "base-uri 'none'; form-action 'none'")
 
 
-def script_json(value) -> Markup:
-    """JSON for a <script type="application/json"> block: no ``<`` is left, so no text inside
-    can close the block (``</script>``) or open a comment; JSON.parse reads the escapes back."""
-    return Markup(json.dumps(value, ensure_ascii=False, separators=(",", ":")).translate(_SCRIPT_ESCAPES))
-
-
 def table_data(report: dict, t: dict, lang: str) -> dict:
     """What the page's script needs for the findings and ledger tables, as compact arrays: each
     rule's texts once, then one array per finding and per document (column order below)."""
@@ -127,22 +122,52 @@ def table_data(report: dict, t: dict, lang: str) -> dict:
     }
 
 
-def render(conn: sqlite3.Connection, scan_id: int, rules, lang: str = "zh") -> str:
-    report = report_data.build(conn, scan_id, rules)
-    t = TEXT[lang]
-    html = _env.get_template("report.html.j2").render(
-        r=report, t=t, lang=lang, csp=_CSP_SLOT, static_rows=STATIC_ROWS, page_sizes=PAGE_SIZES,
-        page_size=PAGE_SIZE,
-        table_json=script_json(table_data(report, t, lang)))
-    # crawled text is escaped, so every <script>/<style> in the output is the template's own
-    return html.replace(_CSP_SLOT, content_security_policy(html), 1)
+JSON_ROWS = 1000  # findings or documents encoded at a time when the page is written
+
+
+def write_json(out, value: dict) -> None:
+    """``value`` as JSON for a <script type="application/json"> block, written to ``out`` a slice of
+    rows at a time (at 100 000 findings the JSON is tens of MB: the report process does not hold it,
+    nor the page around it, whole). No ``<`` is left, so no text inside can close the block
+    (``</script>``) or open a comment; JSON.parse reads the escapes back."""
+    def dumps(part) -> str:
+        return json.dumps(part, ensure_ascii=False, separators=(",", ":")).translate(_SCRIPT_ESCAPES)
+
+    out.write("{")
+    for i, (key, part) in enumerate(value.items()):
+        out.write(("," if i else "") + dumps(key) + ":")
+        if isinstance(part, list):
+            out.write("[")
+            for start in range(0, len(part), JSON_ROWS):  # "[a,b]" of each slice, without its brackets
+                out.write(("," if start else "") + dumps(part[start:start + JSON_ROWS])[1:-1])
+            out.write("]")
+        else:
+            out.write(dumps(part))
+    out.write("}")
 
 
 def write(conn: sqlite3.Connection, scan_id: int, out_dir: Path, rules=None, lang: str = "zh") -> Path:
+    """The report page ``out_dir/index.html``: the template around the findings' JSON, which is
+    written into the file in slices (write_json); the file appears whole or not at all."""
     if rules is None:
         from checks.engine import rules_for_run
 
         rules = rules_for_run()
+    report = report_data.build(conn, scan_id, rules)
+    t = TEXT[lang]
+    json_slot = f"zwgk-json-{secrets.token_hex(16)}"  # no crawled text can hold it
+    page = _env.get_template("report.html.j2").render(
+        r=report, t=t, lang=lang, csp=_CSP_SLOT, static_rows=STATIC_ROWS, page_sizes=PAGE_SIZES,
+        page_size=PAGE_SIZE, table_json=Markup(json_slot))
+    # crawled text is escaped, so every <script>/<style> in the output is the template's own; the
+    # JSON block has a type attribute and holds no "<": it takes no part in the policy
+    page = page.replace(_CSP_SLOT, content_security_policy(page), 1)
+    head, tail = page.split(json_slot, 1)
     path = out_dir / "index.html"
-    path.write_text(render(conn, scan_id, rules, lang), encoding="utf-8")
+    partial = out_dir / ".index.html.part"
+    with open(partial, "w", encoding="utf-8") as out:
+        out.write(head)
+        write_json(out, table_data(report, t, lang))
+        out.write(tail)
+    partial.replace(path)
     return path

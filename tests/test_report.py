@@ -157,3 +157,17 @@ def test_baseline_suppresses_with_reason_and_expiry(audit, tmp_path):
     bad.write_text("accepted:\n  - rule: links.broken\n", encoding="utf-8")
     proc = run_zwgk("check", "--db", db, "--baseline", bad, check=False)
     assert proc.returncode == 2 and "needs a reason" in proc.stderr
+
+
+def test_report_json_written_in_slices_is_the_json_of_the_whole():
+    import io
+
+    from reports.html import JSON_ROWS, _SCRIPT_ESCAPES, write_json
+
+    rows = [["error", "links.broken", f"http://x.gov.cn/{i}</script><!--", {"status": 404, "文本": "\u2028&"}, i]
+            for i in range(2 * JSON_ROWS + 7)]
+    value = {"text": {"colon": "："}, "findings": rows, "documents": [], "one": rows[:1], "exact": rows[:JSON_ROWS]}
+    out = io.StringIO()
+    write_json(out, value)
+    assert out.getvalue() == json.dumps(value, ensure_ascii=False, separators=(",", ":")).translate(_SCRIPT_ESCAPES)
+    assert "<" not in out.getvalue() and json.loads(out.getvalue()) == value
