@@ -10,6 +10,8 @@ import zlib
 import zstandard
 
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
+# what pack() raises for an object it cannot pickle (one holding a local function, say)
+UNPICKLABLE = (pickle.PicklingError, AttributeError, TypeError)
 _local = threading.local()  # a Zstandard (de)compressor must not be used by two threads at once
 
 
@@ -30,7 +32,7 @@ def decompress(blob: bytes) -> bytes:
 
 
 def pack(obj) -> bytes:
-    """Pickled and compressed. Raises what pickle raises for an object that cannot be pickled."""
+    """Pickled and compressed; raises one of UNPICKLABLE for an object that cannot be pickled."""
     return compress(pickle.dumps(obj, pickle.HIGHEST_PROTOCOL))
 
 

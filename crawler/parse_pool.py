@@ -27,14 +27,13 @@ import logging
 import multiprocessing
 import multiprocessing.connection
 import os
-import pickle
 import signal
 import threading
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 from crawler.extract.page import PageExtract, extract_page
-from crawler.packing import pack, unpack
+from crawler.packing import UNPICKLABLE, pack, unpack
 
 logger = logging.getLogger(__name__)
 STOPPING = (signal.SIGINT, signal.SIGTERM)  # the crawl's to handle, never a worker's
@@ -93,7 +92,7 @@ def extract_packed(url: str, body: bytes, content_type: str | None, **kwargs) ->
     page = extract_page(url, body, content_type, **kwargs)
     try:
         return pack(page)
-    except (pickle.PicklingError, AttributeError, TypeError):
+    except UNPICKLABLE:
         return page
 
 

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import pickle
 import sqlite3
 from pathlib import Path
 
@@ -38,7 +37,7 @@ from scrapy.responsetypes import responsetypes
 from scrapy.utils.httpobj import urlparse_cached
 
 from crawler import text_marks
-from crawler.packing import compress, decompress, pack, unpack
+from crawler.packing import UNPICKLABLE, compress, decompress, pack, unpack
 
 REPLAY = "zwgk_replay"  # request.meta: the answer comes from this scan's own file (--resume)
 STATS = ("httpcache/hit", "httpcache/miss", "httpcache/revalidate", "httpcache/invalidate",
@@ -235,7 +234,7 @@ class ExtractionMemo:
         request, digest, anchor = key
         try:
             data = packed or pack(extract)
-        except (pickle.PicklingError, AttributeError, TypeError):
+        except UNPICKLABLE:
             # an extraction holding a function (a pager's page maker) is made again next time
             self.stats.inc_value("zwgk/extract_memo_unstorable")
             return

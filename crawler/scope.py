@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-DEFAULT_PORTS = {"http": 80, "https": 443}
+from crawler.urls import DEFAULT_PORTS
 
 
 def netloc(url: str) -> str:

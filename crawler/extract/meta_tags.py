@@ -49,10 +49,6 @@ def extract_meta_tags(root) -> dict[str, str]:
 
 def extract_footer_identity(text: str) -> dict[str, str]:
     """网站标识码, ICP备案编号 and 公安机关备案号 as printed on the page (usually the footer)."""
-    out = {}
     m = SITE_ID_CODE_RE.search(text)
     found = {"site_id_code": m[1] if m else None, "icp": _after_cjk(ICP_RE, text), "police_record": _after_cjk(POLICE_RE, text)}
-    for key, value in found.items():
-        if value:
-            out[key] = re.sub(r"\s+", "", value)
-    return out
+    return {key: re.sub(r"\s+", "", value) for key, value in found.items() if value}

@@ -129,7 +129,7 @@ class DisclosureSpider(scrapy.Spider):
 
     def _first_time(self, url: str, method: str = "GET", body: str = "") -> bool:
         """A request's identity is method + URL + body: three Hanweb columns POST to one URL."""
-        key = hash((method, url, body))
+        key = self._identity(url, method, body)
         if key in self.yielded:
             return False
         self.yielded.add(key)
@@ -137,7 +137,11 @@ class DisclosureSpider(scrapy.Spider):
 
     def _requested(self, url: str) -> bool:
         """Whether a GET of ``url`` was yielded already (as _first_time would tell, marking nothing)."""
-        return hash(("GET", url, "")) in self.yielded
+        return self._identity(url) in self.yielded
+
+    @staticmethod
+    def _identity(url: str, method: str = "GET", body: str = "") -> int:
+        return hash((method, url, body))
 
     async def start(self):
         if self.parse_workers > 0:
