@@ -7,6 +7,7 @@ import re
 
 from checks.registry import Finding, rule
 from crawler.extract.columns import infer_column_type
+from crawler.dates import DATE_RE
 from crawler.extract.labels import DATE_FIELDS, FIELD_NAMES_ZH
 
 EMPTY_REASON_ZH = {"empty": "值为空", "commented_out": "值被注释隐藏"}
@@ -118,12 +119,36 @@ def bad_value(ctx, params):
                 {"field": "written_date", "written_date": written[:10], "publish_date": published[:10],
                  "problem": "written_after_published"}, key="written_after_published",
             )
-    shapes = [re.compile(p) for p in params["index_no_patterns"]]
+    placeholders = {str(p).casefold() for p in params.get("index_no_placeholders", ())}
     for f in ctx.disclosure_fields(("index_no",), "and f.state = 'ok'"):
-        if not any(p.match(f["value"]) for p in shapes):
+        why = index_no_problem(f["value"], placeholders)
+        if why:
+            zh, en = INDEX_NO_PROBLEMS[why]
             yield Finding(
                 "metadata.bad_value", f["url"],
-                f"索引号格式不常见：{f['value']}", f"索引号 of no known shape: {f['value']}",
-                {"field": "index_no", "value": f["value"], "problem": "index_no_shape"},
-                key="index_no:shape", severity="warning",
+                f"索引号「{f['value']}」不是有效的索引号（{zh}）", f"索引号 {f['value']!r} cannot be an index number ({en})",
+                {"field": "index_no", "value": f["value"], "problem": "index_no_invalid", "why": why},
+                key="index_no:invalid",
             )
+
+
+INDEX_NO_PROBLEMS = {"placeholder": ("占位词", "a placeholder"), "date": ("只有一个日期", "a date alone"),
+                     "no_digit": ("没有数字", "no digit"), "stray": ("含异常字符", "stray characters")}
+# what index numbers are written with: letters, digits, CJK (机构简称), separators and brackets
+_INDEX_NO_CHARS = re.compile(r"[0-9A-Za-z\u3400-\u9fff\-‐－—_/／.．·:：\\()（）〔〕\[\]【】{}\s]+")
+_DATE_ALONE = re.compile(DATE_RE.pattern + r"$")
+
+
+def index_no_problem(value: str, placeholders: set) -> str | None:
+    """Why ``value`` cannot be a 索引号 (placeholder, date, no_digit, stray), or None: regions number
+    documents in their own ways, so every shape that could be one passes."""
+    text = value.strip()
+    if text.casefold() in placeholders or not text.strip("-‐－—_/／.．·　 "):
+        return "placeholder"
+    if _DATE_ALONE.match(text):
+        return "date"
+    if not any(c.isdigit() for c in text):
+        return "no_digit"
+    if not _INDEX_NO_CHARS.fullmatch(text):
+        return "stray"
+    return None

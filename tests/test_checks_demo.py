@@ -33,7 +33,7 @@ EXPECTED = {
     "metadata.missing_field": {(doc("gzdt", 6).url, "index_no"), (doc("zcwj", 4).url, "written_date")},
     "metadata.empty_field": {(doc("rsxx", 2).url, "doc_no"), (doc("rsxx", 5).url, "written_date")},
     "metadata.bad_value": {(doc("gzdt", 8).url, "written_after_published"), (doc("tzgg", 3).url, "unparseable_date"),
-                           (doc("rsxx", 7).url, "index_no_shape")},
+                           (doc("rsxx", 7).url, "index_no_invalid")},
     "identity.missing_meta": {("/zwgk/gkzn/index.html", "footer"), (doc("gzdt", 10).url, "tags"),
                               (doc("rsxx", 0).url, "PubDate"), (doc("rsxx", 1).url, "PubDate"),
                               ("/zwgk/tzgg/index.shtml", "tags"), ("/zwgk/tzgg/index_1.shtml", "tags"), ("/zwgk/tzgg/index_2.shtml", "tags")},
@@ -120,8 +120,8 @@ def test_evidence_is_defensible(audit, demo_site):
     stale = by_rule["freshness.stale_column"][0]["evidence"]
     assert stale["newest"] == doc("tzgg", 0).published.isoformat() and stale["limit"] == {"months": 6}
     assert by_rule["metadata.bad_value"][0]["severity"] in ("error", "warning")
-    shape = next(f for f in by_rule["metadata.bad_value"] if f["evidence"]["problem"] == "index_no_shape")
-    assert shape["severity"] == "warning"
+    shape = next(f for f in by_rule["metadata.bad_value"] if f["evidence"]["problem"] == "index_no_invalid")
+    assert shape["severity"] == "error" and shape["evidence"]["why"] == "placeholder"
 
 
 def copy_db(audit, tmp_path):

@@ -114,3 +114,18 @@ def test_broken_required_by_type(tmp_path, value, line, needle):
     with pytest.raises(RulesError) as err:
         load_rules(user)
     assert str(err.value).startswith(f"{user}:{line}: ") and needle in str(err.value)
+
+
+# issue 19: 索引号 schemes differ by region; only what cannot be one is reported
+@pytest.mark.parametrize("value, why", [
+    ("003351278/202603-72055", None), ("11330100002489236A/2026-00123", None), ("000014349/2026-00045", None),
+    ("QZ00101-0200-2026-00012", None), ("xxgk-2026-0012", None), ("SFS-临时-7", None), ("闽政办〔2026〕3号", None),
+    ("无", "placeholder"), ("暂无", "placeholder"), ("NULL", "placeholder"), ("——", "placeholder"),
+    ("2026-03-04", "date"), ("2026年3月4日", "date"), ("见正文", "placeholder"), ("待编", "no_digit"),
+    ("？？？", "no_digit"), ("0033？51278/2026-1", "stray"), ("2026-0012*", "stray"),
+])
+def test_index_number_is_reported_only_when_it_cannot_be_one(value, why):
+    from checks.config import load_rules
+    from checks.metadata import index_no_problem
+    params = load_rules()["metadata.bad_value"].params
+    assert index_no_problem(value, {str(p).casefold() for p in params["index_no_placeholders"]}) == why

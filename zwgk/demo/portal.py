@@ -347,7 +347,7 @@ class DemoPortal:
         i = doc.index
         index_no = f"{SITE_ID_CODE[:9]}/{doc.published.year}-{doc.id:05d}"
         if "odd_index_no" in doc.defects:
-            index_no = "SFS-临时-7"
+            index_no = "暂无"
         category_code, category = CATEGORY_CODES[i % len(CATEGORY_CODES)]
         doc_no = self.doc_no(doc)
         written = f"{doc.written:%Y-%m-%d}"
