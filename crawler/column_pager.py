@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from crawler.pagination import PageRequest
+from crawler.pagination import PageRange, PageRequest
 
 WINDOW = 16  # requests of one column in flight once its claim is confirmed
 
@@ -43,6 +43,13 @@ class ColumnPager:
 
     def remember(self, item_urls: Iterable[str]) -> None:
         self.seen.update(hash(u) for u in item_urls)
+
+    def extend(self, last: int) -> None:
+        """A page of an unclaimed pager (下一页 chains, page numbers without 「共N页」) links pages
+        beyond those known: they are the column's too, followed the same way."""
+        pages = self.pages
+        if self.claimed_pages is None and not self.stopped and isinstance(pages, PageRange) and last > pages.last:
+            pages.last = last
 
     def start(self) -> list[int]:
         if len(self.pages) <= 2:

@@ -70,12 +70,13 @@ class SQLitePipeline:
         if "alias" in item:
             self.writer.add("column_aliases", [item["alias"]])
             return item
-        if "rendered" in item:  # a script-only list's items, read from the rendered page
+        if "rendered" in item:  # a script-only list: the render (and its learned API), its items
             scan_id = self.crawler.spider.scan_id
-            self._column(scan_id, item["column"])
-            self.writer.add_values("links", _link_rows(scan_id, item["column"]["url"], item["column_links"]))
-            self._mark(scan_id, item["column"]["url"], _link_texts(item["column_links"]))
-            self.writer.add("rendered", [{"scan_id": scan_id, "column_url": item["rendered"]}])
+            if item.get("column") is not None:
+                self._column(scan_id, item["column"])
+                self.writer.add_values("links", _link_rows(scan_id, item["column"]["url"], item["column_links"]))
+                self._mark(scan_id, item["column"]["url"], _link_texts(item["column_links"]))
+            self.writer.add("rendered", [dict(item["rendered"])])
             return item
         page = item["page"]
         scan_id, url = page["scan_id"], page["url"]

@@ -71,8 +71,39 @@ _INIT_SCRIPT = """(() => {
     try { Object.defineProperty(window, name, {value: undefined, configurable: false}); } catch (e) {}
   }
 })();"""
+CLICK_SECONDS = 5.0  # the longest wait for a click's requests to settle
+# The next-page control a reader would click: 下一页 / 加载更多 …, else the page number 2 (the
+# innermost visible element with that text; an element that is not a link or button but holds
+# other elements is a container, not the control).
+_CLICK_NEXT = r"""() => {
+  const words = ["下一页", "下页", "后一页", "下一頁", "下一页>", "下一页 >", "下一页>>", "下一页»", "加载更多", "查看更多",
+                 "点击加载更多", "点击查看更多", "Next", "next", "›", "»", ">", ">>"];
+  const all = Array.from(document.querySelectorAll("a, button, span, li, input[type=button], div, em, i, font, b"));
+  const visible = (e) => !!(e.offsetWidth || e.offsetHeight || e.getClientRects().length) && !e.disabled
+      && !/disabled/i.test(e.className || "");
+  const label = (e) => ((e.tagName === "INPUT" ? e.value : e.innerText) || "").replace(/\s+/g, "");
+  const control = (e) => /^(A|BUTTON|INPUT)$/.test(e.tagName) || e.onclick || e.getAttribute("onclick") || e.children.length === 0;
+  for (const want of [...words, "2"]) {
+    for (const e of all) {
+      if (label(e) === want && visible(e) && control(e)) { e.click(); return want; }
+    }
+  }
+  return null;
+}"""
 _OUTER_HTML = "(n) => { const e = document.documentElement; const h = e ? e.outerHTML : ''; return h.length > n ? h.slice(0, n) : h; }"
 _JSONP_RE = re.compile(r"^\s*(?:/\*\*/\s*)?[A-Za-z_$][\w$.]*\s*\(\s*([\[{].*[\]}])\s*\)\s*;?\s*$", re.S)
+
+
+@dataclass
+class Call:
+    """One request a rendered page's scripts made, and its answer."""
+    method: str
+    url: str
+    body: str  # the request body as text ('' for GET)
+    content_type: str  # the request's Content-Type
+    answer: str  # the answer's text (JSON, JSONP or HTML)
+    answer_type: str  # the answer's Content-Type
+    phase: int = 0  # 0: while loading; n: after the n-th click of the next-page control
 
 
 @dataclass
@@ -87,6 +118,8 @@ class RenderResult:
     status: int | None = None  # HTTP status of the page itself
     detail: str = ""  # what went wrong, in words, when error is set
     refused: list[str] = field(default_factory=list)  # requests of the page refused by may_fetch (first 50)
+    calls: list = field(default_factory=list)  # crawler.list_api.Call: every XHR/fetch (and JSONP) request with its answer
+    pages_after: list[str] = field(default_factory=list)  # the page's HTML after each click of its next-page control
 
 
 def default_executable(executable: str | None = None) -> str:
@@ -106,6 +139,10 @@ class _Job:
         self.network: str | None = None  # why the main document could not be fetched
         self.crashed = False
         self.main_frame = None
+        self.calls: list = []
+        self.phase = 0  # clicks of the next-page control so far
+        self.clicks = 0  # how many clicks the caller asked for
+        self.pages_after: list[str] = []
 
     def remaining(self) -> float:
         return self.deadline - time.monotonic()
@@ -149,10 +186,12 @@ class Renderer:
         exe = default_executable(executable)
         return os.path.isfile(exe) and os.access(exe, os.X_OK) and importlib.util.find_spec("playwright") is not None
 
-    def render(self, url: str) -> RenderResult:
+    def render(self, url: str, clicks: int = 0) -> RenderResult:
+        """Render ``url``; then click its next-page control (下一页, 加载更多, page 2 …) up to ``clicks``
+        times, keeping the HTML after each click (``pages_after``) and the requests it made."""
         started = time.monotonic()
         try:
-            return self._render(url, started)
+            return self._render(url, started, clicks)
         except Exception as exc:  # never raises
             return _result(url, started, error="error", detail=f"{type(exc).__name__}: {exc}")
 
@@ -184,7 +223,7 @@ class Renderer:
 
     # ---- caller's side ----
 
-    def _render(self, url: str, started: float) -> RenderResult:
+    def _render(self, url: str, started: float, clicks: int = 0) -> RenderResult:
         if urlsplit(url).scheme not in ("http", "https"):
             return _result(url, started, error="refused", detail="not an http(s) URL")
         if not self.available(self.executable):
@@ -194,7 +233,8 @@ class Renderer:
             return _result(url, started, error="closed", detail="the renderer is closed")
         if self._launch_error:
             return _result(url, started, error="unavailable", detail=self._launch_error)
-        job = _Job(url, started + self.timeout)
+        job = _Job(url, started + self.timeout * (1 + min(clicks, 1)) + CLICK_SECONDS * max(0, clicks - 1))
+        job.clicks = clicks
         answer: concurrent.futures.Future = concurrent.futures.Future()
         task = asyncio.run_coroutine_threadsafe(self._job(job, answer), loop)
         try:
@@ -307,10 +347,36 @@ class Renderer:
             except Exception as exc:
                 if error is None:
                     error, detail = ("crashed", _short(exc)) if job.crashed or _is_closed(exc) else ("timeout", "the page's script does not yield")
+        if error is None and html and job.clicks:
+            await self._click_through(page, job)
         if error is None and job.status is not None and job.status >= 400:
             error, detail = "http_status", f"HTTP {job.status}"
         final_url = page.url if urlsplit(page.url or "").scheme in ("http", "https") else target
         return _result(job.url, started, final_url=final_url, html=html or "", error=error, detail=detail or "", job=job)
+
+    async def _click_through(self, page, job: _Job) -> None:
+        """Click the next-page control up to ``job.clicks`` times while the page changes."""
+        last = None
+        for _ in range(job.clicks):
+            if job.remaining() < 2:
+                return
+            job.phase += 1
+            try:
+                clicked = await asyncio.wait_for(page.evaluate(_CLICK_NEXT), timeout=3)
+                if not clicked:
+                    return
+                try:
+                    await page.wait_for_load_state("networkidle", timeout=max(0.5, min(CLICK_SECONDS, job.remaining() - 1.0)) * 1000)
+                except Exception:
+                    pass
+                await asyncio.sleep(0.05)
+                html = await asyncio.wait_for(page.evaluate(_OUTER_HTML, self.max_html_chars), timeout=3)
+            except Exception:
+                return
+            if html == last:
+                return
+            job.pages_after.append(html)
+            last = html
 
     def _navigation_error(self, exc: Exception, job: _Job) -> tuple[str, str]:
         text = _short(exc)
@@ -374,6 +440,10 @@ class Renderer:
                 text = _json_text(body, content_type, jsonp=(kind == "script"))
                 if text is not None:
                     job.json.append((url, text))
+                if text is not None or kind != "script":
+                    job.calls.append(Call(request.method, request.url, _decode(data or b"", ""),
+                                          request.headers.get("content-type") or "", _decode(body, content_type),
+                                          content_type, job.phase))
             await route.fulfill(response=response, body=body)
         except Exception as exc:
             if main:
@@ -474,7 +544,8 @@ def _result(url: str, started: float, *, final_url: str | None = None, html: str
             detail: str = "", job: _Job | None = None) -> RenderResult:
     return RenderResult(url=url, final_url=final_url or url, html=html, json=list(job.json) if job else [],
                         error=error, elapsed_ms=int((time.monotonic() - started) * 1000),
-                        status=job.status if job else None, detail=detail, refused=list(job.refused) if job else [])
+                        status=job.status if job else None, detail=detail, refused=list(job.refused) if job else [],
+                        calls=list(job.calls) if job else [], pages_after=list(job.pages_after) if job else [])
 
 
 def _answer(future: concurrent.futures.Future, result: RenderResult) -> None:

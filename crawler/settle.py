@@ -31,6 +31,14 @@ def settle(conn, scan_id: int) -> None:
             "and substr(c2.url, 1, length(directory_of(columns.url))) = directory_of(columns.url) "
             "where p.scan_id = columns.scan_id and p.column_url = columns.url and p.kind = 'column' and l.tag = 'a') >= 2",
             (scan_id,))
+        # a records API (Hanweb's proxy, Fujian's search) that answered, with no records, was read:
+        # the column is blank, not unreadable
+        conn.execute("update columns set scripted = 0 where scan_id = ? and scripted = 1 and pager in ('hanweb', 'fujian') "
+                     "and exists (select 1 from pages p where p.scan_id = columns.scan_id and p.column_url = columns.url "
+                     "and p.kind = 'column' and p.url != columns.url and p.status < 400)", (scan_id,))
+        # a rendered list that shows its empty notice as visible text is blank, not unreadable
+        conn.execute("update columns set scripted = 0, empty_notice = 1 where scan_id = ? and url in "
+                     "(select column_url from rendered where scan_id = ? and empty_notice = 1)", (scan_id, scan_id))
         conn.execute(f"update columns set kind = 'script_only' where scan_id = ? and {empty} and scripted = 1", (scan_id,))
         listing = ("(select min(ci.column_url) from column_items ci join columns c on c.scan_id = ci.scan_id "
                    "and c.url = ci.column_url and c.kind != 'home' where ci.scan_id = {t}.scan_id and ci.item_url = {t}.url)")

@@ -68,8 +68,10 @@ SCHEMA: dict[str, dict] = {
         "pk": ("scan_id", "url"),
     },
     # columns whose list exists only in a browser, read from the page Chromium rendered
+    # and, when its scripts' own list request was learned, how it was paged without the browser
     "rendered": {
-        "columns": {"scan_id": int, "column_url": str},
+        "columns": {"scan_id": int, "column_url": str, "renders": int, "empty_notice": int, "list_api": str,
+                    "api_pages": int, "api_wasted": int, "clicked_pages": int, "error": str},
         "pk": ("scan_id", "column_url"),
     },
     # what a column's pager claimed and what was really there (crawler.column_pager)

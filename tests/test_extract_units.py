@@ -10,6 +10,7 @@ from crawler.extract.columns import infer_column_type
 from crawler.extract.links import extract_links
 from crawler.extract.listing import extract_list_items
 from crawler.extract.metadata import extract_metadata
+from crawler.extract.page import extract_page
 from crawler.pagination import discover
 
 
@@ -176,3 +177,49 @@ def test_extract_command_prints_what_it_found(tmp_path):
     assert result["charset"] == "gb18030" and result["title"] == "测试" and result["fields"]["index_no"]["value"] == "A-1"
     missing = run_zwgk("extract", tmp_path / "nope.html", check=False)
     assert missing.returncode == 2 and "no such file" in missing.stderr
+
+
+# ---- issue 19: block and cell boundaries separate text; what a browser never shows is not text
+
+def test_visible_text_separates_cells_and_blocks_but_not_inline_markup():
+    from crawler.extract.visible_text import visible_text
+    root = html.fromstring("<div><table><tr><td>男532510198910185748</td><td>13555614818</td><td>综合管理</td></tr></table>"
+                           "<p>电话<b>1</b>3</p><p>下一段</p><!-- 注释 -->尾</div>")
+    assert visible_text(root) == "男532510198910185748 13555614818 综合管理 电话13 下一段 尾"
+
+
+def test_visible_text_leaves_out_scripts_templates_and_hidden_elements():
+    from crawler.extract.visible_text import visible_text
+    root = html.fromstring("<html><head><title>t</title></head><body><ul id='list'></ul>"
+                           "<script>if (!rows.length) list.innerHTML = '<li>暂无相关信息</li>';</script>"
+                           "<template><li>暂无数据</li></template><div hidden>暂无记录</div>"
+                           "<p style='display: none'>没有信息</p><noscript>请启用脚本</noscript><p>正文</p></body></html>")
+    assert visible_text(root) == "正文"
+
+
+def test_stored_body_text_keeps_an_id_number_and_a_mobile_in_adjacent_cells_apart():
+    page = extract_page("http://127.0.0.1/zwgk/gsgg/202603/t20260301_1.html",
+                        ("<html><head><title>公示</title></head><body><div id='zoom'><table><tr><td>张三</td><td>男532510198910185748</td>"
+                         "<td>13555614818</td><td>综合管理</td></tr></table></div></body></html>").encode(), "text/html; charset=utf-8")
+    assert "532510198910185748 13555614818" in page.body_text
+
+
+def test_an_empty_notice_inside_a_script_is_not_the_page_s_empty_notice():
+    body = ("<html><head><title>通知公告</title></head><body><ul id='list'></ul><script>"
+            "fetch('/api/list?page=1').then(r => r.json()).then(d => { if (!d.rows.length) list.innerHTML = '暂无相关信息'; });"
+            "</script></body></html>").encode()
+    page = extract_page("http://127.0.0.1/xxgk/tzgg/", body, "text/html; charset=utf-8")
+    assert not page.empty_list_notice and page.scripted_list
+
+
+@pytest.mark.parametrize("script, expected", [
+    ('createPageHTML(4, 0, "index", "html");', (4, "index", "html", None)),
+    ("createPageHTML('page_div', 4, 1, 'index', 'shtml', 57);", (4, "index", "shtml", 57)),  # container id first
+    ("pageNav('pager', '4', 0, 'list', 'shtml', 57)", (4, "list", "shtml", 57)),  # another name, a quoted count
+    ("createPageHTML(0, 1, 'index', 'htm', 3)", (1, "index", "htm", 3)),
+    ("setTimeout(1, 'a', 'b')", None),
+    ("show(5, 'index', 'html', 2)", None),  # a "record count" below the page count is not one
+])
+def test_pager_calls_are_read_by_what_each_argument_is(script, expected):
+    from crawler.pagination.trs import pager_call
+    assert pager_call(script) == expected

@@ -64,3 +64,108 @@ def test_without_rendering_the_column_is_script_only_not_blank(tmp_path):
     assert ("crawl.script_only_column", "/xxgk/tzgg/") in findings
     assert not {f for f in findings if f[0] == "freshness.blank_column"}
     assert query(tmp_path / "r.db", "select kind from columns where url like '%/xxgk/tzgg/'") == [("script_only",)]
+
+
+# ---- issue 19: the list's own API learned from one render, then paged without the browser ----
+
+PAGED_DOCS = {"gsgg": 12, "zcwj": 9}
+# 公示公告: POST with a JSON body {"pageNo": n, "pageSize": 5}, a total, links built from an id;
+# 政策文件: GET with the page as an offset inside a JSON-encoded query parameter, no total, a
+# millisecond cache-buster; 人事信息: an empty list whose notice the script writes (visible).
+PAGED_SCRIPTS = {
+    "gsgg": """<div class="box"><ul id="rows"></ul><div class="pg"></div></div><script>
+var cur = 1;
+function load(n) {
+  var x = new XMLHttpRequest(); x.open('POST', '/svc/q.do'); x.setRequestHeader('Content-Type', 'application/json');
+  x.onload = function () { var d = JSON.parse(x.responseText); cur = n;
+    document.getElementById('rows').innerHTML = d.data.records.map(function (r) {
+      return '<li><a href="/doc/view.html?id=' + r.docId + '">' + r.biaoti + '</a><span>' + r.fbrq + '</span></li>'; }).join('');
+    document.querySelector('.pg').innerHTML = (d.data.total > n * 5) ? '<a href="javascript:void(0)" onclick="load(cur + 1)">下一页</a>' : '';
+  };
+  x.send(JSON.stringify({channel: 'gsgg', pageNo: n, pageSize: 5}));
+}
+load(1);
+</script>""",
+    "zcwj": """<ul class="list"></ul><button id="more">加载更多</button><script>
+var off = 0;
+function more() {
+  var p = encodeURIComponent(JSON.stringify({chan: 'zcwj', start: off, limit: 4}));
+  fetch('/svc/list?params=' + p + '&_=' + Date.now()).then(r => r.json()).then(d => {
+    if (!d.items.length) { document.getElementById('more').style.display = 'none'; return; }
+    document.querySelector('.list').insertAdjacentHTML('beforeend', d.items.map(
+      r => '<li><a href="' + r.url + '">' + r.title + '</a> <em>' + r.pubDate + '</em></li>').join(''));
+    off += 4;
+  });
+}
+document.getElementById('more').onclick = more; more();
+</script>""",
+    "rsxx": """<ul id="r"></ul><script>
+fetch('/svc/list?params=' + encodeURIComponent(JSON.stringify({chan: 'rsxx', start: 0, limit: 4}))).then(r => r.json()).then(d => {
+  document.getElementById('r').innerHTML = d.items.length ? d.items.map(r => '<li>' + r.title + '</li>').join('') : '<li class="empty">暂无相关信息</li>';
+});
+</script>""",
+}
+PAGED_NAMES = {"gsgg": "公示公告", "zcwj": "政策文件", "rsxx": "人事信息"}
+
+
+def _paged_doc(chan, k):
+    day = f"2026-10-{k + 1:02d}"
+    if chan == "gsgg":
+        return {"docId": 5000 + k, "biaoti": f"公示公告第{k}号", "fbrq": day}
+    return {"url": f"/zcwj/t2026_{k}.html", "title": f"政策文件第{k}号", "pubDate": day}
+
+
+def paged_answer(method, path, query_string, body):
+    from urllib.parse import parse_qs
+    if path == "/":
+        nav = "".join(f"<a href='/{c}/'>{n}</a>" for c, n in PAGED_NAMES.items())
+        return 200, {}, page("首页", nav, META), 0
+    chan = path.strip("/")
+    if chan in PAGED_SCRIPTS:
+        head = META + f'<meta name="ColumnName" content="{PAGED_NAMES[chan]}">'
+        return 200, {}, page(PAGED_NAMES[chan], PAGED_SCRIPTS[chan], head), 0
+    if path == "/svc/q.do" and method == "POST":
+        ask = json.loads(body)
+        n, size = ask["pageNo"], ask["pageSize"]
+        rows = [_paged_doc("gsgg", k) for k in range(1, PAGED_DOCS["gsgg"] + 1)][(n - 1) * size: n * size]
+        data = {"code": 0, "data": {"total": PAGED_DOCS["gsgg"], "records": rows}}
+        return 200, {"Content-Type": "application/json"}, json.dumps(data, ensure_ascii=False).encode(), 0
+    if path == "/svc/list":
+        ask = json.loads(parse_qs(query_string)["params"][0])
+        count = PAGED_DOCS.get(ask["chan"], 0)
+        rows = [_paged_doc(ask["chan"], k) for k in range(1, count + 1)][ask["start"]: ask["start"] + ask["limit"]]
+        return 200, {"Content-Type": "application/json"}, json.dumps({"items": rows}, ensure_ascii=False).encode(), 0
+    if path == "/doc/view.html" or path.startswith("/zcwj/t2026_"):
+        return 200, {}, page("文件", "<h1>文件</h1><p>发布日期：2026-10-02</p>", META + '<meta name="ArticleTitle" content="文件">'), 0
+    return 404, {}, page("404", "页面不存在"), 0
+
+
+def test_a_script_list_is_learned_once_and_paged_over_plain_http(tmp_path):
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("ZWGK_REQUIRE_BROWSER"):
+            pytest.fail(f"Chromium not found at {CHROMIUM}")
+        pytest.skip("Chromium is not installed (apt-get install chromium)")
+    with serve(paged_answer) as server:
+        run_zwgk("audit", server.base + "/", "--db", tmp_path / "r.db", "--out", tmp_path / "out", "--format", "json",
+                 "--no-ipv6", "--as-of", "2026-11-10", "--quiet", "--fail-on", "never")
+        requests = list(server.requests)
+        base = server.base
+    db = tmp_path / "r.db"
+    listed = {}
+    for col, item in query(db, "select column_url, item_url from column_items"):
+        listed.setdefault(col.replace(base, ""), set()).add(item.replace(base, ""))
+    assert listed["/gsgg/"] == {f"/doc/view.html?id={5000 + k}" for k in range(1, 13)}
+    assert listed["/zcwj/"] == {f"/zcwj/t2026_{k}.html" for k in range(1, 10)}
+    rendered = {c.replace(base, ""): (r, json.loads(api) if api else None, pages, wasted, empty)
+                for c, r, api, pages, wasted, empty in query(db, "select column_url, renders, list_api, api_pages, api_wasted, empty_notice from rendered")}
+    gsgg, zcwj, rsxx = rendered["/gsgg/"], rendered["/zcwj/"], rendered["/rsxx/"]
+    assert gsgg[0] == 1 and gsgg[2:4] == (3, 0)  # one render; pages 2 and 3 over HTTP, none wasted (the total says 12)
+    assert gsgg[1]["page_params"] == [["json", "", ["pageNo"], 1, 1]] and gsgg[1]["url_template"].endswith("view.html?id={id}")
+    assert zcwj[0] == 1 and zcwj[2:4] == (3, 1)  # no total: the first empty page ends it
+    assert zcwj[1]["page_params"] == [["query", "params", ["start"], 0, 4]]
+    assert rsxx[4] == 1  # the rendered page shows 暂无相关信息: a blank column, not a script-only one
+    api_posts = [r for r in requests if r[1] == "/svc/q.do"]
+    assert len(api_posts) == 1 + 1 + 2  # the render's load and click, then pages 2 and 3 over plain HTTP
+    findings = json.loads((tmp_path / "out" / "findings.json").read_text(encoding="utf-8"))["findings"]
+    got = {(f["rule"], f["url"].replace(base, "")) for f in findings if f["rule"] in ("freshness.blank_column", "crawl.script_only_column")}
+    assert got == {("freshness.blank_column", "/rsxx/")}

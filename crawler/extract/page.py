@@ -16,6 +16,7 @@ from crawler.extract.links import FOOTER_MARKER, Link, extract_links
 from crawler.extract.listing import DOCUMENT_URL, ListItem, extract_list_items
 from crawler.extract.meta_tags import extract_footer_identity, extract_meta_tags
 from crawler.extract.metadata import Field, extract_metadata
+from crawler.extract.visible_text import visible_text
 from crawler.pagination import PageRequest, Pagination, discover, fujian
 from crawler.text import clean
 from crawler.text_marks import MarkSpec, marks
@@ -40,6 +41,7 @@ INTERPRETATION_TITLE = re.compile(r"解读|答记者问|图解|一图读懂")
 INTERPRETATION_URL = re.compile(r"/(?:zcjd|jd|jdhy)/", re.I)
 EMPTY_LIST_TEXT = re.compile(r"暂无(?:信息|数据|内容|记录|相关信息)|没有(?:信息|记录|数据)|无相关信息")
 MAX_BODY_CHARS = 200_000
+PAGE_CHROME = frozenset({"nav", "footer", "header"})  # left out of a page's body when no body container is known
 MAX_FOOTER_CHARS = 2_000
 
 
@@ -68,6 +70,7 @@ class PageExtract:
     error_reason: str | None = None  # a soft 404: "title" or "text" (crawler.extract.errors)
     footer_text: str = ""  # the page's footer as text: hijackers write gambling names there (content.spam_text)
     scripted_list: bool = False  # lists nothing itself but its scripts fetch data: a list only a browser shows
+    framed_list: bool = False  # lists nothing itself but frames a page of its own site: the frame holds its list
     related_lookup: PageRequest | None = None  # Fujian: the request that finds the page's 解读/policy partners
     text_marks: tuple[str, ...] = ()  # the content rules this document's text may concern (crawler.text_marks)
 
@@ -113,22 +116,15 @@ def _body_text(root) -> str:
     for xpath in BODY_SELECTORS:
         found = root.xpath(xpath)
         if found:
-            return clean(" ".join(el.text_content() for el in found))[:MAX_BODY_CHARS]
+            return " ".join(visible_text(el) for el in found)[:MAX_BODY_CHARS]
     body = root.find("body")
     if body is None:
         return ""
-    parts = []
-    for el in body.iter():
-        if not isinstance(el.tag, str) or el.tag in ("script", "style", "noscript", "nav", "footer", "header"):
-            continue
-        if el.text and el.getparent() is not None and el.tag not in ("script", "style"):
-            parts.append(el.text)
-        if el.tail and el.getparent() is not None and el.getparent().tag not in ("script", "style"):
-            parts.append(el.tail)
-    return clean(" ".join(parts))[:MAX_BODY_CHARS]
+    return visible_text(body, skip=PAGE_CHROME)[:MAX_BODY_CHARS]
 
 
-SCRIPT_FETCH = re.compile(r"\bfetch\s*\(|XMLHttpRequest|\$\.(?:ajax|get|post|getJSON)\s*\(|\baxios\b|/api/|\.json\b|dataproxy|listApi", re.I)
+SCRIPT_FETCH = re.compile(r"\bfetch\s*\(|XMLHttpRequest|\$\.(?:ajax|get|post|getJSON)\s*\(|\.load\s*\(\s*['\"]|\baxios\b|/api/|\.json\b"
+                          r"|dataproxy|listApi|createElement\s*\(\s*['\"]script['\"]", re.I)
 
 
 def _fetches_by_script(root) -> bool:
@@ -190,11 +186,14 @@ def extract_page(
         if page.pagination and page.pagination.inline_items:
             known = {i.url for i in page.items}
             page.items += [i for i in page.pagination.inline_items if i.url not in known]
-    full_text = clean(root.text_content())
+    full_text = visible_text(root)
     page.footer = extract_footer_identity(full_text)
     page.footer_text = footer_text(root)
     page.empty_list_notice = not is_document and bool(EMPTY_LIST_TEXT.search(full_text))
     page.scripted_list = not is_document and not page.items and _fetches_by_script(root)
+    host = urlsplit(url).netloc.lower()
+    page.framed_list = not is_document and not page.items and not is_home and any(
+        link.tag in ("iframe", "frame") and urlsplit(link.url).netloc.lower() == host for link in page.links)
 
     h1 = root.find(".//h1")
     page.doc_title = (
@@ -213,7 +212,8 @@ def extract_page(
         page.kind = "home"
     elif is_document:
         page.kind = "document"
-    elif page.items or page.pagination or page.empty_list_notice or "ColumnType" in page.meta_tags or "ColumnName" in page.meta_tags:
+    elif (page.items or page.pagination or page.empty_list_notice or page.scripted_list or page.framed_list
+          or "ColumnType" in page.meta_tags or "ColumnName" in page.meta_tags):
         page.kind = "column"
     elif DOCUMENT_URL.search(urlsplit(url).path):
         page.kind = "document"

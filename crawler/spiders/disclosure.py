@@ -48,6 +48,9 @@ from crawler.extract.listing import ListItem, extract_list_items
 from crawler.extract.page import PageExtract, extract_page, is_attachment_url
 from crawler.pagination import PageRange, fujian, gkmlpt, hanweb
 from crawler.parse_pool import ParsePool
+from crawler.extract.page import EMPTY_LIST_TEXT
+from crawler.extract.visible_text import visible_text
+from crawler.list_api import learn, merge
 from crawler.render import Renderer, items_from_json
 from crawler.response_cache import ExtractionMemo
 from crawler.scope import Scope, netloc
@@ -55,6 +58,7 @@ from crawler.store import now
 from crawler.urls import canonical, page_identity
 
 RENDER_RETRY = {"timeout", "crashed", "network", "busy"}
+MAX_CLICKED_PAGES = 50  # pages of a list whose API could not be learned, clicked through in the browser
 RECORD_PAGERS = {"hanweb": hanweb, "fujian": fujian, "gkmlpt": gkmlpt}
 HEAD_REFUSED = {400, 403, 404, 405, 406, 500, 501}  # servers that mishandle HEAD: retry with GET
 HOME_ALIASES = ("index.html", "index.htm", "index.shtml", "index.jsp", "index.php", "default.html", "default.htm")
@@ -126,6 +130,8 @@ class DisclosureSpider(scrapy.Spider):
         self.yielded: set[int] = set()
         self.pagers: dict[str, ColumnPager] = {}  # column URL → its pager, while it is followed
         self.column_lists: dict[int, str] = {}  # hash of a column's first-page items → column URL
+        self.api_lists: dict[str, dict] = {}  # column URL → its learned list API while it is paged
+        self.renders = 0
 
     def _first_time(self, url: str, method: str = "GET", body: str = "") -> bool:
         """A request's identity is method + URL + body: three Hanweb columns POST to one URL."""
@@ -373,11 +379,17 @@ class DisclosureSpider(scrapy.Spider):
             return
         if page.related_lookup is not None:
             yield self._related_request(page.related_lookup, row["url"], hops)
+        if page.framed_list and page.kind == "column" and column_url and info.get("pager_unit") is None:
+            yield from self._framed_lists(page, column_url, hops, info)
         if (self.render and page.kind == "column" and page.scripted_list and not page.items and not page.pagination
                 and info.get("pager_unit") is None and column_url):
             # a list only a browser shows: rendered once (the page itself comes from the response cache)
             yield scrapy.Request(response.url, callback=self.parse_rendered, errback=self.on_error, dont_filter=True,
                                  meta={"zwgk": {"hops": hops, "column_url": column_url, "render": True}}, priority=-2)
+        if info.get("pager_unit") is not None and page.pagination and isinstance(page.pagination.pages, PageRange):
+            pager = self.pagers.get(column_url)
+            if pager is not None and pager.pager == page.pagination.pager:
+                pager.extend(page.pagination.pages.last)
         yield from self._pager_answer(info, True, [i.url for i in page.items])
         column_type = info.get("column_type") or page.column_type
         # The home page's "latest" box is not a document's column: only real columns list it.
@@ -398,6 +410,18 @@ class DisclosureSpider(scrapy.Spider):
                 owned = explicit.__contains__
                 yield from self._explicit_pages(page, column_url, column_type, hops, info.get("page_no", 1))
         yield from self._follow(page.links, hops, listed, owned)
+
+    def _framed_lists(self, page, column_url: str, hops: int, info: dict):
+        """A same-site <iframe> is part of its page: the framed page's list and pager belong to the
+        outer column (page_no 1 keeps the framed page from becoming a column of its own)."""
+        for link in page.links:
+            if link.tag not in ("iframe", "frame") or link.url not in self.scope or is_attachment_url(link.url):
+                continue
+            if not self._first_time(link.url):
+                continue
+            self._first_time(page_identity(link.url), "PAGE")
+            yield self._page_request(link.url, hops, column_url=column_url, page_no=1, framed=True,
+                                     column_type=info.get("column_type") or page.column_type)
 
     def _column_alias(self, column_url: str, page) -> str | None:
         """The column already crawled under another URL that lists exactly these items (a
@@ -443,32 +467,121 @@ class DisclosureSpider(scrapy.Spider):
             yield from self._pager_answer(info, response.status < 400, [i.url for i in items])
         yield from self._follow(links, info.get("hops", 0), {"listed_in": info["column_url"]})
 
-    async def parse_rendered(self, response):
-        """The items of a script-only list, from the page as Chromium renders it (or, when the
-        rendered page still shows none, from the JSON its scripts fetched)."""
-        info = response.meta["zwgk"]
+    async def _render(self, url: str, clicks: int):
         if self.renderer is None:
             pins = parse_resolve(self.settings.getlist("ZWGK_RESOLVE"))
             self.renderer = Renderer(self._may_render, timeout=15.0, user_agent=self.settings.get("USER_AGENT"),
                                      pin=lambda host, port: pins.get((host.lower(), port)))
-        result = await maybe_deferred_to_future(self.render_slots.run(deferToThread, self.renderer.render, response.url))
+        self.renders += 1
+        result = await maybe_deferred_to_future(self.render_slots.run(deferToThread, self.renderer.render, url, clicks))
         if result.error in RENDER_RETRY:  # a busy machine or a browser that died: once more
-            result = await maybe_deferred_to_future(self.render_slots.run(deferToThread, self.renderer.render, response.url))
+            self.renders += 1
+            result = await maybe_deferred_to_future(self.render_slots.run(deferToThread, self.renderer.render, url, clicks))
         if result.error:
-            self.logger.warning("render of %s failed: %s %s", response.url, result.error, result.detail or "")
-        base = result.final_url or response.url
-        items = extract_list_items(html.document_fromstring(result.html), base) if result.html.strip() else []
-        if not items:
-            items = [ListItem(url, title or "", iso_date(when), when or "", n)
-                     for n, (url, title, when) in enumerate(items_from_json(result.json, base), 1)]
-        if not items:
-            return  # still nothing: the column stays script_only (crawl.script_only_column), never 空白栏目
+            self.logger.warning("render of %s failed: %s %s", url, result.error, result.detail or "")
+        return result
+
+    async def parse_rendered(self, response):
+        """A list only a browser shows: rendered once, its next-page control clicked once, so that
+        the request its scripts make for the list is learned (crawler.list_api) and the rest of the
+        list is paged over plain HTTP; when nothing can be learned, the rendered pager is clicked
+        through instead. Items come from the rendered page (or, when it shows none, from the JSON
+        its scripts fetched)."""
+        info = response.meta["zwgk"]
         column_url = info["column_url"]
+        result = await self._render(response.url, 1)
+        base = result.final_url or response.url
+        items = rendered_items(result.html, result.json, base)
+        record = {"scan_id": self.scan_id, "column_url": column_url, "renders": 1, "empty_notice": 0, "list_api": None,
+                  "api_pages": 0, "api_wasted": 0, "clicked_pages": 0, "error": result.error}
+        if not items:
+            # still nothing: 空白栏目 only when the rendered page says so in visible text; otherwise the
+            # column stays script_only (crawl.script_only_column)
+            record["empty_notice"] = int(bool(result.html.strip()) and rendered_empty_notice(result.html))
+            yield {"rendered": record, "column": {"url": column_url, "page_no": 1, "items": [], "page": None}, "column_links": []}
+            return
+        apis = learn(result.calls, items, base)
         links = item_links(items)
-        yield {"rendered": column_url, "column": {"url": column_url, "page_no": 1, "items": items, "page": None},
-               "column_links": links}
-        for request in self._follow(links, info.get("hops", 0), {"listed_in": column_url}):
+        if apis:
+            self.api_lists[column_url] = {"seen": {i.url for i in items}, "record": record, "candidates": apis, "base": base}
+            yield self._api_request(column_url, 0, 2, info.get("hops", 0))
+        else:
+            later = [rendered_items(h, [], base) for h in result.pages_after]
+            if later and merge(items, later[0]):
+                # a pager that works but whose requests teach nothing: clicked through in the browser
+                result = await self._render(response.url, MAX_CLICKED_PAGES)
+                record["renders"] += 1
+                seen = {i.url for i in items}
+                for page_no, html_after in enumerate(result.pages_after, 2):
+                    new = merge([], [i for i in rendered_items(html_after, [], base) if i.url not in seen])
+                    if not new:
+                        break
+                    seen |= {i.url for i in new}
+                    items = items + new
+                    record["clicked_pages"] = page_no
+        yield {"rendered": record, "column": {"url": column_url, "page_no": 1, "items": items, "page": None},
+               "column_links": item_links(items)}
+        for request in self._follow(links if apis else item_links(items), info.get("hops", 0), {"listed_in": column_url}):
             yield request
+
+    def _api_request(self, column_url: str, candidate: int, page_no: int, hops: int) -> scrapy.Request:
+        state = self.api_lists[column_url]
+        api = state["candidates"][candidate]
+        method, url, body, content_type = api.page_request(page_no)
+        meta = {"zwgk": {"hops": hops, "column_url": column_url, "page_no": page_no, "api_candidate": candidate}}
+        headers = {"Content-Type": content_type or "application/x-www-form-urlencoded"} if body else {}
+        headers["X-Requested-With"] = "XMLHttpRequest"
+        return scrapy.Request(url, method=method, body=body.encode("utf-8") if body else None, headers=headers,
+                              callback=self.parse_api_page, errback=self.on_api_error, meta=meta, dont_filter=True)
+
+    def parse_api_page(self, response):
+        """Page k of a learned list API: its items are the column's; the next page is asked for
+        until the total the API gave, or the first page with nothing new (one wasted request)."""
+        if not self._admit():
+            return
+        info = response.meta["zwgk"]
+        column_url, page_no, candidate = info["column_url"], info["page_no"], info["api_candidate"]
+        state = self.api_lists.get(column_url)
+        if state is None:
+            return
+        api = state["candidates"][candidate]
+        text = response.text if response.status < 400 and isinstance(response, scrapy.http.TextResponse) else ""
+        items = api.read_items(text, state["base"]) if text else []
+        body = response.request.body.decode("utf-8", "replace") if response.request.method == "POST" else ""
+        row = self._page_row(response, info, kind="column" if response.status < 400 else "error",
+                             column_url=column_url, probe=0, request_body=body)
+        new = [i for i in items if i.url not in state["seen"]]
+        state["seen"] |= {i.url for i in new}
+        record = state["record"]
+        yield {"page": row, "links": [], "column": {"url": column_url, "page_no": page_no, "items": new, "page": None},
+               "column_links": item_links(new)}
+        if self._limit_reached():
+            raise CloseSpider("max_pages")
+        yield from self._follow(item_links(new), info.get("hops", 0), {"listed_in": column_url})
+        if new:
+            api.pages_confirmed = page_no
+            record["api_pages"] = page_no
+            record["list_api"] = json.dumps(api.as_json(), ensure_ascii=False)
+            if api.last_page is None or page_no < api.last_page:
+                yield self._api_request(column_url, candidate, page_no + 1, info.get("hops", 0))
+                return
+        else:
+            record["api_wasted"] += 1
+            if page_no == 2 and candidate + 1 < len(state["candidates"]):
+                yield self._api_request(column_url, candidate + 1, 2, info.get("hops", 0))  # the next guess
+                return
+            if page_no == 2 and record["list_api"] is None and api.last_page in (None, 1):
+                record["list_api"] = json.dumps(api.as_json(), ensure_ascii=False)  # one page: nothing more to page
+        yield {"rendered": record}
+
+    def on_api_error(self, failure):
+        """A learned API page that failed: recorded like any failed request, and the paging ends."""
+        yield from self.on_error(failure)
+        info = failure.request.meta.get("zwgk", {})
+        state = self.api_lists.get(info.get("column_url"))
+        if state is not None:
+            state["record"]["api_wasted"] += 1
+            yield {"rendered": state["record"]}
 
     def _may_render(self, url: str) -> bool:
         """What a rendered page may fetch: the audited site only (its address is allowed already)."""
@@ -584,6 +697,20 @@ class DisclosureSpider(scrapy.Spider):
 def item_links(items) -> list[Link]:
     """Records from a proxy, an API or a rendered list are links a reader sees on the column page."""
     return [Link(item.url, "a", item.title, "body", False, item.url) for item in items]
+
+
+def rendered_items(page_html: str, json_answers, base: str) -> list[ListItem]:
+    """The list items of a rendered page, or, when it shows none, those of the JSON its scripts fetched."""
+    items = extract_list_items(html.document_fromstring(page_html), base) if page_html.strip() else []
+    if not items:
+        items = [ListItem(url, title or "", iso_date(when), when or "", n)
+                 for n, (url, title, when) in enumerate(items_from_json(json_answers, base), 1)]
+    return items
+
+
+def rendered_empty_notice(page_html: str) -> bool:
+    """Whether the rendered page says, in text a reader sees, that the list is empty."""
+    return bool(EMPTY_LIST_TEXT.search(visible_text(html.document_fromstring(page_html))))
 
 
 def iso_date(text: str | None) -> str | None:
