@@ -1,6 +1,7 @@
 """The items a column (栏目) lists: title, link, listed date and position.
 
-A list row is the ``li``/``tr``/``dd``/``p`` around a link. Rows are grouped by their parent; a
+A list row is the ``li``/``tr``/``dd``/``p`` around a link, else the nearest block around it that
+repeats among its siblings (``<div class="item">`` rows). Rows are grouped by their parent; a
 group is a document list when most of its rows show a date or its links look like document
 URLs, which keeps navigation and "related columns" boxes out. Many portals pin old items to the
 top, so the position is kept and a column's newest item is later found by date, not position.
@@ -46,10 +47,26 @@ def _row(a):
     el = a.getparent()
     for _ in range(4):
         if el is None:
-            return None
+            break
         if el.tag in ROW_TAGS:
             return el
         el = el.getparent()
+    return _repeated_block(a)
+
+
+def _repeated_block(a):
+    """A row written as a ``div``/``section``/``span`` … block: the nearest ancestor (within three
+    levels) whose parent holds at least two siblings of the same tag and class."""
+    el = a.getparent()
+    for _ in range(3):
+        parent = el.getparent() if el is not None else None
+        if parent is None:
+            return None
+        if isinstance(el.tag, str) and el.tag not in ("body", "html", "form", "table", "ul", "ol"):
+            same = sum(1 for s in parent if s.tag == el.tag and s.get("class") == el.get("class"))
+            if same >= 2:
+                return el
+        el = parent
     return None
 
 
