@@ -106,7 +106,7 @@ class ListApi:
         """The list items in one answer of this API."""
         if self.answer == "html":
             return _html_items(text, base_url)
-        data = _json_of(text)
+        data = json_of(text)
         if data is None:
             return []
         if self.url_template is None:
@@ -127,7 +127,7 @@ class ListApi:
 
     def totals(self, text: str) -> tuple[int | None, int | None]:
         """(records, pages) an answer claims, when it says."""
-        data = _json_of(text) if self.answer == "json" else None
+        data = json_of(text) if self.answer == "json" else None
         if isinstance(data, dict):
             return _find_total(data, TOTAL_RECORD_KEYS), _find_total(data, TOTAL_PAGE_KEYS)
         match = re.search(r"共\s*(\d+)\s*条", text)
@@ -170,7 +170,8 @@ def learn(calls: list[Call], page_items: list[ListItem], base_url: str) -> list[
 
 # ---- reading the answers ----
 
-def _json_of(text: str):
+def json_of(text: str):
+    """The JSON (or JSONP's JSON) of an answer, or None."""
     body = _json_text(text.encode("utf-8"), "application/json") or _json_text(text.encode("utf-8"), "text/javascript", jsonp=True)
     try:
         return json.loads(body) if body is not None else None
@@ -199,7 +200,7 @@ def _clean(text: str) -> str:
 
 def _overlap(call: Call, items: list[ListItem], base_url: str) -> int:
     """How many of the rendered items' titles the answer carries."""
-    data = _json_of(call.answer)
+    data = json_of(call.answer)
     text = json.dumps(data, ensure_ascii=False) if data is not None else call.answer
     return sum(1 for i in items if i.title and i.title in text)
 
@@ -207,7 +208,7 @@ def _overlap(call: Call, items: list[ListItem], base_url: str) -> int:
 def _reader(call: Call, page_items: list[ListItem], base_url: str):
     """(answer kind, URL template, id key, title key) that reads the rendered items from this answer."""
     shown = {i.url for i in page_items}
-    data = _json_of(call.answer)
+    data = json_of(call.answer)
     if data is None:
         return ("html", None, None, None) if {i.url for i in _html_items(call.answer, base_url)} & shown else None
     plain = {u for u, _t, _d in items_from_json([("", json.dumps(data, ensure_ascii=False))], base_url)}

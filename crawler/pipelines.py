@@ -67,6 +67,9 @@ class SQLitePipeline:
         if "pager" in item:
             self.writer.add("pagers", [item["pager"]])
             return item
+        if "detail_api" in item:
+            self.writer.add("detail_apis", [dict(item["detail_api"])])
+            return item
         if "alias" in item:
             self.writer.add("column_aliases", [item["alias"]])
             return item

@@ -39,6 +39,15 @@ def settle(conn, scan_id: int) -> None:
         # a rendered list that shows its empty notice as visible text is blank, not unreadable
         conn.execute("update columns set scripted = 0, empty_notice = 1 where scan_id = ? and url in "
                      "(select column_url from rendered where scan_id = ? and empty_notice = 1)", (scan_id, scan_id))
+        # a page that fetches something by script, names no column in its meta tags, and rendered
+        # without error shows no list and no empty notice: not a list (a visit counter, a detail shell)
+        conn.execute(f"update columns set kind = 'not_a_list' where scan_id = ? and {empty} and scripted = 1 "
+                     "and not exists (select 1 from pages p where p.scan_id = columns.scan_id and p.url = columns.url and "
+                     "(p.meta_tags like '%\"ColumnName\"%' or p.meta_tags like '%\"ColumnType\"%')) "
+                     "and url in (select column_url from rendered r where "
+                     "r.scan_id = columns.scan_id and r.error is null and r.empty_notice = 0)", (scan_id,))
+        conn.execute("update pages set kind = 'other' where scan_id = ? and kind = 'column' and url in "
+                     "(select url from columns where scan_id = ? and kind = 'not_a_list')", (scan_id, scan_id))
         conn.execute(f"update columns set kind = 'script_only' where scan_id = ? and {empty} and scripted = 1", (scan_id,))
         listing = ("(select min(ci.column_url) from column_items ci join columns c on c.scan_id = ci.scan_id "
                    "and c.url = ci.column_url and c.kind != 'home' where ci.scan_id = {t}.scan_id and ci.item_url = {t}.url)")

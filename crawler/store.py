@@ -74,6 +74,12 @@ SCHEMA: dict[str, dict] = {
                     "api_pages": int, "api_wasted": int, "clicked_pages": int, "error": str},
         "pk": ("scan_id", "column_url"),
     },
+    # document pages whose content arrives by script: the request learned from one render
+    # (crawler.detail_api), how many pages were read through it and how many were rendered
+    "detail_apis": {
+        "columns": {"scan_id": int, "template": str, "renders": int, "detail_api": str, "documents": int, "error": str},
+        "pk": ("scan_id", "template"),
+    },
     # what a column's pager claimed and what was really there (crawler.column_pager)
     "pagers": {
         "columns": {

@@ -223,3 +223,12 @@ def test_an_empty_notice_inside_a_script_is_not_the_page_s_empty_notice():
 def test_pager_calls_are_read_by_what_each_argument_is(script, expected):
     from crawler.pagination.trs import pager_call
     assert pager_call(script) == expected
+
+
+def test_a_pager_call_s_base_name_must_be_the_page_s_own():
+    from crawler.pagination.trs import pager_call
+    call = "createPageHTML('page_div', 4, 1, 'index', 'shtml', 57);"
+    assert pager_call(call, "http://127.0.0.1/zwgk/tzgg/") == (4, "index", "shtml", 57)
+    assert pager_call(call, "http://127.0.0.1/zwgk/tzgg/index_2.shtml") == (4, "index", "shtml", 57)
+    # pageNav('zhu', 1, 'pg_box', 'shtml', 2): the name before the extension is a container, not zhu.shtml's base
+    assert pager_call("pageNav('zhu', 1, 'pg_box', 'shtml', 2);", "http://127.0.0.1/xxgk/lim/zhu.shtml") is None

@@ -87,6 +87,8 @@ def test_unknown_platform_site(seed, tmp_path):
         for column, n in wasted.items():
             if n > 2 + 1:  # the render's own empty answer of an empty list aside
                 problems.append(f"column {column}: {n} API requests listed nothing")
-        renders = query(db, "select coalesce(sum(renders), 0) from rendered")[0][0]
-        print(f"seed {seed}: {len(t['columns'])} columns, {len(docs)} documents, renders {renders}")
+        lists = query(db, "select coalesce(sum(renders), 0) from rendered")[0][0]
+        details = query(db, "select coalesce(sum(renders), 0) from detail_apis")[0][0]
+        print(f"seed {seed}: {len(t['columns'])} columns, {len(docs)} documents, renders {lists + details} "
+              f"({lists} of lists and pagers, {details} of detail pages)")
     assert not problems, f"seed {seed} (python3 -m tests.unknownsites {seed}):\n  " + "\n  ".join(problems)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from lxml import etree, html
 
@@ -71,6 +71,7 @@ class PageExtract:
     footer_text: str = ""  # the page's footer as text: hijackers write gambling names there (content.spam_text)
     scripted_list: bool = False  # lists nothing itself but its scripts fetch data: a list only a browser shows
     framed_list: bool = False  # lists nothing itself but frames a page of its own site: the frame holds its list
+    script_pager: bool = False  # lists items but shows no pager, while a script call with numbers may draw one
     related_lookup: PageRequest | None = None  # Fujian: the request that finds the page's 解读/policy partners
     text_marks: tuple[str, ...] = ()  # the content rules this document's text may concern (crawler.text_marks)
 
@@ -127,9 +128,34 @@ SCRIPT_FETCH = re.compile(r"\bfetch\s*\(|XMLHttpRequest|\$\.(?:ajax|get|post|get
                           r"|dataproxy|listApi|createElement\s*\(\s*['\"]script['\"]", re.I)
 
 
-def _fetches_by_script(root) -> bool:
-    return any(SCRIPT_FETCH.search(s.text or "") or s.get("src", "").endswith(("list.js", "api.js"))
-               for s in root.iter("script"))
+def _fetches_by_script(root, url: str) -> bool:
+    """Its scripts fetch data (an inline request, a list/api script), or it waits for a script file
+    of its own site to fill an empty list or content container."""
+    scripts = list(root.iter("script"))
+    if any(SCRIPT_FETCH.search(s.text or "") or s.get("src", "").endswith(("list.js", "api.js")) for s in scripts):
+        return True
+    host = urlsplit(url).netloc.lower()
+    own = [s for s in scripts if s.get("src") and urlsplit(urljoin(url, s.get("src").strip())).netloc.lower() == host]
+    return bool(own) and any(_CONTAINER_NAME.search(f"{el.get('id') or ''} {el.get('class') or ''}") and
+                             not _NOT_CONTAINER.search(f"{el.get('id') or ''} {el.get('class') or ''}")
+                             for el in _EMPTY_CONTAINERS(root))
+
+
+_CONTAINER_NAME = re.compile(r"list|lst|item|row|data|news|doc|detail|article|art|content|con\b|body|meta|info|result|zw|txt|title|tbody", re.I)
+_NOT_CONTAINER = re.compile(r"clear|clr|\bcl\b|line|space|blank|banner|ad\b|logo|icon|img|pic", re.I)
+# an empty list or content container with a name: what a page's script file fills
+_EMPTY_CONTAINERS = etree.XPath(
+    "//body//*[self::ul or self::ol or self::tbody or self::table or self::div or self::section or self::dl]"
+    "[not(*) and not(normalize-space())][@id or @class][not(ancestor::header or ancestor::footer or ancestor::nav)]")
+
+
+_NUMBER_ARGS = re.compile(r"\b[A-Za-z_$][\w$.]*\s*\((?=[^()]*\b\d+\b[^()]*,[^()]*\b\d+\b)[^()]{3,300}\)")
+
+
+def _pager_script(root) -> bool:
+    """An inline script calls a function with two or more numbers (page count, current page,
+    record count …): a pager its script draws, e.g. ``renderPg(9, 2, 0)``."""
+    return any(_NUMBER_ARGS.search(s.text or "") for s in root.iter("script") if not s.get("src"))
 
 
 # The elements that can be a footer block: <footer>, or an id or class for FOOTER_MARKER to read
@@ -190,7 +216,8 @@ def extract_page(
     page.footer = extract_footer_identity(full_text)
     page.footer_text = footer_text(root)
     page.empty_list_notice = not is_document and bool(EMPTY_LIST_TEXT.search(full_text))
-    page.scripted_list = not is_document and not page.items and _fetches_by_script(root)
+    page.scripted_list = not is_document and not page.items and _fetches_by_script(root, url)
+    page.script_pager = not is_document and bool(page.items) and page.pagination is None and _pager_script(root)
     host = urlsplit(url).netloc.lower()
     page.framed_list = not is_document and not page.items and not is_home and any(
         link.tag in ("iframe", "frame") and urlsplit(link.url).netloc.lower() == host for link in page.links)

@@ -47,18 +47,26 @@ def _page(url: str, prefix: str, ext: str, k: int) -> PageRequest:
     return PageRequest(urljoin(url, f"{prefix}.{ext}" if k == 1 else f"{prefix}_{k - 1}.{ext}"), k)
 
 
-def pager_call(text: str) -> tuple[int, str, str, int | None] | None:
+def pager_call(text: str, url: str | None = None) -> tuple[int, str, str, int | None] | None:
     """(page count, base name, extension, record count or None) of a pager call, read by what each
     argument is whatever their number and order: the extension is a quoted html/shtml/jsp …, the
     base name the quoted name before it, the numbers before the base name are the page count (the
     larger) and the current page (0 or 1 on the first page), a number after the extension the record
-    count. Other quoted arguments (a container id) are passed over."""
+    count. Other quoted arguments (a container id) are passed over. Given the page's ``url``, the
+    base name must be the page's own file name (``index`` for a directory): otherwise the call is
+    not read here (what its pages are called is then seen in the rendered page)."""
+    stem = None
+    if url is not None:
+        name = urlsplit(url).path.rsplit("/", 1)[-1]
+        stem = name.rsplit(".", 1)[0] if name else "index"
     for m in PAGER_CALL.finditer(text):
         args = [_ARG.match(a) for a in m[1].split(",")]
         if len(args) < 3 or not all(args):
             continue
         ext_at = next((i for i, a in enumerate(args) if a["s"] is not None and a["s"].lower() in PAGE_EXTS), None)
         if ext_at is None or ext_at == 0 or args[ext_at - 1]["s"] is None or not re.fullmatch(r"[\w.-]+", args[ext_at - 1]["s"]):
+            continue
+        if stem is not None and re.sub(r"_\d+$", "", stem) != args[ext_at - 1]["s"]:
             continue
         before = [n for n in map(_number, args[:ext_at - 1]) if n is not None]
         after = [n for n in map(_number, args[ext_at + 1:]) if n is not None]
@@ -81,7 +89,7 @@ def _number(arg: re.Match) -> int | None:
 def detect(url: str, text: str, root) -> Pagination | None:
     records = COUNT_RECORDS.search(text)
     total_records = int(records[1]) if records else None
-    call = pager_call(text)
+    call = pager_call(text, url)
     if call:
         count, base, ext, records = call
         return _pagination(url, count, base, ext, records if records is not None else total_records)

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import json
 import re
-from urllib.parse import urljoin, urlsplit
+from html import escape
+from urllib.parse import parse_qsl, urljoin, urlsplit
 
 import scrapy
 from scrapy.exceptions import (
@@ -35,7 +36,7 @@ from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
 
 from lxml import html
 from scrapy.utils.defer import maybe_deferred_to_future
-from twisted.internet.defer import DeferredSemaphore
+from twisted.internet.defer import Deferred, DeferredSemaphore
 from twisted.internet.threads import deferToThread
 
 from crawler.address_policy import AddressPolicy
@@ -45,11 +46,11 @@ from crawler.dns import parse_resolve
 from crawler.dates import iso, parse_datetime
 from crawler.extract.links import Link
 from crawler.extract.listing import ListItem, extract_list_items
-from crawler.extract.page import PageExtract, extract_page, is_attachment_url
+from crawler.extract.page import EMPTY_LIST_TEXT, PageExtract, extract_page, is_attachment_url
 from crawler.pagination import PageRange, fujian, gkmlpt, hanweb
 from crawler.parse_pool import ParsePool
-from crawler.extract.page import EMPTY_LIST_TEXT
 from crawler.extract.visible_text import visible_text
+from crawler.detail_api import learn as learn_detail, template_key
 from crawler.list_api import learn, merge
 from crawler.render import Renderer, items_from_json
 from crawler.response_cache import ExtractionMemo
@@ -58,7 +59,8 @@ from crawler.store import now
 from crawler.urls import canonical, page_identity
 
 RENDER_RETRY = {"timeout", "crashed", "network", "busy"}
-MAX_CLICKED_PAGES = 50  # pages of a list whose API could not be learned, clicked through in the browser
+MAX_CLICKED_PAGES = 50
+MAX_DETAIL_RENDERS = 200  # document pages of one template rendered one by one when no request can be learned  # pages of a list whose API could not be learned, clicked through in the browser
 RECORD_PAGERS = {"hanweb": hanweb, "fujian": fujian, "gkmlpt": gkmlpt}
 HEAD_REFUSED = {400, 403, 404, 405, 406, 500, 501}  # servers that mishandle HEAD: retry with GET
 HOME_ALIASES = ("index.html", "index.htm", "index.shtml", "index.jsp", "index.php", "default.html", "default.htm")
@@ -131,6 +133,7 @@ class DisclosureSpider(scrapy.Spider):
         self.pagers: dict[str, ColumnPager] = {}  # column URL → its pager, while it is followed
         self.column_lists: dict[int, str] = {}  # hash of a column's first-page items → column URL
         self.api_lists: dict[str, dict] = {}  # column URL → its learned list API while it is paged
+        self.detail_apis: dict[str, dict] = {}  # detail page template → how its documents are read
         self.renders = 0
 
     def _first_time(self, url: str, method: str = "GET", body: str = "") -> bool:
@@ -331,8 +334,94 @@ class DisclosureSpider(scrapy.Spider):
         if info.get("home"):
             self.home_urls.add(response.url)
         page = await self._extract(response, is_home=info.get("home", False), anchor=info.get("anchor"))
+        if self.render and self._detail_shell(page, info):
+            page, record = await self._script_document(response, page, info)
+            if record is not None:
+                yield {"detail_api": record}
         for output in self._page_outputs(response, info, page):
             yield output
+
+    @staticmethod
+    def _detail_shell(page, info: dict) -> bool:
+        """A page that lists nothing itself and fetches by script, and is listed in a column or
+        names a document by a numeric id in its query: most likely a document whose content its
+        script writes (a single-page-app detail page)."""
+        if not (page.kind == "column" and page.scripted_list and not page.items and not page.pagination
+                and not page.empty_list_notice and info.get("pager_unit") is None and not info.get("column_url")
+                and "ColumnName" not in page.meta_tags and "ColumnType" not in page.meta_tags):
+            return False
+        return bool(info.get("listed_in")) or any(v.isdigit() and len(v) >= 3 for _k, v in
+                                                  parse_qsl(urlsplit(page.url).query, keep_blank_values=True))
+
+    async def _script_document(self, response, page, info: dict):
+        """The document behind a detail shell: the first page of its template rendered (and the
+        request behind it learned, crawler.detail_api), the others read from that request's JSON;
+        a template whose request cannot be learned is rendered page by page (bounded). Returns the
+        page to use and the template's record when it changed."""
+        key = template_key(response.url)
+        state = self.detail_apis.get(key)
+        if state is None:
+            state = self.detail_apis[key] = {"mode": "learning", "waiters": [], "api": None,
+                                             "record": {"scan_id": self.scan_id, "template": key, "renders": 0, "detail_api": None,
+                                                        "documents": 0, "error": None}}
+            result = await self._render(response.url, 0)
+            state["record"]["renders"] += 1
+            rendered = self._rendered_document(response.url, result.html, page, info)
+            if rendered is None:
+                state["mode"], state["record"]["error"] = "none", result.error or "not_a_document"
+            else:
+                state["api"] = learn_detail(result.calls, rendered, response.url)
+                state["mode"] = "json" if state["api"] else "render"
+                if state["api"]:
+                    state["record"]["detail_api"] = json.dumps(state["api"].as_json(), ensure_ascii=False)
+                state["record"]["documents"] += 1
+            for waiter in state.pop("waiters"):
+                waiter.callback(None)
+            return (rendered or page), state["record"]
+        if state["mode"] == "learning":
+            waiter = Deferred()
+            state["waiters"].append(waiter)
+            await maybe_deferred_to_future(waiter)
+        if state["mode"] == "json":
+            found = await self._document_from_json(state["api"], response.url, page, info)
+            if found is not None:
+                state["record"]["documents"] += 1
+                return found, state["record"]
+        if state["mode"] in ("json", "render") and state["record"]["renders"] < MAX_DETAIL_RENDERS:
+            result = await self._render(response.url, 0)
+            state["record"]["renders"] += 1
+            rendered = self._rendered_document(response.url, result.html, page, info)
+            if rendered is not None:
+                state["record"]["documents"] += 1
+                return rendered, state["record"]
+        return page, None
+
+    def _rendered_document(self, url: str, page_html: str, shell, info: dict):
+        if not page_html.strip():
+            return None
+        rendered = extract_page(url, page_html.encode("utf-8"), "text/html; charset=utf-8", anchor=info.get("anchor"),
+                                text_marks=self.text_marks)
+        return rendered if rendered.kind in ("document", "interpretation") else None
+
+    async def _document_from_json(self, api, url: str, shell, info: dict):
+        """One document of a learned template, read from its JSON over plain HTTP."""
+        wanted = api.request_for(url)
+        if wanted is None:
+            return None
+        method, api_url, body, content_type = wanted
+        headers = {"Content-Type": content_type or "application/x-www-form-urlencoded"} if body else {}
+        request = scrapy.Request(api_url, method=method, body=body.encode("utf-8") if body else None, headers=headers,
+                                 dont_filter=True, meta={"dont_obey_robotstxt": True})
+        try:
+            answer = await self.crawler.engine.download_async(request)
+        except Exception as exc:  # recorded: the page is then rendered instead
+            self.logger.warning("document API of %s failed: %s", url, exc)
+            return None
+        if answer.status >= 400 or not isinstance(answer, scrapy.http.TextResponse):
+            return None
+        head = "".join(f'<meta name="{escape(k)}" content="{escape(v)}">' for k, v in shell.meta_tags.items())
+        page_html = api.page_html(answer.text, head)
+        return self._rendered_document(url, page_html, shell, info) if page_html else None
 
     def _page_outputs(self, response, info: dict, page: PageExtract):
         """The rows and the next requests of an extracted page."""
@@ -396,20 +485,45 @@ class DisclosureSpider(scrapy.Spider):
         listed = {"listed_in": column_url} if column_url and page.kind != "home" else None
         owned = None
         if page.pagination and column_url:
-            pagination = page.pagination
-            owned = pagination.owns
-            if isinstance(pagination.pages, PageRange):
-                if info.get("pager_unit") is None and column_url not in self.pagers and page.kind == "column":
-                    pager = ColumnPager(column_url, pagination.pager, pagination.pages, pagination.total_pages, pagination.total_records)
-                    if pagination.pager != "hanweb":  # Hanweb's first POST repeats the inline records
-                        pager.remember(i.url for i in page.items)
-                    yield from self._start_pager(pager, {"hops": hops, "column_type": column_type, "proxy": pagination.proxy,
-                                                         "needs_total": pagination.total_records is None})
-            else:
-                explicit = {p.url for p in pagination.pages}
-                owned = explicit.__contains__
-                yield from self._explicit_pages(page, column_url, column_type, hops, info.get("page_no", 1))
+            owned = yield from self._paginate(page, column_url, column_type, hops, info)
+        if (self.render and page.script_pager and page.kind == "column" and column_url and info.get("pager_unit") is None
+                and info.get("page_no") in (None, 1) and column_url not in self.pagers):
+            # a pager only its script draws (its page naming in a script file): rendered once for its links
+            yield scrapy.Request(response.url, callback=self.parse_rendered_pager, errback=self.on_error, dont_filter=True,
+                                 meta={"zwgk": {"hops": hops, "column_url": column_url, "column_type": column_type,
+                                                "render": True}}, priority=-2)
         yield from self._follow(page.links, hops, listed, owned)
+
+    def _paginate(self, page, column_url: str, column_type, hops: int, info: dict):
+        """The requests of a column page's pager; returns the test for the URLs it owns."""
+        pagination = page.pagination
+        owned = pagination.owns
+        if isinstance(pagination.pages, PageRange):
+            if info.get("pager_unit") is None and column_url not in self.pagers and page.kind == "column":
+                pager = ColumnPager(column_url, pagination.pager, pagination.pages, pagination.total_pages, pagination.total_records)
+                if pagination.pager != "hanweb":  # Hanweb's first POST repeats the inline records
+                    pager.remember(i.url for i in page.items)
+                yield from self._start_pager(pager, {"hops": hops, "column_type": column_type, "proxy": pagination.proxy,
+                                                     "needs_total": pagination.total_records is None})
+        else:
+            explicit = {p.url for p in pagination.pages}
+            owned = explicit.__contains__
+            yield from self._explicit_pages(page, column_url, column_type, hops, info.get("page_no", 1))
+        return owned
+
+    async def parse_rendered_pager(self, response):
+        """A column whose pager its script draws: the pager's links read from the rendered page."""
+        info = response.meta["zwgk"]
+        column_url = info["column_url"]
+        result = await self._render(response.url, 0)
+        rendered = extract_page(response.url, result.html.encode("utf-8"), "text/html; charset=utf-8") if result.html.strip() else None
+        yield {"rendered": {"scan_id": self.scan_id, "column_url": column_url, "renders": 1, "empty_notice": 0, "list_api": None,
+                            "api_pages": 0, "api_wasted": 0, "clicked_pages": 0, "error": result.error}}
+        if rendered is None or not rendered.pagination or column_url in self.pagers:
+            return
+        rendered.kind = "column"
+        for request in self._paginate(rendered, column_url, info.get("column_type"), info.get("hops", 0), {"page_no": 1}):
+            yield request
 
     def _framed_lists(self, page, column_url: str, hops: int, info: dict):
         """A same-site <iframe> is part of its page: the framed page's list and pager belong to the
