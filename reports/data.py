@@ -114,4 +114,35 @@ def build(conn: sqlite3.Connection, scan_id: int, rules: dict[str, Rule]) -> dic
         "previous": previous,
         "diff": history.compare(conn, previous, scan_id) if previous else None,
         "ipv6": ipv6,
+        "unread_columns": unread_columns(conn, scan_id),
+        "learned": learned_apis(conn, scan_id),
     }
+
+
+def unread_columns(conn: sqlite3.Connection, scan_id: int) -> list[dict]:
+    """Columns whose list only a browser shows and that could not be read (no browser, or it failed)."""
+    return [{"url": r[0], "name": r[1]} for r in conn.execute(
+        "select url, name from columns where scan_id = ? and kind = 'script_only' order by url", (scan_id,))]
+
+
+def learned_apis(conn: sqlite3.Connection, scan_id: int) -> list[dict]:
+    """What the crawler learned from rendering: each column's list request and each detail page
+    template's document request (the report's appendix)."""
+    out = []
+    if {"list_api", "renders"} <= set(table_columns(conn, "rendered")):
+        for url, renders, api, pages, wasted, clicked in conn.execute(
+                "select column_url, renders, list_api, api_pages, api_wasted, clicked_pages from rendered where scan_id = ? "
+                "order by column_url", (scan_id,)):
+            scheme = json.loads(api) if api else None
+            out.append({"what": "list", "url": url, "renders": renders, "pages": pages or clicked or 1, "wasted": wasted,
+                        "request": f"{scheme['method']} {scheme['url']}" if scheme else "",
+                        "paging": ", ".join(f"{'.'.join([p[1], *map(str, p[2])]).strip('.')} = {p[3]} + {p[4]}·(k−1)"
+                                            for p in scheme["page_params"]) if scheme else "",
+                        "clicked": bool(clicked)})
+    if table_columns(conn, "detail_apis"):
+        for template, renders, api, documents in conn.execute(
+                "select template, renders, detail_api, documents from detail_apis where scan_id = ? order by template", (scan_id,)):
+            scheme = json.loads(api) if api else None
+            out.append({"what": "detail", "url": template, "renders": renders, "pages": documents, "wasted": 0,
+                        "request": f"{scheme['method']} {scheme['url']}" if scheme else "", "paging": "", "clicked": False})
+    return out

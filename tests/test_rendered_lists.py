@@ -61,6 +61,12 @@ def test_script_only_list_is_rendered_and_crawled(tmp_path):
 
 def test_without_rendering_the_column_is_script_only_not_blank(tmp_path):
     base, findings = audit(tmp_path, "--no-render")
+    with serve(answer) as server:  # and the summary's first line and the report's first screen say what was not read
+        proc = run_zwgk("audit", server.base + "/", "--db", tmp_path / "s.db", "--out", tmp_path / "out2", "--format", "html",
+                        "--no-ipv6", "--as-of", "2026-11-10", "--fail-on", "never", "--no-render")
+    assert "未能读取" in proc.stdout.splitlines()[0] and "could not be read" in proc.stdout.splitlines()[0]
+    report = (tmp_path / "out2" / "index.html").read_text(encoding="utf-8")
+    assert 'id="unread"' in report and "/xxgk/tzgg/" in report.split('id="unread"')[1].split("</div>")[0]
     assert ("crawl.script_only_column", "/xxgk/tzgg/") in findings
     assert not {f for f in findings if f[0] == "freshness.blank_column"}
     assert query(tmp_path / "r.db", "select kind from columns where url like '%/xxgk/tzgg/'") == [("script_only",)]
@@ -105,7 +111,23 @@ fetch('/svc/list?params=' + encodeURIComponent(JSON.stringify({chan: 'rsxx', sta
 });
 </script>""",
 }
-PAGED_NAMES = {"gsgg": "公示公告", "zcwj": "政策文件", "rsxx": "人事信息"}
+PAGED_NAMES = {"gsgg": "公示公告", "zcwj": "政策文件", "rsxx": "人事信息", "tzgg": "通知公告"}
+# 通知公告: a static list of single-page-app detail pages: /spa/view.html?docid=N is one shell whose
+# script file fetches the document as JSON and writes its title, metadata table and body
+SPA_DOCS = 5
+SPA_SHELL = ("<h1 id='t'></h1><table id='meta' class='xxgk'></table><div id='body' class='content'></div>"
+             "<script src='/js/view.js'></script>")
+SPA_SCRIPT = """var id = new URLSearchParams(location.search).get('docid');
+fetch('/api/article?docid=' + id).then(r => r.json()).then(d => { var a = d.data;
+  document.getElementById('t').textContent = a.wtitle; document.title = a.wtitle;
+  document.getElementById('meta').innerHTML = [['索引号', a.syh], ['发文机关', a.fwjg], ['成文日期', a.cwrq], ['发布日期', a.fbrq]]
+    .map(r => '<tr><th>' + r[0] + '：</th><td>' + r[1] + '</td></tr>').join('');
+  document.getElementById('body').innerHTML = a.content; });"""
+
+
+def _spa_doc(k):
+    return {"wtitle": f"关于第{k}批项目的通知", "syh": f"003351278/2026-{k:05d}", "fwjg": "示范市发展和改革委员会",
+            "cwrq": f"2026-10-{k:02d}", "fbrq": f"2026-10-{k + 2:02d}", "content": f"<p>第{k}批项目名单如下，请各单位认真组织实施，确保按期完成。</p>"}
 
 
 def _paged_doc(chan, k):
@@ -121,6 +143,19 @@ def paged_answer(method, path, query_string, body):
         nav = "".join(f"<a href='/{c}/'>{n}</a>" for c, n in PAGED_NAMES.items())
         return 200, {}, page("首页", nav, META), 0
     chan = path.strip("/")
+    if chan == "tzgg":
+        rows = "".join(f"<li><a href='/spa/view.html?docid={700 + k}'>{_spa_doc(k)['wtitle']}</a><span>{_spa_doc(k)['fbrq']}</span></li>"
+                       for k in range(1, SPA_DOCS + 1))
+        return 200, {}, page("通知公告", f"<ul class='list'>{rows}</ul>", META + '<meta name="ColumnName" content="通知公告">'), 0
+    if path == "/spa/view.html":
+        return 200, {}, page("详情", SPA_SHELL, META), 0
+    if path == "/js/view.js":
+        return 200, {"Content-Type": "application/javascript"}, SPA_SCRIPT.encode(), 0
+    if path == "/api/article":
+        k = int(parse_qs(query_string)["docid"][0]) - 700
+        if not 1 <= k <= SPA_DOCS:
+            return 200, {"Content-Type": "application/json"}, b'{"code": 404}', 0
+        return 200, {"Content-Type": "application/json"}, json.dumps({"code": 0, "data": _spa_doc(k)}, ensure_ascii=False).encode(), 0
     if chan in PAGED_SCRIPTS:
         head = META + f'<meta name="ColumnName" content="{PAGED_NAMES[chan]}">'
         return 200, {}, page(PAGED_NAMES[chan], PAGED_SCRIPTS[chan], head), 0
@@ -146,7 +181,7 @@ def test_a_script_list_is_learned_once_and_paged_over_plain_http(tmp_path):
             pytest.fail(f"Chromium not found at {CHROMIUM}")
         pytest.skip("Chromium is not installed (apt-get install chromium)")
     with serve(paged_answer) as server:
-        run_zwgk("audit", server.base + "/", "--db", tmp_path / "r.db", "--out", tmp_path / "out", "--format", "json",
+        run_zwgk("audit", server.base + "/", "--db", tmp_path / "r.db", "--out", tmp_path / "out", "--format", "json,html",
                  "--no-ipv6", "--as-of", "2026-11-10", "--quiet", "--fail-on", "never")
         requests = list(server.requests)
         base = server.base
@@ -169,3 +204,12 @@ def test_a_script_list_is_learned_once_and_paged_over_plain_http(tmp_path):
     findings = json.loads((tmp_path / "out" / "findings.json").read_text(encoding="utf-8"))["findings"]
     got = {(f["rule"], f["url"].replace(base, "")) for f in findings if f["rule"] in ("freshness.blank_column", "crawl.script_only_column")}
     assert got == {("freshness.blank_column", "/rsxx/")}
+    # the detail pages: one render for the template, the other four from the learned JSON request
+    docs = {u.replace(base, ""): (i, p, t) for u, i, p, t in query(db, "select url, index_no, publish_date, title from documents "
+                                                                      "where url like '%/spa/view.html%'")}
+    assert docs == {f"/spa/view.html?docid={700 + k}": (f"003351278/2026-{k:05d}", f"2026-10-{k + 2:02d}", f"关于第{k}批项目的通知")
+                    for k in range(1, SPA_DOCS + 1)}
+    assert query(db, "select renders, documents from detail_apis") == [(1, SPA_DOCS)]
+    assert sum(1 for r in requests if r[1].startswith("/api/article")) == SPA_DOCS  # the render's one, then four over HTTP
+    appendix = (tmp_path / "out" / "index.html").read_text(encoding="utf-8").split('id="learned"')[1]
+    assert "POST " + base + "/svc/q.do" in appendix and "pageNo = 1 + 1·(k−1)" in appendix and "params.start = 0 + 4·(k−1)" in appendix

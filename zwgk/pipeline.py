@@ -368,11 +368,12 @@ def summarize(db: str, scan_id: int, rules: dict, findings: list[dict], outputs:
         site, status = conn.execute("select site, status from scans where id = ?", (scan_id,)).fetchone()
         pages = conn.execute("select count(*) from pages where scan_id = ?", (scan_id,)).fetchone()[0]
         documents = conn.execute("select count(*) from documents where scan_id = ?", (scan_id,)).fetchone()[0]
+        unread = conn.execute("select count(*) from columns where scan_id = ? and kind = 'script_only'", (scan_id,)).fetchone()[0]
     finally:
         conn.close()
     html = [p for p in outputs if p.endswith(".html")]
     return {
-        "scan": scan_id, "site": site, "scan_status": status, "pages": pages, "documents": documents,
+        "scan": scan_id, "site": site, "scan_status": status, "pages": pages, "documents": documents, "unread_columns": unread,
         "passed": not vetoes and total >= PASS_SCORE, "score": total,
         "vetoes": [{"rule": f["rule"], "url": f["url"], "message_zh": f["message_zh"], "message_en": f["message_en"]}
                    for f in vetoes],
@@ -392,6 +393,10 @@ def summary_lines(result: AuditResult, rules: dict | None = None, lang: str = "z
              f"页面 pages {s['pages']}  公开文件 documents {s['documents']}  问题 findings {s['findings']} "
              f"(错误 error {s['by_severity'].get('error', 0)}, 警告 warning {s['by_severity'].get('warning', 0)}, "
              f"提示 info {s['by_severity'].get('info', 0)})"]
+    if s.get("unread_columns"):
+        lines.insert(0, f"{s['unread_columns']} 个栏目只由脚本加载列表，未能读取（未渲染或没有可用的 Chromium），其文件未检查 "
+                        f"{s['unread_columns']} columns list only by script and could not be read (no rendering or no working "
+                        "Chromium): their documents were not checked")
     if result.status == "unreachable":
         lines.insert(0, f"网站无法访问 site unreachable: {result.error}")
     if result.status == "interrupted":
