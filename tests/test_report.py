@@ -35,9 +35,12 @@ def test_report_filters_in_chromium(audit, tmp_path):
         page.select_option("#f-rule", "")
         page.select_option("#f-severity", "warning")
         assert visible() == sum(1 for f in audit["data"]["findings"] if f["severity"] == "warning")
+        page.select_option("#f-rule", "identity.missing_meta")
+        assert visible() == counts["identity.missing_meta"] == 7  # page identity: warnings only
+        assert "7" in page.locator("#f-count").inner_text()
+        page.select_option("#f-severity", "error")
         page.select_option("#f-rule", "metadata.bad_value")
-        assert visible() == 1  # the 索引号 shape warning
-        assert "1" in page.locator("#f-count").inner_text()
+        assert visible() == counts["metadata.bad_value"] == 3  # bad dates, a date order, an impossible 索引号
         page.select_option("#f-rule", "")
         page.select_option("#f-severity", "")
         page.fill("#f-text", "missing.html")
