@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from crawler.pagination import PageRange, PageRequest
 
 WINDOW = 16  # requests of one column in flight once its claim is confirmed
+EXTEND_SEARCH = 64  # how far past the known pages a page's own pager may reach
 
 
 @dataclass
@@ -44,12 +45,19 @@ class ColumnPager:
     def remember(self, item_urls: Iterable[str]) -> None:
         self.seen.update(hash(u) for u in item_urls)
 
-    def extend(self, last: int) -> None:
+    def extend(self, linked: PageRange) -> None:
         """A page of an unclaimed pager (下一页 chains, page numbers without 「共N页」) links pages
-        beyond those known: they are the column's too, followed the same way."""
+        beyond those known: they are the column's too, followed the same way. ``linked`` is the
+        pager as that page sees it; its last page is found among this pager's next pages by URL
+        (a page numbered from 0 reads its neighbours' numbers differently)."""
         pages = self.pages
-        if self.claimed_pages is None and not self.stopped and isinstance(pages, PageRange) and last > pages.last:
-            pages.last = last
+        if self.claimed_pages is not None or self.stopped or not isinstance(pages, PageRange) or not len(linked):
+            return
+        target = linked.make(linked.last).url
+        for n in range(pages.last + 1, pages.last + 1 + EXTEND_SEARCH):
+            if pages.make(n).url == target:
+                pages.last = n
+                return
 
     def start(self) -> list[int]:
         if len(self.pages) <= 2:

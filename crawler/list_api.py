@@ -227,7 +227,8 @@ def _reader(call: Call, page_items: list[ListItem], base_url: str):
                 if key == title_key or isinstance(value, (dict, list, bool)) or value in (None, ""):
                     continue
                 token = str(value)
-                found = re.search(r"(?<![\w])" + re.escape(token) + r"(?![\w])", url)
+                found = re.search(("(?<![\\w])" if token[:1].isalnum() else "") + re.escape(token)
+                                  + ("(?![\\w])" if token[-1:].isalnum() else ""), url)
                 if not found or len(token) < 1:
                     continue
                 template = url[:found.start()] + "{id}" + url[found.end():]

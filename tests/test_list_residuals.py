@@ -98,3 +98,28 @@ def test_an_empty_hanweb_column_whose_proxy_answers_no_records_is_blank(audited)
     assert ("freshness.blank_column", "/col/col2001/index.html") in audited["findings"] or \
         ("freshness.blank_column", "/col/col2001/") in audited["findings"], audited["findings"]
     assert not {f for f in audited["findings"] if f[0] == "crawl.script_only_column"}
+
+
+def zero_based_chain(method, path, qs, body):
+    """A 下一页 chain numbered from 0: the first page is list.jsp, its next is ?page=1 (page 2) …"""
+    if path == "/":
+        return 200, {}, page("首页", "<a href='/news/list.jsp'>要闻动态</a>", META), 0
+    if path == "/news/list.jsp":
+        n = int(parse_qs(qs).get("page", ["0"])[0])
+        n = 0 if n >= CHAIN_PAGES else n  # past the end: the first page again, as some servers answer
+        rows = "".join(f"<li><a href='/news/a{n * 10 + k}.html'>要闻第{n * 10 + k}篇</a><span>2026-10-{k + 1:02d}</span></li>"
+                       for k in range(10))
+        nxt = f"<a href='list.jsp?page={n + 1}'>下一页</a>" if n < CHAIN_PAGES - 1 else ""
+        return 200, {}, page("要闻动态", f"<ul>{rows}</ul><div class='page'>{nxt}</div>", META), 0
+    if path.startswith("/news/a"):
+        return 200, {}, page("要闻", "<h1>要闻</h1><p>发布日期：2026-10-02</p>", META + '<meta name="ArticleTitle" content="要闻">'), 0
+    return 404, {}, page("404", "页面不存在"), 0
+
+
+def test_a_next_page_chain_numbered_from_zero_is_followed_to_its_end(tmp_path):
+    with serve(zero_based_chain) as server:
+        run_zwgk("crawl", server.base + "/", "--db", tmp_path / "z.db", "--no-ipv6", "--quiet")
+        asked = sorted(p for m, p, _ in server.requests if p.startswith("/news/list.jsp"))
+    assert asked == ["/news/list.jsp"] + [f"/news/list.jsp?page={n}" for n in range(1, CHAIN_PAGES)]
+    assert query(tmp_path / "z.db", "select count(distinct item_url) from column_items") == [(CHAIN_PAGES * 10,)]
+    assert query(tmp_path / "z.db", "select real, wasted from pagers") == [(CHAIN_PAGES - 1, 0)]

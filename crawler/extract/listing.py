@@ -54,6 +54,9 @@ def _row(a):
     return _repeated_block(a)
 
 
+_LISTISH = re.compile(r"list|lst|items|rows|news|result", re.I)
+
+
 def _repeated_block(a):
     """A row written as a ``div``/``section``/``span`` … block: the nearest ancestor (within three
     levels) whose parent holds at least two siblings of the same tag and class."""
@@ -64,8 +67,8 @@ def _repeated_block(a):
             return None
         if isinstance(el.tag, str) and el.tag not in ("body", "html", "form", "table", "ul", "ol"):
             same = sum(1 for s in parent if s.tag == el.tag and s.get("class") == el.get("class"))
-            if same >= 2:
-                return el
+            if same >= 2 or (same == 1 and el.get("class") and _LISTISH.search(f"{parent.get('id') or ''} {parent.get('class') or ''}")):
+                return el  # (a last page may hold a single row: then its container must say it is a list)
         el = parent
     return None
 

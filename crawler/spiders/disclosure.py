@@ -478,7 +478,7 @@ class DisclosureSpider(scrapy.Spider):
         if info.get("pager_unit") is not None and page.pagination and isinstance(page.pagination.pages, PageRange):
             pager = self.pagers.get(column_url)
             if pager is not None and pager.pager == page.pagination.pager:
-                pager.extend(page.pagination.pages.last)
+                pager.extend(page.pagination.pages)
         yield from self._pager_answer(info, True, [i.url for i in page.items])
         column_type = info.get("column_type") or page.column_type
         # The home page's "latest" box is not a document's column: only real columns list it.
