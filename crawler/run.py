@@ -202,6 +202,24 @@ def prepare_scan(opts: CrawlOptions) -> tuple[int, bool]:
         db.close()
 
 
+def learned_before(db_path: str, scan_id: int) -> dict:
+    """What rendering taught the last finished scan of the same site: each column's list request
+    and each detail template's document request (JSON), reused without rendering."""
+    db = open_db(db_path)
+    try:
+        row = db.execute("select site from scans where id = ?", (scan_id,)).fetchone()
+        before = db.execute("select max(id) from scans where site = ? and id < ? and status = 'finished'",
+                            (row[0], scan_id)).fetchone()[0] if row else None
+        if before is None:
+            return {}
+        lists = dict(db.execute("select column_url, list_api from rendered where scan_id = ? and list_api is not null", (before,)))
+        details = dict(db.execute("select template, detail_api from detail_apis where scan_id = ? and detail_api is not null",
+                                  (before,)))
+        return {"lists": {k: json.loads(v) for k, v in lists.items()}, "details": {k: json.loads(v) for k, v in details.items()}}
+    finally:
+        db.close()
+
+
 def run_crawl(opts: CrawlOptions) -> int:
     """Crawl into opts.db; returns the scan id. Blocks until the crawl ends.
 
@@ -237,7 +255,7 @@ def run_crawl(opts: CrawlOptions) -> int:
             crawler, start_urls=opts.start_urls, scan_id=scan_id, allow_hosts=opts.allow_hosts,
             max_depth=opts.max_depth, check_links=opts.check_links, max_pages=opts.max_pages,
             max_attachment_bytes=min(opts.max_attachment_mb, opts.max_size_mb) * 1024 * 1024, render=opts.render,
-            workers=opts.workers, text_marks=opts.text_marks,
+            workers=opts.workers, text_marks=opts.text_marks, learned=learned_before(opts.db, scan_id),
         )
         _install_signal_handlers(crawler)
         if _SIGNAL["received"] is None:

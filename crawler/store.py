@@ -71,13 +71,14 @@ SCHEMA: dict[str, dict] = {
     # and, when its scripts' own list request was learned, how it was paged without the browser
     "rendered": {
         "columns": {"scan_id": int, "column_url": str, "renders": int, "empty_notice": int, "list_api": str,
-                    "api_pages": int, "api_wasted": int, "clicked_pages": int, "error": str},
+                    "api_pages": int, "api_wasted": int, "clicked_pages": int, "error": str, "reused": int},
         "pk": ("scan_id", "column_url"),
     },
     # document pages whose content arrives by script: the request learned from one render
     # (crawler.detail_api), how many pages were read through it and how many were rendered
     "detail_apis": {
-        "columns": {"scan_id": int, "template": str, "renders": int, "detail_api": str, "documents": int, "error": str},
+        "columns": {"scan_id": int, "template": str, "renders": int, "detail_api": str, "documents": int, "error": str,
+                    "reused": int},
         "pk": ("scan_id", "template"),
     },
     # what a column's pager claimed and what was really there (crawler.column_pager)

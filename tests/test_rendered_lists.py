@@ -185,14 +185,19 @@ def test_a_script_list_is_learned_once_and_paged_over_plain_http(tmp_path):
                  "--no-ipv6", "--as-of", "2026-11-10", "--quiet", "--fail-on", "never")
         requests = list(server.requests)
         base = server.base
+        server.requests.clear()  # the next scan of the same site reuses what was learned (checked below)
+        run_zwgk("audit", base + "/", "--db", tmp_path / "r.db", "--out", tmp_path / "out2", "--format", "json",
+                 "--no-ipv6", "--as-of", "2026-11-10", "--quiet", "--fail-on", "never", "--full")
+        again = list(server.requests)
     db = tmp_path / "r.db"
     listed = {}
-    for col, item in query(db, "select column_url, item_url from column_items"):
+    for col, item in query(db, "select column_url, item_url from column_items where scan_id = 1"):
         listed.setdefault(col.replace(base, ""), set()).add(item.replace(base, ""))
     assert listed["/gsgg/"] == {f"/doc/view.html?id={5000 + k}" for k in range(1, 13)}
     assert listed["/zcwj/"] == {f"/zcwj/t2026_{k}.html" for k in range(1, 10)}
     rendered = {c.replace(base, ""): (r, json.loads(api) if api else None, pages, wasted, empty)
-                for c, r, api, pages, wasted, empty in query(db, "select column_url, renders, list_api, api_pages, api_wasted, empty_notice from rendered")}
+                for c, r, api, pages, wasted, empty in query(db, "select column_url, renders, list_api, api_pages, api_wasted, empty_notice "
+                                                                                      "from rendered where scan_id = 1")}
     gsgg, zcwj, rsxx = rendered["/gsgg/"], rendered["/zcwj/"], rendered["/rsxx/"]
     assert gsgg[0] == 1 and gsgg[2:4] == (3, 0)  # one render; pages 2 and 3 over HTTP, none wasted (the total says 12)
     assert gsgg[1]["page_params"] == [["json", "", ["pageNo"], 1, 1]] and gsgg[1]["url_template"].endswith("view.html?id={id}")
@@ -206,10 +211,23 @@ def test_a_script_list_is_learned_once_and_paged_over_plain_http(tmp_path):
     assert got == {("freshness.blank_column", "/rsxx/")}
     # the detail pages: one render for the template, the other four from the learned JSON request
     docs = {u.replace(base, ""): (i, p, t) for u, i, p, t in query(db, "select url, index_no, publish_date, title from documents "
-                                                                      "where url like '%/spa/view.html%'")}
+                                                                      "where scan_id = 1 and url like '%/spa/view.html%'")}
     assert docs == {f"/spa/view.html?docid={700 + k}": (f"003351278/2026-{k:05d}", f"2026-10-{k + 2:02d}", f"关于第{k}批项目的通知")
                     for k in range(1, SPA_DOCS + 1)}
-    assert query(db, "select renders, documents from detail_apis") == [(1, SPA_DOCS)]
+    assert query(db, "select renders, documents from detail_apis where scan_id = 1") == [(1, SPA_DOCS)]
     assert sum(1 for r in requests if r[1].startswith("/api/article")) == SPA_DOCS  # the render's one, then four over HTTP
     appendix = (tmp_path / "out" / "index.html").read_text(encoding="utf-8").split('id="learned"')[1]
     assert "POST " + base + "/svc/q.do" in appendix and "pageNo = 1 + 1·(k−1)" in appendix and "params.start = 0 + 4·(k−1)" in appendix
+
+    # the next scan reused what was learned: no render of the learned lists and detail pages
+    scan = query(db, "select max(id) from scans")[0][0]
+    assert scan == 2
+    listed2 = {}
+    for col, item in query(db, "select column_url, item_url from column_items where scan_id = 2"):
+        listed2.setdefault(col.replace(base, ""), set()).add(item.replace(base, ""))
+    assert {k: v for k, v in listed2.items() if k in ("/gsgg/", "/zcwj/")} == {k: listed[k] for k in ("/gsgg/", "/zcwj/")}
+    reused = {c.replace(base, ""): (r, u) for c, r, u in query(db, "select column_url, renders, reused from rendered where scan_id = 2")}
+    assert reused["/gsgg/"] == (0, 1) and reused["/zcwj/"] == (0, 1) and reused["/rsxx/"] == (1, 0)  # the empty one learned nothing
+    assert query(db, "select renders, documents, reused from detail_apis where scan_id = 2") == [(0, SPA_DOCS, 1)]
+    assert sum(1 for r in again if r[1] == "/svc/q.do") == 3  # pages 1-3 over plain HTTP, no browser
+    assert sum(1 for r in again if r[1].startswith("/api/article")) == SPA_DOCS

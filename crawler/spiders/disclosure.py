@@ -50,8 +50,8 @@ from crawler.extract.page import EMPTY_LIST_TEXT, PageExtract, extract_page, is_
 from crawler.pagination import PageRange, fujian, gkmlpt, hanweb
 from crawler.parse_pool import ParsePool
 from crawler.extract.visible_text import visible_text
-from crawler.detail_api import learn as learn_detail, template_key
-from crawler.list_api import learn, merge
+from crawler.detail_api import DetailApi, learn as learn_detail, template_key
+from crawler.list_api import ListApi, learn, merge
 from crawler.render import Renderer, items_from_json
 from crawler.response_cache import ExtractionMemo
 from crawler.scope import Scope, netloc
@@ -107,7 +107,7 @@ class DisclosureSpider(scrapy.Spider):
 
     def __init__(self, start_urls, scan_id: int, allow_hosts=(), max_depth: int = 10,
                  check_links: bool = True, max_pages: int = 0, max_attachment_bytes: int = DEFAULT_MAX_BYTES,
-                 render: bool = True, workers: int = 1, text_marks=None, **kwargs):
+                 render: bool = True, workers: int = 1, text_marks=None, learned=None, **kwargs):
         super().__init__(**kwargs)
         # --workers N: pages are extracted in N - 1 processes beside this one, which runs Scrapy
         self.parse_workers = workers - 1
@@ -134,6 +134,13 @@ class DisclosureSpider(scrapy.Spider):
         self.column_lists: dict[int, str] = {}  # hash of a column's first-page items → column URL
         self.api_lists: dict[str, dict] = {}  # column URL → its learned list API while it is paged
         self.detail_apis: dict[str, dict] = {}  # detail page template → how its documents are read
+        # what the last scan of this site learned by rendering: reused without a browser
+        learned = learned or {}
+        self.known_lists = {url: ListApi.from_json(api) for url, api in learned.get("lists", {}).items()}
+        for template, api in learned.get("details", {}).items():
+            self.detail_apis[template] = {"mode": "json", "api": DetailApi(**api), "record": {
+                "scan_id": scan_id, "template": template, "renders": 0, "detail_api": json.dumps(api, ensure_ascii=False),
+                "documents": 0, "error": None, "reused": 1}}
         self.renders = 0
 
     def _first_time(self, url: str, method: str = "GET", body: str = "") -> bool:
@@ -363,7 +370,7 @@ class DisclosureSpider(scrapy.Spider):
         if state is None:
             state = self.detail_apis[key] = {"mode": "learning", "waiters": [], "api": None,
                                              "record": {"scan_id": self.scan_id, "template": key, "renders": 0, "detail_api": None,
-                                                        "documents": 0, "error": None}}
+                                                        "documents": 0, "error": None, "reused": 0}}
             result = await self._render(response.url, 0)
             state["record"]["renders"] += 1
             rendered = self._rendered_document(response.url, result.html, page, info)
@@ -470,11 +477,19 @@ class DisclosureSpider(scrapy.Spider):
             yield self._related_request(page.related_lookup, row["url"], hops)
         if page.framed_list and page.kind == "column" and column_url and info.get("pager_unit") is None:
             yield from self._framed_lists(page, column_url, hops, info)
-        if (self.render and page.kind == "column" and page.scripted_list and not page.items and not page.pagination
+        if (page.kind == "column" and page.scripted_list and not page.items and not page.pagination
+                and info.get("pager_unit") is None and column_url and column_url in self.known_lists
+                and column_url not in self.api_lists):
+            # the list request the last scan learned: paged from page 1 without rendering
+            self.api_lists[column_url] = {"seen": set(), "candidates": [self.known_lists[column_url]], "base": response.url,
+                                          "reused": True, "record": {
+                "scan_id": self.scan_id, "column_url": column_url, "renders": 0, "empty_notice": 0, "list_api": None,
+                "api_pages": 0, "api_wasted": 0, "clicked_pages": 0, "error": None, "reused": 1}}
+            yield self._api_request(column_url, 0, 1, hops)
+        elif (self.render and page.kind == "column" and page.scripted_list and not page.items and not page.pagination
                 and info.get("pager_unit") is None and column_url):
             # a list only a browser shows: rendered once (the page itself comes from the response cache)
-            yield scrapy.Request(response.url, callback=self.parse_rendered, errback=self.on_error, dont_filter=True,
-                                 meta={"zwgk": {"hops": hops, "column_url": column_url, "render": True}}, priority=-2)
+            yield self._render_request(response.url, column_url, hops)
         if info.get("pager_unit") is not None and page.pagination and isinstance(page.pagination.pages, PageRange):
             pager = self.pagers.get(column_url)
             if pager is not None and pager.pager == page.pagination.pager:
@@ -518,12 +533,16 @@ class DisclosureSpider(scrapy.Spider):
         result = await self._render(response.url, 0)
         rendered = extract_page(response.url, result.html.encode("utf-8"), "text/html; charset=utf-8") if result.html.strip() else None
         yield {"rendered": {"scan_id": self.scan_id, "column_url": column_url, "renders": 1, "empty_notice": 0, "list_api": None,
-                            "api_pages": 0, "api_wasted": 0, "clicked_pages": 0, "error": result.error}}
+                            "api_pages": 0, "api_wasted": 0, "clicked_pages": 0, "error": result.error, "reused": 0}}
         if rendered is None or not rendered.pagination or column_url in self.pagers:
             return
         rendered.kind = "column"
         for request in self._paginate(rendered, column_url, info.get("column_type"), info.get("hops", 0), {"page_no": 1}):
             yield request
+
+    def _render_request(self, url: str, column_url: str, hops: int) -> scrapy.Request:
+        return scrapy.Request(url, callback=self.parse_rendered, errback=self.on_error, dont_filter=True,
+                              meta={"zwgk": {"hops": hops, "column_url": column_url, "render": True}}, priority=-2)
 
     def _framed_lists(self, page, column_url: str, hops: int, info: dict):
         """A same-site <iframe> is part of its page: the framed page's list and pager belong to the
@@ -607,7 +626,7 @@ class DisclosureSpider(scrapy.Spider):
         base = result.final_url or response.url
         items = rendered_items(result.html, result.json, base)
         record = {"scan_id": self.scan_id, "column_url": column_url, "renders": 1, "empty_notice": 0, "list_api": None,
-                  "api_pages": 0, "api_wasted": 0, "clicked_pages": 0, "error": result.error}
+                  "api_pages": 0, "api_wasted": 0, "clicked_pages": 0, "error": result.error, "reused": 0}
         if not items:
             # still nothing: 空白栏目 only when the rendered page says so in visible text; otherwise the
             # column stays script_only (crawl.script_only_column)
@@ -661,6 +680,9 @@ class DisclosureSpider(scrapy.Spider):
         api = state["candidates"][candidate]
         text = response.text if response.status < 400 and isinstance(response, scrapy.http.TextResponse) else ""
         items = api.read_items(text, state["base"]) if text else []
+        records, pages = api.totals(text) if text else (None, None)
+        if records is not None or pages is not None:  # each answer's own total (a reused request's may be old)
+            api.total_records, api.total_pages = records, pages
         body = response.request.body.decode("utf-8", "replace") if response.request.method == "POST" else ""
         row = self._page_row(response, info, kind="column" if response.status < 400 else "error",
                              column_url=column_url, probe=0, request_body=body)
@@ -681,6 +703,13 @@ class DisclosureSpider(scrapy.Spider):
                 return
         else:
             record["api_wasted"] += 1
+            if page_no == 1 and state.get("reused"):
+                # the request learned last time lists nothing now: the page is rendered again
+                del self.api_lists[column_url]
+                record["reused"] = 0
+                if self.render:
+                    yield self._render_request(column_url, column_url, info.get("hops", 0))
+                return
             if page_no == 2 and candidate + 1 < len(state["candidates"]):
                 yield self._api_request(column_url, candidate + 1, 2, info.get("hops", 0))  # the next guess
                 return
