@@ -35,6 +35,7 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 from lxml import html as lxml_html
 
 from crawler.extract.listing import ListItem, extract_list_items
+from crawler.pagination import PageRequest
 from crawler.render import Call, _arrays, _date_text, _json_text, _pick, items_from_json
 
 PAGE_NAME = re.compile(r"page|pg|pn$|^p$|cur|start|offset|from|skip|index|record|begin|num", re.I)
@@ -101,6 +102,11 @@ class ListApi:
         else:
             body = ""
         return self.method, url, body, self.content_type
+
+    def page(self, k: int) -> PageRequest:
+        """Page k as a column pager's request (crawler.column_pager follows a claimed total)."""
+        method, url, body, content_type = self.page_request(k)
+        return PageRequest(url, k, method=method, body=body, content_type=content_type or None)
 
     def read_items(self, text: str, base_url: str) -> list[ListItem]:
         """The list items in one answer of this API."""

@@ -72,6 +72,7 @@ _INIT_SCRIPT = """(() => {
   }
 })();"""
 CLICK_SECONDS = 5.0  # the longest wait for a click's requests to settle
+SETTLE_SECONDS = 0.15  # quiet after a click's last answer: its script has written the page
 # The next-page control a reader would click: 下一页 / 加载更多 …, else the page number 2 (the
 # innermost visible element with that text; an element that is not a link or button but holds
 # other elements is a container, not the control).
@@ -140,6 +141,7 @@ class _Job:
         self.crashed = False
         self.main_frame = None
         self.calls: list = []
+        self.pending = 0  # requests of the page being fetched now
         self.phase = 0  # clicks of the next-page control so far
         self.clicks = 0  # how many clicks the caller asked for
         self.pages_after: list[str] = []
@@ -362,14 +364,11 @@ class Renderer:
                 return
             job.phase += 1
             try:
+                before = len(job.calls)
                 clicked = await asyncio.wait_for(page.evaluate(_CLICK_NEXT), timeout=3)
                 if not clicked:
                     return
-                try:
-                    await page.wait_for_load_state("networkidle", timeout=max(0.5, min(CLICK_SECONDS, job.remaining() - 1.0)) * 1000)
-                except Exception:
-                    pass
-                await asyncio.sleep(0.05)
+                await _settle(job, before, min(CLICK_SECONDS, max(0.5, job.remaining() - 1.0)))
                 html = await asyncio.wait_for(page.evaluate(_OUTER_HTML, self.max_html_chars), timeout=3)
             except Exception:
                 return
@@ -393,6 +392,13 @@ class Renderer:
         return "network", text
 
     async def _route(self, route, job: _Job) -> None:
+        job.pending += 1
+        try:
+            await self._route_one(route, job)
+        finally:
+            job.pending -= 1
+
+    async def _route_one(self, route, job: _Job) -> None:
         """Every request of the page: refuse, or fetch here (redirects asked for hop by hop) and answer."""
         main = False
         try:
@@ -530,6 +536,20 @@ class Renderer:
 
 
 # ---- helpers ----
+
+async def _settle(job: _Job, calls_before: int, limit: float) -> None:
+    """After a click: wait until its requests have been answered and nothing new came for
+    SETTLE_SECONDS (a load state would not do: the page reached "networkidle" before the click),
+    at most ``limit`` seconds; a click that asks for nothing (paging in the page) settles as fast."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + limit
+    seen, quiet_since = len(job.calls), loop.time()
+    while loop.time() < deadline:
+        await asyncio.sleep(0.05)
+        if len(job.calls) != seen or job.pending:
+            seen, quiet_since = len(job.calls), loop.time()
+        elif loop.time() - quiet_since >= SETTLE_SECONDS and (len(job.calls) > calls_before or loop.time() - quiet_since >= 0.5):
+            return
 
 _LIVE: "weakref.WeakSet[Renderer]" = weakref.WeakSet()
 

@@ -24,6 +24,8 @@ class PageRequest:
     method: str = "GET"
     formdata: dict[str, str] | None = None
     first_position: int | None = None  # absolute position of the first record (Hanweb)
+    body: str | None = None  # a raw request body (a learned list API's JSON or form), sent as is
+    content_type: str | None = None  # … and its Content-Type
 
 
 class PageRange(Sequence):

@@ -59,6 +59,10 @@ from crawler.store import now
 from crawler.urls import canonical, page_identity
 
 RENDER_RETRY = {"timeout", "crashed", "network", "busy"}
+# a render finds a column's documents: before the documents already found, so that the downloads
+# never wait for the browser (at most RENDERS_AT_ONCE renders run, whatever the queue holds)
+RENDER_PRIORITY = 1
+RENDERS_AT_ONCE = 2  # the renderer's most (crawler.render): a render mostly waits for the page's network to go idle
 MAX_CLICKED_PAGES = 50
 MAX_DETAIL_RENDERS = 200  # document pages of one template rendered one by one when no request can be learned  # pages of a list whose API could not be learned, clicked through in the browser
 RECORD_PAGERS = {"hanweb": hanweb, "fujian": fujian, "gkmlpt": gkmlpt}
@@ -116,7 +120,7 @@ class DisclosureSpider(scrapy.Spider):
         self.max_attachment_bytes = max_attachment_bytes  # 0: attachments are only probed
         self.render = render and Renderer.available()  # script-only lists rendered in the system Chromium
         self.renderer: Renderer | None = None
-        self.render_slots = DeferredSemaphore(1)  # one render at a time: a browser is heavy
+        self.render_slots = DeferredSemaphore(RENDERS_AT_ONCE)  # pages of one browser: renders mostly wait for the network
         self.max_pages = max_pages  # 0: no limit; counts every stored URL, probes included
         self.stored = 0
         self.start_urls = [canonical(u) for u in start_urls]
@@ -228,7 +232,12 @@ class DisclosureSpider(scrapy.Spider):
         req = pager.pages[index]
         meta = {"zwgk": {**info, "page_no": req.page_no, "pager_unit": index, "first_position": req.first_position}}
         # records from a proxy or an API (Hanweb, Fujian, gkmlpt), or a list page like the first
-        callback = self.parse_records if pager.pager in RECORD_PAGERS else self.parse_page
+        callback = self.parse_records if pager.pager in RECORD_PAGERS else self.parse_api_page if pager.pager == "api" else self.parse_page
+        if req.body is not None:  # a learned list API's page
+            headers = {"Content-Type": req.content_type or "application/x-www-form-urlencoded"} if req.body else {}
+            return scrapy.Request(req.url, method=req.method, body=req.body.encode("utf-8") if req.body else None,
+                                  headers={**headers, "X-Requested-With": "XMLHttpRequest"}, callback=callback,
+                                  errback=self.on_api_error, meta=meta, dont_filter=True)
         if req.method == "POST":
             return scrapy.FormRequest(req.url, formdata=req.formdata, callback=callback,
                                       errback=self.on_error, meta=meta, dont_filter=True)
@@ -237,7 +246,7 @@ class DisclosureSpider(scrapy.Spider):
 
     def _start_pager(self, pager: ColumnPager, info: dict):
         self.pagers[pager.column_url] = pager
-        info = {k: info[k] for k in ("hops", "column_type", "proxy", "needs_total") if k in info}
+        info = {k: info[k] for k in ("hops", "column_type", "proxy", "needs_total", "api_candidate") if k in info}
         info.update(column_url=pager.column_url, pager=pager.pager)
         for index in pager.start():
             yield self._unit_request(pager, index, info)
@@ -506,7 +515,7 @@ class DisclosureSpider(scrapy.Spider):
             # a pager only its script draws (its page naming in a script file): rendered once for its links
             yield scrapy.Request(response.url, callback=self.parse_rendered_pager, errback=self.on_error, dont_filter=True,
                                  meta={"zwgk": {"hops": hops, "column_url": column_url, "column_type": column_type,
-                                                "render": True}}, priority=-2)
+                                                "render": True}}, priority=RENDER_PRIORITY)
         yield from self._follow(page.links, hops, listed, owned)
 
     def _paginate(self, page, column_url: str, column_type, hops: int, info: dict):
@@ -542,7 +551,7 @@ class DisclosureSpider(scrapy.Spider):
 
     def _render_request(self, url: str, column_url: str, hops: int) -> scrapy.Request:
         return scrapy.Request(url, callback=self.parse_rendered, errback=self.on_error, dont_filter=True,
-                              meta={"zwgk": {"hops": hops, "column_url": column_url, "render": True}}, priority=-2)
+                              meta={"zwgk": {"hops": hops, "column_url": column_url, "render": True}}, priority=RENDER_PRIORITY)
 
     def _framed_lists(self, page, column_url: str, hops: int, info: dict):
         """A same-site <iframe> is part of its page: the framed page's list and pager belong to the
@@ -603,7 +612,7 @@ class DisclosureSpider(scrapy.Spider):
     async def _render(self, url: str, clicks: int):
         if self.renderer is None:
             pins = parse_resolve(self.settings.getlist("ZWGK_RESOLVE"))
-            self.renderer = Renderer(self._may_render, timeout=15.0, user_agent=self.settings.get("USER_AGENT"),
+            self.renderer = Renderer(self._may_render, timeout=15.0, user_agent=self.settings.get("USER_AGENT"), concurrency=RENDERS_AT_ONCE,
                                      pin=lambda host, port: pins.get((host.lower(), port)))
         self.renders += 1
         result = await maybe_deferred_to_future(self.render_slots.run(deferToThread, self.renderer.render, url, clicks))
@@ -694,12 +703,31 @@ class DisclosureSpider(scrapy.Spider):
         if self._limit_reached():
             raise CloseSpider("max_pages")
         yield from self._follow(item_links(new), info.get("hops", 0), {"listed_in": column_url})
+        if info.get("pager_unit") is not None:  # a page of the claimed total: the column's pager decides
+            if new:
+                record["api_pages"] = max(record["api_pages"], page_no)
+            else:
+                record["api_wasted"] += 1
+            yield {"rendered": record}
+            yield from self._pager_answer(info, response.status < 400, [i.url for i in items])
+            return
         if new:
             api.pages_confirmed = page_no
             record["api_pages"] = page_no
             record["list_api"] = json.dumps(api.as_json(), ensure_ascii=False)
-            if api.last_page is None or page_no < api.last_page:
+            last = api.last_page
+            if last is not None and last > page_no + 1 and column_url not in self.pagers:
+                # the paging is confirmed and the answer says how far it goes: the rest as the
+                # column's pager (the claimed last page tested first, then a window at a time)
+                pager = ColumnPager(column_url, "api", PageRange(page_no + 1, last, api.page), api.total_pages or last,
+                                    api.total_records)
+                pager.remember(state["seen"])
+                yield {"rendered": record}
+                yield from self._start_pager(pager, {"hops": info.get("hops", 0), "api_candidate": candidate})
+                return
+            if last is None or page_no < last:
                 yield self._api_request(column_url, candidate, page_no + 1, info.get("hops", 0))
+                yield {"rendered": record}
                 return
         else:
             record["api_wasted"] += 1
