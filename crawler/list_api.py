@@ -34,7 +34,10 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from lxml import html as lxml_html
 
+from crawler.dates import iso, parse_datetime
 from crawler.extract.listing import ListItem, extract_list_items
+from crawler.extract.page import EMPTY_LIST_TEXT
+from crawler.extract.visible_text import visible_text
 from crawler.pagination import PageRequest
 from crawler.render import Call, _arrays, _date_text, _json_text, _pick, items_from_json
 
@@ -372,3 +375,21 @@ def merge(before: list[ListItem], new: list[ListItem]) -> list[ListItem]:
     seen = {i.url for i in before}
     return [i for i in new if i.url not in seen]
 
+
+def rendered_items(page_html: str, json_answers, base: str) -> list[ListItem]:
+    """The list items of a rendered page, or, when it shows none, those of the JSON its scripts fetched."""
+    items = extract_list_items(lxml_html.document_fromstring(page_html), base) if page_html.strip() else []
+    if not items:
+        items = [ListItem(url, title or "", _iso_date(when), when or "", n)
+                 for n, (url, title, when) in enumerate(items_from_json(json_answers, base), 1)]
+    return items
+
+
+def rendered_empty_notice(page_html: str) -> bool:
+    """Whether the rendered page says, in text a reader sees, that the list is empty."""
+    return bool(EMPTY_LIST_TEXT.search(visible_text(lxml_html.document_fromstring(page_html))))
+
+
+def _iso_date(text: str | None) -> str | None:
+    when = parse_datetime(text)
+    return iso(when.date()) if when else None

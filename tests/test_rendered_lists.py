@@ -231,3 +231,19 @@ def test_a_script_list_is_learned_once_and_paged_over_plain_http(tmp_path):
     assert query(db, "select renders, documents, reused from detail_apis where scan_id = 2") == [(0, SPA_DOCS, 1)]
     assert sum(1 for r in again if r[1] == "/svc/q.do") == 3  # pages 1-3 over plain HTTP, no browser
     assert sum(1 for r in again if r[1].startswith("/api/article")) == SPA_DOCS
+
+
+def test_extract_render_shows_what_is_learned(tmp_path):
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("ZWGK_REQUIRE_BROWSER"):
+            pytest.fail(f"Chromium not found at {CHROMIUM}")
+        pytest.skip("Chromium is not installed (apt-get install chromium)")
+    with serve(paged_answer) as server:
+        listed = json.loads(run_zwgk("extract", server.base + "/gsgg/", "--render").stdout)
+        detail = json.loads(run_zwgk("extract", server.base + "/spa/view.html?docid=703", "--render").stdout)
+    assert listed["rendered"]["items"] == 5 and listed["rendered"]["clicked_pages"] == 1
+    assert listed["rendered"]["list_api"]["page_params"] == [["json", "", ["pageNo"], 1, 1]]
+    assert listed["rendered"]["list_api"]["total_records"] == PAGED_DOCS["gsgg"]
+    assert detail["kind"] == "document" and detail["fields"]["index_no"]["value"] == "003351278/2026-00003"
+    assert detail["rendered"]["detail_api"]["id_param"] == "docid"
+    assert detail["rendered"]["detail_api"]["url"].endswith("/api/article?docid={id}")

@@ -539,7 +539,11 @@ def rules(rule_id, rules_file, lang):
 @click.option("--url", type=HttpUrl(), help="把本地文件当作该网址的页面 / treat the file as served at this URL")
 @click.option("--content-type", help="模拟的 HTTP Content-Type / the HTTP Content-Type to assume")
 @click.option("--links/--no-links", default=False, help="输出页面全部链接 / include every link")
-def extract(source, url, content_type, links):
+@click.option("--render", is_flag=True,
+              help="用浏览器（系统的 Chromium）渲染该网址一次并点击一次“下一页”，输出渲染后页面的抽取结果，以及从中学到的列表接口"
+                   "或文件接口 / render the URL once in Chromium (one click of its next-page control) and show the "
+                   "rendered page's extraction with the list or document request learned from it")
+def extract(source, url, content_type, links, render):
     """对单个页面（文件或网址）运行抽取，输出 JSON。Run the extraction on one page and print JSON.
 
     Use it when a site's template confuses the audit: it shows the fields found with their raw
@@ -563,10 +567,44 @@ def extract(source, url, content_type, links):
             raise click.UsageError(f"文件不存在 no such file: {source}")
         body = path.read_bytes()
         url = url or path.resolve().as_uri().replace("file://", "http://localhost")
-    result = extract_page(url, body, content_type).as_json()
+    if render:
+        if not source.startswith(("http://", "https://")):
+            raise click.UsageError("--render 需要网址 needs a URL / --render needs a URL")
+        result = _rendered_extract(source)
+    else:
+        result = extract_page(url, body, content_type).as_json()
     if not links:
         result["links"] = len(result["links"])
     click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+
+
+def _rendered_extract(source: str) -> dict:
+    """What the crawler learns by rendering one page: its extraction as rendered, and the list
+    request (crawler.list_api) or the document request (crawler.detail_api) behind it."""
+    from urllib.parse import urlsplit
+
+    from crawler.detail_api import learn as learn_detail
+    from crawler.extract.page import extract_page
+    from crawler.list_api import learn, rendered_items
+    from crawler.render import Renderer
+
+    host = urlsplit(source).netloc
+    if not Renderer.available():
+        missing = click.ClickException("没有可用的 Chromium（apt-get install chromium）no working Chromium (apt-get install chromium)")
+        missing.exit_code = 2
+        raise missing
+    with Renderer(lambda u: u.startswith(("http://", "https://")) and urlsplit(u).netloc == host) as renderer:
+        rendered = renderer.render(source, 1)
+    if rendered.error and not rendered.html:
+        raise SiteUnreachable(f"无法渲染 cannot render {source}: {rendered.detail or rendered.error}")
+    page = extract_page(source, rendered.html.encode("utf-8"), "text/html; charset=utf-8")
+    result = page.as_json()
+    items = rendered_items(rendered.html, rendered.json, rendered.final_url or source)
+    apis = learn(rendered.calls, items, rendered.final_url or source) if items else []
+    detail = learn_detail(rendered.calls, page, source) if page.kind in ("document", "interpretation") else None
+    result["rendered"] = {"items": len(items), "requests": len(rendered.calls), "clicked_pages": len(rendered.pages_after),
+                          "list_api": apis[0].as_json() if apis else None, "detail_api": detail.as_json() if detail else None}
+    return result
 
 
 class BatchGroup(click.Group):

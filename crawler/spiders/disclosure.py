@@ -34,7 +34,6 @@ from twisted.internet.error import (
 )
 from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
 
-from lxml import html
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.defer import Deferred, DeferredSemaphore
 from twisted.internet.threads import deferToThread
@@ -43,16 +42,13 @@ from crawler.address_policy import AddressPolicy
 from crawler.attachments import DEFAULT_MAX_BYTES, attachment_row, close_workers, is_readable_attachment, read_attachment, unread
 from crawler.column_pager import ColumnPager
 from crawler.dns import parse_resolve
-from crawler.dates import iso, parse_datetime
 from crawler.extract.links import Link
-from crawler.extract.listing import ListItem, extract_list_items
-from crawler.extract.page import EMPTY_LIST_TEXT, PageExtract, extract_page, is_attachment_url
+from crawler.extract.page import PageExtract, extract_page, is_attachment_url
 from crawler.pagination import PageRange, fujian, gkmlpt, hanweb
 from crawler.parse_pool import ParsePool
-from crawler.extract.visible_text import visible_text
 from crawler.detail_api import DetailApi, learn as learn_detail, template_key
-from crawler.list_api import ListApi, learn, merge
-from crawler.render import Renderer, items_from_json
+from crawler.list_api import ListApi, learn, merge, rendered_empty_notice, rendered_items
+from crawler.render import Renderer
 from crawler.response_cache import ExtractionMemo
 from crawler.scope import Scope, netloc
 from crawler.store import now
@@ -868,25 +864,6 @@ class DisclosureSpider(scrapy.Spider):
 def item_links(items) -> list[Link]:
     """Records from a proxy, an API or a rendered list are links a reader sees on the column page."""
     return [Link(item.url, "a", item.title, "body", False, item.url) for item in items]
-
-
-def rendered_items(page_html: str, json_answers, base: str) -> list[ListItem]:
-    """The list items of a rendered page, or, when it shows none, those of the JSON its scripts fetched."""
-    items = extract_list_items(html.document_fromstring(page_html), base) if page_html.strip() else []
-    if not items:
-        items = [ListItem(url, title or "", iso_date(when), when or "", n)
-                 for n, (url, title, when) in enumerate(items_from_json(json_answers, base), 1)]
-    return items
-
-
-def rendered_empty_notice(page_html: str) -> bool:
-    """Whether the rendered page says, in text a reader sees, that the list is empty."""
-    return bool(EMPTY_LIST_TEXT.search(visible_text(html.document_fromstring(page_html))))
-
-
-def iso_date(text: str | None) -> str | None:
-    when = parse_datetime(text)
-    return iso(when.date()) if when else None
 
 
 def _int(value) -> int | None:
