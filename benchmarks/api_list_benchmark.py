@@ -17,10 +17,12 @@ Prints figures; asserts nothing.
 from __future__ import annotations
 
 import argparse
+import glob
 import json
 import multiprocessing
 import os
 import resource
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -151,9 +153,12 @@ def main() -> None:
     ap.add_argument("--docs", type=int, default=5000)
     ap.add_argument("--columns", type=int, default=25)
     ap.add_argument("--per-page", type=int, default=20)
+    ap.add_argument("--keep", metavar="DIR", help="write the two scan databases there (default: a temporary folder)")
     a = ap.parse_args()
     rates = {}
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as scratch:
+        tmp = a.keep or scratch
+        os.makedirs(tmp, exist_ok=True)
         for api in (False, True):
             portal = Portal(a.docs, a.columns, a.per_page, api)
             ports = multiprocessing.Queue()
@@ -162,6 +167,8 @@ def main() -> None:
             try:
                 port = ports.get(timeout=10)
                 db = os.path.join(tmp, f"{'api' if api else 'static'}.db")
+                for old in glob.glob(db + "*") + glob.glob(db[:-3] + ".*"):  # a kept earlier run: a first scan again
+                    shutil.rmtree(old) if os.path.isdir(old) else os.remove(old)
                 seconds, cpu, peak = crawl(f"http://127.0.0.1:{port}/", db)
             finally:
                 server.terminate()

@@ -120,7 +120,7 @@ class ListApi:
             return []
         if self.url_template is None:
             found = items_from_json([("", json.dumps(data, ensure_ascii=False))], base_url)
-            return [ListItem(u, t or "", None, d or "", n) for n, (u, t, d) in enumerate(found, 1)]
+            return [ListItem(u, t or "", _iso_date(d), d or "", n) for n, (u, t, d) in enumerate(found, 1)]
         out, seen = [], set()
         for array in _arrays(data):
             for obj in array:
@@ -131,7 +131,7 @@ class ListApi:
                     continue
                 seen.add(url)
                 when = next((d for d in map(_date_text, obj.values()) if d), None)
-                out.append(ListItem(url, _clean(str(obj[self.title_key])), None, when or "", len(out) + 1))
+                out.append(ListItem(url, _clean(str(obj[self.title_key])), _iso_date(when), when or "", len(out) + 1))
         return out
 
     def totals(self, text: str) -> tuple[int | None, int | None]:

@@ -219,6 +219,10 @@ def test_a_script_list_is_learned_once_and_paged_over_plain_http(tmp_path):
     appendix = (tmp_path / "out" / "index.html").read_text(encoding="utf-8").split('id="learned"')[1]
     assert "POST " + base + "/svc/q.do" in appendix and "pageNo = 1 + 1·(k−1)" in appendix and "params.start = 0 + 4·(k−1)" in appendix
 
+    # items paged over plain HTTP carry their dates like rendered ones (a column's newest item decides 栏目更新)
+    for scan_id in (1, 2):
+        assert query(db, "select count(*) from column_items where scan_id = ? and (column_url like '%/gsgg/' or "
+                         "column_url like '%/zcwj/') and listed_date is null", (scan_id,)) == [(0,)]
     # the next scan reused what was learned: no render of the learned lists and detail pages
     scan = query(db, "select max(id) from scans")[0][0]
     assert scan == 2
