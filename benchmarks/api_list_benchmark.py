@@ -28,10 +28,14 @@ import subprocess
 import sys
 import tempfile
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
+from pathlib import Path
+from urllib.parse import parse_qs
 
 import psutil
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+
+from http_site import serve as serve_http  # noqa: E402
 
 META = '<meta name="SiteName" content="基准市人民政府"><meta name="SiteIDCode" content="3599000009">'
 API_SCRIPT = """<ul id="rows"></ul><div id="pg"></div><script>
@@ -97,37 +101,15 @@ class Portal:
 
 
 def serve(portal: Portal, port_queue) -> None:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
+    """Serve the portal (tests/http_site.py's server) until this process is ended."""
+    def answer(method, path, query, body):
+        status, content_type, payload = portal.answer(method, path, query, body)
+        return status, {"Content-Type": content_type}, payload, 0
 
-        def log_message(self, *args):
-            pass
-
-        def _answer(self, method: str) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length) if length else b""
-            parts = urlsplit(self.path)
-            status, ctype, payload = portal.answer(method, parts.path, parts.query, body)
-            self.send_response(status)
-            self.send_header("Content-Type", ctype)
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            if method != "HEAD":
-                self.wfile.write(payload)
-
-        def do_GET(self):  # noqa: N802
-            self._answer("GET")
-
-        def do_HEAD(self):  # noqa: N802
-            self._answer("HEAD")
-
-        def do_POST(self):  # noqa: N802
-            self._answer("POST")
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    port_queue.put(server.server_address[1])
-    server.serve_forever()
+    with serve_http(answer) as server:
+        port_queue.put(server.server_address[1])
+        while True:
+            time.sleep(3600)
 
 
 def crawl(url: str, db: str) -> tuple[float, float, int]:

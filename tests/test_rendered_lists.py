@@ -5,12 +5,9 @@ reported as script-only, never as 空白栏目."""
 from __future__ import annotations
 
 import json
-import os
 import re
 
-import pytest
-
-from browser import CHROMIUM
+from browser import needs_browser
 from conftest import query, run_zwgk
 from http_site import page, serve
 
@@ -47,10 +44,7 @@ def audit(tmp_path, *extra):
 
 
 def test_script_only_list_is_rendered_and_crawled(tmp_path):
-    if not os.path.exists(CHROMIUM):
-        if os.environ.get("ZWGK_REQUIRE_BROWSER"):
-            pytest.fail(f"Chromium not found at {CHROMIUM}")
-        pytest.skip("Chromium is not installed (apt-get install chromium)")
+    needs_browser()
     base, findings = audit(tmp_path)
     docs = {u.replace(base, "") for (u,) in query(tmp_path / "r.db", "select item_url from column_items")}
     assert docs == {f"/xxgk/tzgg/doc{k}.html" for k in range(1, DOCS + 1)}
@@ -176,10 +170,7 @@ def paged_answer(method, path, query_string, body):
 
 
 def test_a_script_list_is_learned_once_and_paged_over_plain_http(tmp_path):
-    if not os.path.exists(CHROMIUM):
-        if os.environ.get("ZWGK_REQUIRE_BROWSER"):
-            pytest.fail(f"Chromium not found at {CHROMIUM}")
-        pytest.skip("Chromium is not installed (apt-get install chromium)")
+    needs_browser()
     with serve(paged_answer) as server:
         run_zwgk("audit", server.base + "/", "--db", tmp_path / "r.db", "--out", tmp_path / "out", "--format", "json,html",
                  "--no-ipv6", "--as-of", "2026-11-10", "--quiet", "--fail-on", "never")
@@ -238,10 +229,7 @@ def test_a_script_list_is_learned_once_and_paged_over_plain_http(tmp_path):
 
 
 def test_extract_render_shows_what_is_learned(tmp_path):
-    if not os.path.exists(CHROMIUM):
-        if os.environ.get("ZWGK_REQUIRE_BROWSER"):
-            pytest.fail(f"Chromium not found at {CHROMIUM}")
-        pytest.skip("Chromium is not installed (apt-get install chromium)")
+    needs_browser()
     with serve(paged_answer) as server:
         listed = json.loads(run_zwgk("extract", server.base + "/gsgg/", "--render").stdout)
         detail = json.loads(run_zwgk("extract", server.base + "/spa/view.html?docid=703", "--render").stdout)

@@ -26,19 +26,12 @@ from collections import Counter
 
 import pytest
 
-from browser import CHROMIUM
 from conftest import query
+from browser import needs_browser
 from crawler.urls import page_identity
 from tests.unknownsites import generate, serve
 
 SEEDS = range(int(os.environ.get("ZWGK_UNKNOWN_SEEDS") or 6))
-
-
-def _needs_browser():
-    if not os.path.exists(CHROMIUM):
-        if os.environ.get("ZWGK_REQUIRE_BROWSER"):
-            pytest.fail(f"Chromium not found at {CHROMIUM}")
-        pytest.skip("Chromium is not installed (apt-get install chromium)")
 
 
 def audit(srv, site, tmp_path):
@@ -52,7 +45,7 @@ def audit(srv, site, tmp_path):
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_unknown_platform_site(seed, tmp_path):
-    _needs_browser()
+    needs_browser()
     site = generate(seed)
     t = site.truth
     with serve(site) as srv:
