@@ -21,21 +21,20 @@ import glob
 import json
 import multiprocessing
 import os
-import resource
 import shutil
 import sqlite3
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 from urllib.parse import parse_qs
 
-import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from http_site import serve as serve_http  # noqa: E402
+from crawl_benchmark import run  # noqa: E402
 
 META = '<meta name="SiteName" content="基准市人民政府"><meta name="SiteIDCode" content="3599000009">'
 API_SCRIPT = """<ul id="rows"></ul><div id="pg"></div><script>
@@ -113,21 +112,8 @@ def serve(portal: Portal, port_queue) -> None:
 
 
 def crawl(url: str, db: str) -> tuple[float, float, int]:
-    """(seconds, CPU seconds of the crawl's process tree, peak RSS MiB of that tree, sampled every 0.1 s)."""
-    cmd = [sys.executable, "-m", "zwgk.cli", "crawl", url, "--db", db, "--delay", "0", "--per-host", "8", "--quiet"]
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    started = time.monotonic()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, "CI": "1"})
-    root, peak = psutil.Process(proc.pid), 0
-    while proc.poll() is None:
-        try:
-            peak = max(peak, sum(p.memory_info().rss for p in [root, *root.children(recursive=True)]))
-        except psutil.Error:
-            pass
-        time.sleep(0.1)
-    elapsed = time.monotonic() - started
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return elapsed, after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime, peak // 2**20
+    """(seconds, CPU seconds of the crawl's process tree, peak RSS MiB of that tree)."""
+    return run([sys.executable, "-m", "zwgk.cli", "crawl", url, "--db", db, "--delay", "0", "--per-host", "8", "--quiet"])
 
 
 def main() -> None:
