@@ -25,6 +25,37 @@ RULE_KEYS = {
 OPEN_MAPPINGS = {"limits", "required_by_type"}
 
 
+class RuleSet(dict):
+    """Rule id → Rule, with the scoring of the 检查指标 (``scoring``) the rules are weighed by."""
+
+    scoring: "Scoring"
+
+
+@dataclass
+class Veto:
+    item_zh: str
+    item_en: str
+    rules: list[str]
+    at_least: int = 1
+
+
+@dataclass
+class Indicator:
+    id: str
+    name_zh: str
+    name_en: str
+    share: float
+    per: str  # "page": a page's problems under this indicator count once; "finding": each counts
+    rules: list[str]
+
+
+@dataclass
+class Scoring:
+    pass_score: float
+    vetoes: list[Veto]
+    indicators: list[Indicator]
+
+
 class RulesError(ValueError):
     """A rules file that cannot be used; str() is the one-line message for the user."""
 
@@ -75,6 +106,8 @@ def read_yaml(path: Path) -> tuple[dict, dict]:
         raise RulesError(f"{path}:{line}: YAML syntax error: {exc.problem}") from None
     lines: dict = {}
     data = _plain(node, (), lines) if node is not None else {}
+    if isinstance(data, dict) and "rules" not in data and "scoring" in data:
+        data["rules"] = {}  # a file that only sets the scoring (a province's own shares)
     if not isinstance(data, dict) or not isinstance(data.get("rules"), dict):
         raise RulesError(f"{path}:1: rules: expected a mapping 'rules:' of rule id → settings")
     return data, lines
@@ -146,7 +179,7 @@ def _validate_rule(path: Path, lines: dict, rule_id: str, conf, defaults: dict |
                 _check_value(path, lines, keypath + ("params", name), param, defaults["params"][name])
 
 
-def load_rules(user_file: str | Path | None = None, known_ids: set[str] | None = None) -> dict[str, Rule]:
+def load_rules(user_file: str | Path | None = None, known_ids: set[str] | None = None) -> RuleSet:
     """The bundled rules, with the user's file (if any) merged over them."""
     defaults, default_lines = read_yaml(DEFAULT_RULES)
     merged = copy.deepcopy(defaults["rules"])
@@ -163,9 +196,79 @@ def load_rules(user_file: str | Path | None = None, known_ids: set[str] | None =
             for name in OPEN_MAPPINGS & set(conf.get("params") or {}):
                 params[name] = {**merged[rule_id].get("params", {}).get(name, {}), **conf["params"][name]}
             merged[rule_id] = {**merged[rule_id], **conf, "params": params}
-    rules = {}
+    rules = RuleSet()
     for rule_id, conf in merged.items():
         if known_ids is not None and rule_id not in known_ids:
             raise RulesError(f"{DEFAULT_RULES}:{default_lines.get(('rules', rule_id), 1)}: rules.{rule_id}: no check implements this rule")
         rules[rule_id] = Rule(id=rule_id, **{k: v for k, v in conf.items()})
+    if user_file is not None and "scoring" in user:
+        rules.scoring = load_scoring(path, lines, user["scoring"], rules)
+    else:
+        rules.scoring = load_scoring(DEFAULT_RULES, default_lines, defaults.get("scoring"), rules)
     return rules
+
+
+def load_scoring(path: Path, lines: dict, data, rules: dict[str, Rule]) -> Scoring:
+    """The ``scoring:`` section: veto items and indicators naming known rules, shares summing to 100,
+    every rule that costs points weighed somewhere, every rule citing a 单项否决 item in a veto."""
+    def where(*keys) -> str:
+        return f"{path}:{lines.get(('scoring', *map(str, keys)), lines.get(('scoring',), 1))}: scoring{''.join('.' + str(k) for k in keys)}"
+
+    def entries(name: str, cls, required: dict) -> list:
+        items = data.get(name)
+        if not isinstance(items, list) or not items:
+            raise RulesError(f"{where(name)}: expected a list")
+        out = []
+        for i, item in enumerate(items):
+            if not isinstance(item, dict):
+                raise RulesError(f"{where(name, i)}: expected a mapping")
+            for key in item:
+                if key not in required:
+                    raise RulesError(f"{where(name, i, key)}: unknown key (known: {', '.join(required)})")
+            for key, kind in required.items():
+                value = item.get(key)
+                ok = (isinstance(value, kind) and not isinstance(value, bool)) if kind is not list else (
+                    isinstance(value, list) and all(isinstance(v, str) for v in value))
+                if key == "at_least" and value is None:
+                    continue
+                if not ok:
+                    raise RulesError(f"{where(name, i, key)}: expected {_type_name(kind)}, got {value!r}")
+            for rule_id in item["rules"]:
+                if rule_id not in rules:
+                    raise RulesError(f"{where(name, i, 'rules')}: unknown rule id {rule_id!r} (see `zwgk rules`)")
+            out.append(cls(**item))
+        return out
+
+    if not isinstance(data, dict):
+        raise RulesError(f"{path}:{lines.get(('scoring',), 1)}: scoring: expected a mapping with pass_score, vetoes and indicators")
+    for key in data:
+        if key not in ("pass_score", "vetoes", "indicators"):
+            raise RulesError(f"{where(key)}: unknown key (known: pass_score, vetoes, indicators)")
+    pass_score = data.get("pass_score")
+    if not isinstance(pass_score, (int, float)) or isinstance(pass_score, bool) or not 0 <= pass_score <= 100:
+        raise RulesError(f"{where('pass_score')}: expected a number from 0 to 100, got {pass_score!r}")
+    vetoes = entries("vetoes", Veto, {"item_zh": str, "item_en": str, "rules": list, "at_least": int})
+    indicators = entries("indicators", Indicator, {"id": str, "name_zh": str, "name_en": str, "share": (int, float),
+                                                   "per": str, "rules": list})
+    for i, ind in enumerate(indicators):
+        if ind.per not in ("page", "finding"):
+            raise RulesError(f"{where('indicators', i, 'per')}: must be page or finding, got {ind.per!r}")
+        if ind.share < 0:
+            raise RulesError(f"{where('indicators', i, 'share')}: must not be negative")
+    for i, veto in enumerate(vetoes):
+        if veto.at_least < 1:
+            raise RulesError(f"{where('vetoes', i, 'at_least')}: must be at least 1")
+    total = sum(ind.share for ind in indicators)
+    if abs(total - 100) > 1e-6:
+        raise RulesError(f"{where('indicators')}: the shares add up to {total:g}, not 100")
+    in_veto = {r for v in vetoes for r in v.rules}
+    weighed = [r for ind in indicators for r in ind.rules]
+    twice = sorted({r for r in weighed if weighed.count(r) > 1})
+    if twice:
+        raise RulesError(f"{where('indicators')}: {', '.join(twice)} in more than one indicator")
+    for rule in rules.values():
+        if "单项否决" in rule.basis and rule.id not in in_veto:
+            raise RulesError(f"{where('vetoes')}: rule {rule.id} cites a 单项否决 item in its basis but is in no veto item")
+        if rule.weight > 0 and rule.id not in in_veto and rule.id not in weighed:
+            raise RulesError(f"{where('indicators')}: rule {rule.id} has weight {rule.weight:g} but is in no indicator or veto item")
+    return Scoring(float(pass_score), vetoes, indicators)

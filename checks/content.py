@@ -217,6 +217,22 @@ def _spam_texts(ctx, might_carry, spec: MarkSpec):
             yield r["url"], [("attachment", r["text"], None)]
 
 
+def _overlaps_merged(hits, entries) -> list[tuple[int, int, int]]:
+    """(start, end, index) of each run of overlapping or touching matches, named by its longest term:
+    「皇冠hg体育赌场」 is one spam text, not three findings for 皇冠hg, 体育赌场 and 赌场."""
+    runs: list[list] = []
+    for start, index in sorted(hits, key=lambda h: (h[0], -len(entries[h[1]].term))):
+        end = start + len(entries[index].term)
+        if runs and start <= runs[-1][1]:
+            run = runs[-1]
+            run[1] = max(run[1], end)
+            if len(entries[index].term) > len(entries[run[2]].term):
+                run[2] = index
+        else:
+            runs.append([start, end, index])
+    return [(start, end, index) for start, end, index in runs]
+
+
 @rule("content.spam_text")
 def spam_text(ctx, params):
     """Gambling, pornography and SEO-spam terms written as visible text (a hijacked footer, title or
@@ -247,8 +263,7 @@ def spam_text(ctx, params):
                 continue
             folded = text.lower()
             shown = text if len(folded) == len(text) else folded
-            for start, index in lexicon.hits(auto, folded):
-                end = start + len(entries[index].term)
+            for start, end, index in _overlaps_merged(lexicon.hits(auto, folded), entries):
                 if (field, index) in seen:
                     continue
                 near = folded[max(0, start - window):end + window]

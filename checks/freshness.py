@@ -76,7 +76,6 @@ def newest_items(ctx) -> dict[str, tuple[str | None, int]]:
 def stale_column(ctx, params):
     """A column's newest dated item is older than its type's limit; undated items do not count."""
     newest = newest_items(ctx)
-    stale = []
     for col in ctx.columns:
         if col["kind"] != "column" or col["type"] in params["skip_types"]:
             continue
@@ -89,7 +88,6 @@ def stale_column(ctx, params):
             continue
         zh, en = describe(limit)
         shown = latest or "无（条目均未显示日期）"
-        stale.append(col)
         yield Finding(
             "freshness.stale_column", col["url"],
             f"栏目「{col['name']}」（{col['type']}）最新信息日期 {shown}，超过{zh}未更新",
@@ -98,20 +96,12 @@ def stale_column(ctx, params):
              "days_since": (ctx.as_of - date.fromisoformat(latest)).days if latest else None, "items": count},
             column_url=col["url"],
         )
-    if len(stale) >= params["veto_count"]:
-        names = [c["name"] for c in stale]
-        yield Finding(
-            "freshness.stale_column", ctx.start_urls[0],
-            f"单项否决：{len(stale)} 个栏目长期未更新（≥{params['veto_count']}）", f"single veto: {len(stale)} stale columns",
-            {"veto": True, "count": len(stale), "columns": names}, key="veto",
-        )
 
 
-@rule("freshness.blank_column")
+@rule("freshness.blank_column", whole_site=True)
 def blank_column(ctx, params):
     """A column that exists and lists nothing (single-page columns such as the guide excepted)."""
     newest = newest_items(ctx)
-    blank = []
     for col in ctx.columns:
         if col["kind"] != "column":  # the home page, a section index, the catalogue, a script-only list
             continue
@@ -119,22 +109,15 @@ def blank_column(ctx, params):
             continue
         if col["type"] in params["single_page_types"] and not col["empty_notice"]:
             continue
-        blank.append(col)
         yield Finding(
             "freshness.blank_column", col["url"],
             f"栏目「{col['name']}」为空白栏目", f"column {col['name']} is blank",
             {"column": col["name"], "column_type": col["type"], "empty_notice": bool(col["empty_notice"])},
             column_url=col["url"],
         )
-    if len(blank) >= params["veto_count"]:
-        yield Finding(
-            "freshness.blank_column", ctx.start_urls[0],
-            f"单项否决：{len(blank)} 个空白栏目（≥{params['veto_count']}）", f"single veto: {len(blank)} blank columns",
-            {"veto": True, "count": len(blank), "columns": [c["name"] for c in blank]}, key="veto",
-        )
 
 
-@rule("freshness.stale_home")
+@rule("freshness.stale_home", whole_site=True)
 def stale_home(ctx, params):
     """The home page's newest item is older than max_days."""
     newest = newest_items(ctx)

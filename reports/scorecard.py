@@ -1,0 +1,113 @@
+"""The verdict as the 检查指标 makes it, from a scan's findings and the rules' ``scoring:`` section.
+
+Part one, the 单项否决 items: an item whose rules have at least ``at_least`` findings makes the site
+不合格 by itself. Part two, the 扣分指标: 100 points shared among indicators; each problem costs its
+rule's weight (a link on the home page its own weight), a page's problems under a ``per: page``
+indicator count once (the heaviest), and no indicator loses more than its share. Below
+``pass_score`` is 不合格. Nothing here reads the database: the findings are what the checks stored.
+"""
+
+from __future__ import annotations
+
+from checks.config import RuleSet
+
+PAGES_SHOWN = 20  # pages a veto item lists (the findings table lists them all)
+
+
+def _cost(finding: dict, rules: RuleSet) -> float:
+    own = finding["evidence"].get("weight")
+    if isinstance(own, (int, float)) and not isinstance(own, bool):
+        return float(own)
+    rule = rules.get(finding["rule"])
+    return rule.weight if rule else 0.0
+
+
+def _pages(findings: list[dict]) -> list[str]:
+    pages: dict[str, None] = {}
+    for f in findings:
+        pages[f["url"]] = None
+        for url in f["evidence"].get("pages") or ():
+            if isinstance(url, str):
+                pages[url] = None
+    return list(pages)
+
+
+def scorecard(findings: list[dict], rules: RuleSet, unreachable: bool = False) -> dict:
+    """``{passed, verdict_zh, verdict_en, score, pass_score, vetoes, indicators, lines_zh, lines_en}``:
+    every veto item (triggered or not) with the pages it rests on, every indicator with the points
+    it lost of its share. ``unreachable``: the site's home page could not be opened (站点无法访问)."""
+    scoring = rules.scoring
+    by_rule: dict[str, list[dict]] = {}
+    for f in findings:
+        by_rule.setdefault(f["rule"], []).append(f)
+    vetoes = []
+    if unreachable:
+        vetoes.append({"item": "站点无法访问", "item_en": "Site unreachable", "triggered": True, "count": 1, "at_least": 1,
+                       "rules": [], "pages": []})
+    for veto in scoring.vetoes:
+        found = [f for rule_id in veto.rules for f in by_rule.get(rule_id, ())]
+        vetoes.append({"item": veto.item_zh, "item_en": veto.item_en, "triggered": len(found) >= veto.at_least,
+                       "count": len(found), "at_least": veto.at_least, "rules": list(veto.rules), "pages": _pages(found)})
+    indicators = []
+    for ind in scoring.indicators:
+        found = [f for rule_id in ind.rules for f in by_rule.get(rule_id, ())]
+        if ind.per == "page":
+            per_page: dict[str, float] = {}
+            for f in found:
+                per_page[f["url"]] = max(per_page.get(f["url"], 0.0), _cost(f, rules))
+            costs = [c for c in per_page.values() if c > 0]
+        else:
+            costs = [c for c in (_cost(f, rules) for f in found) if c > 0]
+        raw = sum(costs)
+        indicators.append({"id": ind.id, "name_zh": ind.name_zh, "name_en": ind.name_en, "share": ind.share,
+                           "lost": round(min(raw, ind.share), 2), "capped": raw > ind.share, "problems": len(costs),
+                           "rules": list(ind.rules), "per": ind.per})
+    score = round(max(0.0, 100 - sum(i["lost"] for i in indicators)), 1)
+    triggered = [v for v in vetoes if v["triggered"]]
+    passed = not triggered and score >= scoring.pass_score
+    card = {"passed": passed, "verdict_zh": "合格" if passed else "不合格", "verdict_en": "Pass" if passed else "Fail",
+            "score": score, "pass_score": scoring.pass_score, "vetoes": vetoes, "indicators": indicators}
+    card["lines_zh"], card["lines_en"] = explain(card, rules)
+    return card
+
+
+def explain(card: dict, rules: RuleSet, only_losses: bool = False) -> tuple[list[str], list[str]]:
+    """The verdict line by line, in Chinese and in English; ``only_losses``: only the veto items
+    that were triggered and the indicators that lost points."""
+    triggered = [v for v in card["vetoes"] if v["triggered"]]
+    pass_score = f"{card['pass_score']:g}"
+    if triggered:
+        zh = [f"结论：不合格。有 {len(triggered)} 项单项否决，按检查指标不再计分（得分 {card['score']:g} 仅供参考）。"]
+        en = [f"Verdict: fail. {len(triggered)} single-veto item(s); by the 检查指标 nothing else is scored "
+              f"(the score {card['score']:g} is for reference only)."]
+    elif card["passed"]:
+        zh = [f"结论：合格。无单项否决项，得分 {card['score']:g}，不低于 {pass_score} 分。"]
+        en = [f"Verdict: pass. No single-veto item; score {card['score']:g}, at least {pass_score}."]
+    else:
+        zh = [f"结论：不合格。无单项否决项，但得分 {card['score']:g} 低于 {pass_score} 分。"]
+        en = [f"Verdict: fail. No single-veto item, but the score {card['score']:g} is below {pass_score}."]
+    for v in card["vetoes"]:
+        titles_zh = "、".join(rules[r].title_zh for r in v["rules"] if r in rules)
+        titles_en = "; ".join(rules[r].title_en for r in v["rules"] if r in rules)
+        pages = v["pages"][:PAGES_SHOWN]
+        more = len(v["pages"]) - len(pages)
+        all_pages = len(v["pages"])
+        if v["triggered"] and not v["rules"]:
+            zh.append(f"单项否决「{v['item']}」：首页无法打开。")
+            en.append(f"Single veto “{v['item_en']}”: the home page could not be opened.")
+        elif v["triggered"]:
+            zh.append(f"单项否决「{v['item']}」：{titles_zh} 共 {v['count']} 个问题（达到 {v['at_least']} 个即否决），"
+                      f"所在页面：{'、'.join(pages)}{f' 等 {all_pages} 个页面' if more > 0 else ''}")
+            en.append(f"Single veto “{v['item_en']}”: {v['count']} finding(s) of {titles_en} (vetoed at {v['at_least']}), "
+                      f"on {', '.join(pages)}{f' and {more} more pages' if more > 0 else ''}")
+        elif not only_losses:
+            zh.append(f"「{v['item']}」未否决：{titles_zh} {v['count']} 个问题（{v['at_least']} 个否决）。")
+            en.append(f"“{v['item_en']}” not vetoed: {v['count']} finding(s) of {titles_en} (vetoed at {v['at_least']}).")
+    for ind in card["indicators"]:
+        if only_losses and not ind["lost"]:
+            continue
+        unit_zh, unit_en = ("个页面", "page(s)") if ind["per"] == "page" else ("个问题", "problem(s)")
+        cap_zh, cap_en = ("，已扣满该项分值" if ind["capped"] else ""), (", its whole share" if ind["capped"] else "")
+        zh.append(f"「{ind['name_zh']}」分值 {ind['share']:g}，扣 {ind['lost']:g} 分（{ind['problems']} {unit_zh}{cap_zh}）。")
+        en.append(f"“{ind['name_en']}”: {ind['lost']:g} of {ind['share']:g} points lost ({ind['problems']} {unit_en}{cap_en}).")
+    return zh, en
