@@ -50,7 +50,7 @@ def _single_pages(ctx, wanted: list[str]) -> dict[str, list[dict]]:
     return {s: by_title[s] + by_link[s] for s in wanted}
 
 
-@rule("disclosure.catalogue_missing")
+@rule("disclosure.catalogue_missing", whole_site=True)
 def catalogue_missing(ctx, params):
     """One finding per required column type that is missing, unreachable or empty, with what the
     crawl found instead."""

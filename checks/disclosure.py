@@ -33,7 +33,7 @@ def _find_last_year_report(ctx):
     return columns, None, None
 
 
-@rule("disclosure.annual_report_missing")
+@rule("disclosure.annual_report_missing", whole_site=True)
 def annual_report_missing(ctx, params):
     """No report for the previous year in the 年报 column, once the deadline has passed."""
     year = ctx.as_of.year - 1

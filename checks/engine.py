@@ -7,7 +7,6 @@ import json
 import multiprocessing
 import os
 import signal
-import sqlite3
 from concurrent.futures import ProcessPoolExecutor
 from datetime import date, datetime
 from fnmatch import fnmatch
@@ -16,19 +15,23 @@ from zoneinfo import ZoneInfo
 from checks import CHECKS
 from checks.config import Rule, load_rules
 from checks.context import ScanContext
-from checks.registry import Finding
+from checks.registry import WHOLE_SITE, Finding
 from checks.workdays import WorkCalendar
 
+CHINA = ZoneInfo("Asia/Shanghai")
 SEVERITY_ORDER = {"info": 0, "warning": 1, "error": 2}
 EVIDENCE_JSON = json.JSONEncoder(ensure_ascii=False)  # json.dumps(…, ensure_ascii=False) without a new encoder each time
 FINDINGS_COLUMNS = {
     "scan_id": int, "rule": str, "severity": str, "url": str, "message_zh": str, "message_en": str,
-    "evidence": str, "fingerprint": str, "column_url": str, "rank": int, "suppressed": str,
+    "evidence": str, "fingerprint": str, "column_url": str, "rank": int, "suppressed": str, "check_no": int,
 }
+# Every check of a scan is kept: the audit's own (check 0, whose as-of date is the scan's) and each
+# later `zwgk check` of the stored scan (1, 2 …, described in table scan_checks). Nothing is replaced.
+CHECKS_COLUMNS = {"scan_id": int, "check_no": int, "as_of": str, "selection": str, "skipped": str, "checked_at": str}
 
 
 def today_in_china() -> date:
-    return datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    return datetime.now(CHINA).date()
 
 
 def rules_for_run(rules_file=None) -> dict[str, Rule]:
@@ -73,12 +76,36 @@ def ensure_findings_table(conn) -> None:
         if name not in have:  # databases written by an older zwgk
             conn.execute(f'alter table findings add column "{name}" {"BIGINT" if col_type is int else "TEXT"}')
     conn.execute("create index if not exists idx_findings_scan on findings (scan_id, rule)")
+    columns = ", ".join(f'"{name}" {"BIGINT" if t is int else "TEXT"}' for name, t in CHECKS_COLUMNS.items())
+    conn.execute(f"create table if not exists scan_checks ({columns})")
+
+
+def checks_of(conn, scan_id: int) -> list[dict]:
+    """The checks run on a scan, the audit's first (check_no 0); reads only."""
+    from crawler.store import table_columns
+
+    if not table_columns(conn, "scan_checks"):
+        return []
+    names = list(CHECKS_COLUMNS)
+    return [dict(zip(names, row)) for row in conn.execute(
+        f"select {', '.join(names)} from scan_checks where scan_id = ? order by check_no", (scan_id,))]
+
+
+def next_check_no(conn, scan_id: int) -> int:
+    """0 for a scan never checked (its audit's check); otherwise one more than the last check.
+    A scan checked by an older zwgk (findings, no scan_checks row) counts as checked once."""
+    row = conn.execute("select max(check_no) from scan_checks where scan_id = ?", (scan_id,)).fetchone()
+    if row[0] is not None:
+        return row[0] + 1
+    return 1 if conn.execute("select 1 from findings where scan_id = ? limit 1", (scan_id,)).fetchone() else 0
 
 
 def run_checks(db_path: str, scan_id: int, rules: dict[str, Rule], as_of: date | None = None,
                select: tuple[str, ...] = (), ignore: tuple[str, ...] = (), calendar_dirs: tuple[str, ...] = (),
                workers: int | None = None) -> list[dict]:
-    """Run the selected rules on one scan; replace that scan's stored findings; return them.
+    """Run the selected rules on one scan and store their findings as a new check of it (the audit's
+    own findings, check 0, are never replaced); return them. Rules that need the whole site
+    (registry.WHOLE_SITE) are skipped on a scan that did not crawl all of it (status not finished).
 
     The checks are independent readers of the scan: with ``workers`` > 1 (default: the machine's
     cores) they run in that many processes, each taking the next check when it is free, and
@@ -87,6 +114,13 @@ def run_checks(db_path: str, scan_id: int, rules: dict[str, Rule], as_of: date |
     from crawler.store import connect
 
     run_rules = selected(rules, select, ignore)
+    conn = connect(db_path)
+    try:
+        (status,) = conn.execute("select status from scans where id = ?", (scan_id,)).fetchone()
+    finally:
+        conn.close()
+    skipped = [r.id for r in run_rules if r.id in WHOLE_SITE and status != "finished"]
+    run_rules = [r for r in run_rules if r.id not in skipped]
     wanted = {r.id for r in run_rules}
     checks = [fn.rule_id for fn in dict.fromkeys(CHECKS[rule.id] for rule in run_rules)]  # each check once, in order
     workers = min(len(checks), workers if workers is not None else (os.cpu_count() or 1))
@@ -104,6 +138,8 @@ def run_checks(db_path: str, scan_id: int, rules: dict[str, Rule], as_of: date |
             _close_scan()
     conn = connect(db_path)
     try:
+        ensure_findings_table(conn)
+        check_no = next_check_no(conn, scan_id)
         findings: list[dict] = []
         seen: set[str] = set()
         for fp, finding in found:
@@ -116,19 +152,22 @@ def run_checks(db_path: str, scan_id: int, rules: dict[str, Rule], as_of: date |
                 "scan_id": scan_id, "rule": finding.rule,
                 "severity": finding.severity or rules[finding.rule].severity,
                 "url": finding.url, "message_zh": finding.message_zh, "message_en": finding.message_en,
-                "evidence": finding.evidence, "fingerprint": fp, "column_url": finding.column_url,
+                "evidence": finding.evidence, "fingerprint": fp, "column_url": finding.column_url, "check_no": check_no,
             })
         findings.sort(key=lambda f: (-SEVERITY_ORDER[f["severity"]], f["rule"], f["url"], f["fingerprint"]))
         for rank, f in enumerate(findings):
             f["rank"] = rank
-        ensure_findings_table(conn)
         with conn:
-            conn.execute("delete from findings where scan_id = ?", (scan_id,))
             conn.executemany(
                 f"insert into findings ({', '.join(FINDINGS_COLUMNS)}) values ({', '.join('?' * len(FINDINGS_COLUMNS))})",
                 ([EVIDENCE_JSON.encode(f[c]) if c == "evidence" else f.get(c) for c in FINDINGS_COLUMNS] for f in findings),
             )
-            conn.execute("update scans set as_of = ? where id = ?", (as_of.isoformat(), scan_id))
+            selection = json.dumps({"select": list(select), "ignore": list(ignore)}) if select or ignore else None
+            conn.execute(f"insert into scan_checks ({', '.join(CHECKS_COLUMNS)}) values (?, ?, ?, ?, ?, ?)",
+                         (scan_id, check_no, as_of.isoformat(), selection, json.dumps(skipped) if skipped else None,
+                          datetime.now(CHINA).isoformat(timespec="seconds")))
+            if check_no == 0:
+                conn.execute("update scans set as_of = ? where id = ?", (as_of.isoformat(), scan_id))
         return findings
     finally:
         conn.close()

@@ -7,6 +7,9 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
 CHECKS: dict[str, Callable] = {}
+# rules whose finding needs the whole site crawled (a missing column, report or update): not run
+# on a scan cut short by a limit or an interruption, where absence proves nothing
+WHOLE_SITE: set[str] = set()
 
 
 @dataclass
@@ -21,14 +24,17 @@ class Finding:
     column_url: str | None = None
 
 
-def rule(rule_id: str, *also: str):
+def rule(rule_id: str, *also: str, whole_site: bool = False):
     """Register a check for ``rule_id``; ``also`` names further rules the same pass reports
-    (the delay check also reports ``calendar.unknown_year``). The first id's params are passed."""
+    (the delay check also reports ``calendar.unknown_year``). The first id's params are passed.
+    ``whole_site``: its findings rest on what the crawl did not find (see WHOLE_SITE)."""
     def register(fn: Callable[..., Iterable[Finding]]):
         for rid in (rule_id, *also):
             if rid in CHECKS:
                 raise ValueError(f"rule {rid} registered twice")
             CHECKS[rid] = fn
+            if whole_site:
+                WHOLE_SITE.add(rid)
         fn.rule_id = rule_id
         return fn
     return register

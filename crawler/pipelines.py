@@ -53,13 +53,15 @@ class SQLitePipeline:
         self.writer.flush()
 
     def spider_closed(self, spider, reason):
-        # "finished" and "max_pages" (the limit the user set) end a scan; "shutdown" is Ctrl-C:
-        # the scan can be resumed.
+        # "finished" ends a scan; "max_pages" (or pages left unvisited by --max-depth) ends it
+        # partial; "shutdown" is Ctrl-C: the scan can be resumed.
         if self.interrupted:
             reason = "shutdown"
         if reason != "shutdown":
             settle(self.db.conn, spider.scan_id)
-        finish_scan(self.db, spider.scan_id, "interrupted" if reason == "shutdown" else "finished")
+        limited_by = None if reason == "shutdown" else ("max_pages" if reason == "max_pages" else spider.cut_short())
+        status = "interrupted" if reason == "shutdown" else "partial" if limited_by else "finished"
+        finish_scan(self.db, spider.scan_id, status, limited_by)
         self.db.close()
         self.writer = None  # a late interrupt() (run.py's stop_now) has nothing left to write
 

@@ -178,8 +178,9 @@ def publish_scan(sqlite_path: str, scan_id: int, conn: PgConnection, before_comm
     worker: a task that runs twice leaves one copy), in which case None is returned."""
     src = sqlite3.connect(f"file:{sqlite_path}?mode=ro", uri=True)
     try:
-        scan = src.execute("select site, start_urls, started_at, finished_at, status, settings, as_of, tool_version "
-                           "from scans where id = ?", (scan_id,)).fetchone()
+        scan_columns = [r[1] for r in src.execute('PRAGMA table_info("scans")') if r[1] != "id"]
+        scan = src.execute(f"select {', '.join(chr(34) + c + chr(34) for c in scan_columns)} from scans where id = ?",
+                           (scan_id,)).fetchone()
         if scan is None:
             raise UnusableDatabase(f"没有扫描 {scan_id} no scan {scan_id} in {sqlite_path}")
         layout = _sqlite_tables(src)
@@ -189,9 +190,13 @@ def publish_scan(sqlite_path: str, scan_id: int, conn: PgConnection, before_comm
             have = tables(conn)
             for name, (cols, pk) in layout.items():
                 _ensure_table(conn, name, cols, pk, have)
+            present = set(columns_of(conn, "scans"))
+            for column in scan_columns:
+                if column not in present:  # a server database written by an older zwgk
+                    conn.execute(f'ALTER TABLE "scans" ADD COLUMN "{column}" TEXT')
             new_id = conn.execute(
-                'insert into "scans" ("site", "start_urls", "started_at", "finished_at", "status", "settings", "as_of", '
-                '"tool_version") values (?, ?, ?, ?, ?, ?, ?, ?) returning "id"', scan).fetchone()[0]
+                f'insert into "scans" ({", ".join(chr(34) + c + chr(34) for c in scan_columns)}) '
+                f'values ({", ".join("?" * len(scan_columns))}) returning "id"', scan).fetchone()[0]
             cursor = conn.raw.cursor()
             for name, (cols, _pk) in layout.items():
                 names = [c for c, _ in cols]

@@ -39,6 +39,9 @@ SCHEMA: dict[str, dict] = {
         "columns": {
             "id": int, "site": str, "start_urls": str, "started_at": str, "finished_at": str,
             "status": str, "settings": str, "as_of": str, "tool_version": str,
+            "limited_by": str,  # a partial scan: "max_pages" or "max_depth" (the limit that cut it short)
+            # a batch's site: 网站名称 and 网站标识码 from the sites file (zwgk.batch.finish; null otherwise)
+            "site_name": str, "site_code": str,
         },
         "pk": "id",
     },
@@ -347,8 +350,9 @@ def create_scan(db: sqlite_utils.Database, site: str, start_urls: list[str], set
     return table.last_pk
 
 
-def finish_scan(db: sqlite_utils.Database, scan_id: int, status: str) -> None:
-    db["scans"].update(scan_id, {"status": status, "finished_at": now()})
+def finish_scan(db: sqlite_utils.Database, scan_id: int, status: str, limited_by: str | None = None) -> None:
+    """``finished`` (the whole site), ``partial`` (cut short by ``limited_by``) or ``interrupted``."""
+    db["scans"].update(scan_id, {"status": status, "finished_at": now(), "limited_by": limited_by})
 
 
 def clear_scan_rows(db: sqlite_utils.Database, scan_id: int) -> None:
@@ -425,14 +429,24 @@ def connect(target: str, create: bool = False):
     from crawler.postgres import is_postgres, open_pg
 
     if is_postgres(target):
-        return open_pg(target, create)
-    if create:
+        conn = open_pg(target, create)
+    elif create:
         conn = open_db(target).conn
     else:
         verify_db(target)
         conn = sqlite3.connect(target, timeout=BUSY_TIMEOUT)
-    conn.row_factory = sqlite3.Row
+    if isinstance(conn, sqlite3.Connection):
+        conn.row_factory = sqlite3.Row
+    _upgrade_findings(conn)
     return conn
+
+
+def _upgrade_findings(conn) -> None:
+    """Findings written by a zwgk before checks were numbered are the audit's own (check 0)."""
+    columns = table_columns(conn, "findings")
+    if columns and "check_no" not in columns:
+        with conn:
+            conn.execute('ALTER TABLE "findings" ADD COLUMN "check_no" BIGINT')
 
 
 def table_columns(conn, table: str) -> list[str]:

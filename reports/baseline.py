@@ -74,16 +74,18 @@ def load(path: str | Path) -> list[Entry]:
     return entries
 
 
-def apply(conn: sqlite3.Connection, scan_id: int, entries: list[Entry], today: date) -> list[Entry]:
-    """Mark matching findings suppressed; return the expired entries (which suppress nothing)."""
+def apply(conn: sqlite3.Connection, scan_id: int, entries: list[Entry], today: date, check_no: int = 0) -> list[Entry]:
+    """Mark the matching findings of one check (just written) suppressed; return the expired
+    entries (which suppress nothing)."""
     conn.row_factory = sqlite3.Row
     expired = [e for e in entries if e.expires is not None and e.expires < today]
     active = [e for e in entries if e not in expired]
     with conn:
-        conn.execute("update findings set suppressed = null where scan_id = ?", (scan_id,))
-        for finding in conn.execute("select * from findings where scan_id = ?", (scan_id,)).fetchall():
+        conn.execute("update findings set suppressed = null where scan_id = ? and coalesce(check_no, 0) = ?", (scan_id, check_no))
+        for finding in conn.execute("select * from findings where scan_id = ? and coalesce(check_no, 0) = ?",
+                                    (scan_id, check_no)).fetchall():
             entry = next((e for e in active if e.matches(finding)), None)
             if entry is not None:
-                conn.execute("update findings set suppressed = ? where scan_id = ? and fingerprint = ?",
-                             (entry.reason, scan_id, finding["fingerprint"]))
+                conn.execute("update findings set suppressed = ? where scan_id = ? and coalesce(check_no, 0) = ? and fingerprint = ?",
+                             (entry.reason, scan_id, check_no, finding["fingerprint"]))
     return expired

@@ -13,8 +13,8 @@ SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 
 
-def write_sarif(conn: sqlite3.Connection, scan_id: int, out_dir: Path, rules, lang="zh") -> Path:
-    findings = findings_of(conn, scan_id)
+def write_sarif(conn: sqlite3.Connection, scan_id: int, out_dir: Path, rules, lang="zh", check_no: int = 0) -> Path:
+    findings = findings_of(conn, scan_id, check_no=check_no)
     rule_ids = list(rules)
     driver_rules = [{
         "id": r.id,
@@ -37,7 +37,7 @@ def write_sarif(conn: sqlite3.Connection, scan_id: int, out_dir: Path, rules, la
     for result in results:
         if result["ruleIndex"] < 0:
             del result["ruleIndex"]
-    scan = scan_summary(conn, scan_id)
+    scan = scan_summary(conn, scan_id, check_no)
     document = {
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
@@ -54,10 +54,10 @@ def write_sarif(conn: sqlite3.Connection, scan_id: int, out_dir: Path, rules, la
     return path
 
 
-def write_junit(conn: sqlite3.Connection, scan_id: int, out_dir: Path, rules, lang="zh") -> Path:
+def write_junit(conn: sqlite3.Connection, scan_id: int, out_dir: Path, rules, lang="zh", check_no: int = 0) -> Path:
     """One test suite per rule; one failing test case per finding (a passing case for a clean rule)."""
-    findings = findings_of(conn, scan_id)
-    scan = scan_summary(conn, scan_id)
+    findings = findings_of(conn, scan_id, check_no=check_no)
+    scan = scan_summary(conn, scan_id, check_no)
     root = ET.Element("testsuites", name=f"zwgk-audit {scan['site']}", tests="0", failures="0")
     total = failures = 0
     for rule in rules.values():

@@ -21,7 +21,8 @@ def scans_of_site(conn: sqlite3.Connection, site: str | None = None) -> list[dic
     conn.row_factory = sqlite3.Row
     sql = ("select s.*, (select count(*) from pages p where p.scan_id = s.id) pages, "
            "(select count(*) from documents d where d.scan_id = s.id) documents, "
-           "(select count(*) from findings f where f.scan_id = s.id and f.suppressed is null) findings from scans s")
+           "(select count(*) from findings f where f.scan_id = s.id and coalesce(f.check_no, 0) = 0 and f.suppressed is null) findings "
+           "from scans s")
     rows = conn.execute(sql + (" where s.site = ? order by s.id" if site else " order by s.id"), (site,) if site else ()).fetchall()
     return [dict(r) for r in rows]
 
@@ -29,7 +30,7 @@ def scans_of_site(conn: sqlite3.Connection, site: str | None = None) -> list[dic
 def previous_scan(conn: sqlite3.Connection, scan_id: int) -> int | None:
     row = conn.execute(
         "select id from scans where site = (select site from scans where id = ?) and id < ? and status = 'finished' "
-        "and exists (select 1 from findings f where f.scan_id = scans.id) order by id desc limit 1",
+        "and exists (select 1 from findings f where f.scan_id = scans.id and coalesce(f.check_no, 0) = 0) order by id desc limit 1",
         (scan_id, scan_id),
     ).fetchone()
     return row[0] if row else None
@@ -38,11 +39,14 @@ def previous_scan(conn: sqlite3.Connection, scan_id: int) -> int | None:
 def _findings(conn: sqlite3.Connection, scan_id: int) -> dict[str, dict]:
     conn.row_factory = sqlite3.Row
     return {r["fingerprint"]: dict(r) for r in conn.execute(
-        "select * from findings where scan_id = ? and suppressed is null", (scan_id,))}
+        "select * from findings where scan_id = ? and coalesce(check_no, 0) = 0 and suppressed is null", (scan_id,))}
 
 
 def compare(conn: sqlite3.Connection, old: int, new: int) -> dict[str, list[dict]]:
+    """The audits' findings of two scans of one site compared. A newer scan that did not crawl the
+    whole site (partial, interrupted) fixes nothing: what it lacks is "not comparable"."""
     before, after = _findings(conn, old), _findings(conn, new)
+    (whole,) = conn.execute("select status = 'finished' from scans where id = ?", (new,)).fetchone()
     old_hosts, new_hosts = _site_hosts(conn, old), _site_hosts(conn, new)
     visited = {site_relative(u, new_hosts): u for (u,) in conn.execute("select url from pages where scan_id = ?", (new,))}
     result = {"new": [], "fixed": [], "still_open": [], "not_comparable": []}
@@ -51,8 +55,8 @@ def compare(conn: sqlite3.Connection, old: int, new: int) -> dict[str, list[dict
     for fp, f in before.items():
         if fp in after:
             continue
-        reached = site_relative(f["url"], old_hosts) in visited
-        if not reached:
+        reached = bool(whole) and site_relative(f["url"], old_hosts) in visited
+        if whole and not reached:
             # A link finding is about its linking pages too: when all of them were crawled again
             # and none links the target any more, the link was removed, which fixes it.
             linking = [site_relative(u, old_hosts) for u in _linking_pages(json.loads(f["evidence"] or "{}"))]
@@ -82,7 +86,8 @@ def _linking_pages(evidence: dict) -> list[str]:
 def trend(conn: sqlite3.Connection, scan_id: int, limit: int = 12) -> list[dict]:
     """Findings per severity for the recent scans of the same site, oldest first."""
     rows = conn.execute(
-        "select s.id, s.started_at, f.severity, count(f.rule) from scans s left join findings f on f.scan_id = s.id and f.suppressed is null "
+        "select s.id, s.started_at, f.severity, count(f.rule) from scans s left join findings f on f.scan_id = s.id "
+        "and coalesce(f.check_no, 0) = 0 and f.suppressed is null "
         "where s.site = (select site from scans where id = ?) and s.id <= ? and exists (select 1 from findings x where x.scan_id = s.id) "
         "group by s.id, f.severity order by s.id",
         (scan_id, scan_id),

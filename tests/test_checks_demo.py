@@ -137,10 +137,13 @@ def rules_of(db, *args):
 
 def test_stale_home_and_veto_views(audit, tmp_path):
     db = copy_db(audit, tmp_path)
-    later = rules_of(db, "--as-of", "2027-06-01", "--select", "freshness")
-    assert later.get("freshness.stale_home") == 1
-    veto = query(db, "select evidence from findings where rule = 'freshness.stale_column' and evidence like '%veto%'")
-    assert len(veto) == 1 and json.loads(veto[0][0])["count"] == 5
+    proc = run_zwgk("check", "--db", db, "--fail-on", "never", "--json", "--as-of", "2027-06-01", "--select", "freshness")
+    later = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert later["by_rule"].get("freshness.stale_home") == 1
+    # five stale columns: the 栏目不更新 veto item (scoring.vetoes), on the columns' own pages
+    assert later["by_rule"]["freshness.stale_column"] == 5 and not later["passed"]
+    vetoed = {v["rule"] for v in later["vetoes"]}
+    assert vetoed == {"freshness.stale_home", "freshness.stale_column"}
     assert rules_of(db, "--as-of", AS_OF, "--select", "freshness.stale_home") == {}
 
 
@@ -175,9 +178,9 @@ def test_select_and_ignore(audit, tmp_path):
 
 def test_fingerprints_are_stable_across_reruns(audit, tmp_path):
     db = copy_db(audit, tmp_path)
-    before = {r[0] for r in query(db, "select fingerprint from findings")}
+    before = {r[0] for r in query(db, "select fingerprint from findings where check_no = 0")}
     run_zwgk("check", "--db", db, "--as-of", AS_OF, "--fail-on", "never")
-    assert {r[0] for r in query(db, "select fingerprint from findings")} == before
+    assert {r[0] for r in query(db, "select fingerprint from findings where check_no = 1")} == before
     assert len(before) == len(audit["data"]["findings"])
 
 
@@ -201,12 +204,13 @@ def test_interpretation_matched_by_title_when_no_links(audit, tmp_path):
         conn.execute("delete from links where (source_url like ? and target_url like ?) or (source_url like ? and target_url like ?)",
                      (f"%{policy.url}", f"%{interp.url}", f"%{interp.url}", f"%{policy.url}"))
     run_zwgk("check", "--db", db, "--as-of", AS_OF, "--select", "linkage", "--fail-on", "never")
-    rows = [json.loads(e) for (e,) in query(db, "select evidence from findings where rule = 'linkage.one_way'")]
+    rows = [json.loads(e) for (e,) in query(db, "select evidence from findings where rule = 'linkage.one_way' and check_no = 1")]
     matched = [e for e in rows if e["policy"].endswith(policy.url)]
     assert len(matched) == 1
     assert matched[0]["matched_by"] == "title" and matched[0]["missing"] == "both"
     assert matched[0]["interpretation"].endswith(interp.url)
-    assert query(db, "select count(*) from findings where rule = 'linkage.missing_interpretation'") == [(2,)]
+    # the re-check is check 1 of the scan; the audit's own findings (check 0) are kept as they were
+    assert query(db, "select count(*) from findings where rule = 'linkage.missing_interpretation' and check_no = 1") == [(2,)]
 
 
 def test_checks_in_two_processes_find_what_one_finds(demo_db, tmp_path):

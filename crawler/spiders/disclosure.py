@@ -123,6 +123,7 @@ class DisclosureSpider(scrapy.Spider):
         self.scan_id = scan_id
         self.scope = Scope(self.start_urls, tuple(allow_hosts))
         self.max_depth = max_depth
+        self.too_deep: set[int] = set()  # request identities of in-scope pages skipped for depth
         self.check_links = check_links
         # /index.html next to a start URL / is the same home page: probed, not crawled twice
         self.home_aliases = {canonical(urljoin(u, name)) for u in self.start_urls for name in HOME_ALIASES} - set(self.start_urls)
@@ -197,6 +198,7 @@ class DisclosureSpider(scrapy.Spider):
             if page and hops + 1 > self.max_depth:
                 # too deep from here, but not marked as seen: a shorter path (the column's list)
                 # may reach it later — 上一篇/下一篇 chains run deep long before the lists arrive
+                self.too_deep.add(self._identity(url))
                 continue
             if not self._first_time(url):
                 continue
@@ -283,6 +285,15 @@ class DisclosureSpider(scrapy.Spider):
 
     def _limit_reached(self) -> bool:
         return bool(self.max_pages) and self.stored >= self.max_pages
+
+    def cut_short(self) -> str | None:
+        """The limit that left part of the site unvisited: "max_pages", or "max_depth" when a page
+        skipped as too deep was never reached by a shorter path; None for a whole crawl."""
+        if self._limit_reached():
+            return "max_pages"
+        if any(key not in self.yielded for key in self.too_deep):
+            return "max_depth"
+        return None
 
     def _page_row(self, response, info: dict, **extra) -> dict:
         request = response.request
