@@ -1,18 +1,22 @@
 """`zwgk batch` on one machine: the national site list as a GB18030 CSV, per-site rule overrides in
-YAML, an unreachable site as a row of the ranking, `zwgk batch status`, continuing a batch, and
-sites files that cannot be used (one line, exit 2)."""
+YAML, an unreachable site as a row of the ranking, `zwgk batch status`, continuing a batch (with the
+command an interrupted batch prints), and sites files that cannot be used (one line, exit 2)."""
 
 from __future__ import annotations
 
 import json
 import os
+import shlex
+import signal
 import sqlite3
 import subprocess
 import sys
+import time
 
 import openpyxl
 import pytest
 
+from conftest import FAST
 from tests.services import free_port
 from tests.sitegen import AS_OF, generate, serve
 
@@ -40,7 +44,7 @@ def test_national_list_csv_with_an_unreachable_site(two_sites, tmp_path):
     sites = tmp_path / "网站清单.csv"
     sites.write_bytes(csv_text.encode("gb18030"))  # as the national platform exports it
     args = ["--db", tmp_path / "b.db", "--out", tmp_path / "out", "--as-of", AS_OF.isoformat(), "--no-ipv6", "--parallel", "2",
-            *a.resolve_args(), *b.resolve_args()]
+            *FAST, *a.resolve_args(), *b.resolve_args()]
     proc = zwgk("batch", sites, *args, "--json", "--quiet", ok=(1,))  # a site not audited fails the batch
     result = json.loads(proc.stdout)
     by_code = {s["key"]: s for s in result["sites"]}
@@ -59,19 +63,64 @@ def test_national_list_csv_with_an_unreachable_site(two_sites, tmp_path):
         assert rows in findings.values()
     assert sorted(sum(1 for _ in book[n].iter_rows()) - 1 for n in book.sheetnames[1:]) == sorted(findings.values())
     index = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
-    assert all(name in index for name in ("甲市人民政府", "乙县人民政府", "丙镇人民政府"))
+    assert all(name in index for name in ("甲市人民政府", "乙县人民政府", "丙镇人民政府")) and result["batch"] in index
+    assert "--batch" not in proc.stderr  # every site has its result: nothing to continue
     for code in ("1100000001", "1100000002"):
         assert (tmp_path / "out" / code / "index.html").exists()
+    with sqlite3.connect(tmp_path / "b.db") as conn:  # each site's scan carries its 网站名称 and 网站标识码
+        assert conn.execute("select s.site_name, s.site_code from batch_sites b join scans s on s.id = b.scan_id "
+                            "order by b.site_key").fetchall() == [
+            ("甲市人民政府", "1100000001"), ("乙县人民政府", "1100000002"), ("丙镇人民政府", "1100000003")]
 
     status = json.loads(zwgk("batch", "status", "--db", tmp_path / "b.db", "--json").stdout)
     assert sorted(s["status"] for s in status["sites"]) == ["audited", "audited", "unreachable"]
     text = zwgk("batch", "status", "--db", tmp_path / "b.db").stdout
     assert "丙镇人民政府" in text and "甲市人民政府" not in text  # only sites that need attention are listed
+    assert "连接被拒绝" in text and "Error" not in text  # why, in words: not the exception the crawler stored
 
     # continuing the batch audits nothing again: every site has its one result
     zwgk("batch", sites, *args, "--batch", result["batch"], "--quiet", ok=(1,))
     with sqlite3.connect(tmp_path / "b.db") as conn:
         assert conn.execute("select count(*) from scans").fetchone()[0] == scans_before
+
+
+def test_an_interrupted_batch_says_how_to_continue_and_that_command_finishes_it(two_sites, tmp_path):
+    a, b = two_sites
+    sites = tmp_path / "sites.yaml"
+    sites.write_text(f"sites:\n  - {{name: 甲市人民政府门户网站, code: '1100000001', url: '{a.home}'}}\n"
+                     f"  - {{name: 乙县人民政府门户网站, code: '1100000002', url: '{b.home}'}}\n", encoding="utf-8")
+    db = tmp_path / "b.db"
+    options = ["--no-ipv6", "--quiet", "--parallel", "1", *FAST, *a.resolve_args(), *b.resolve_args()]
+    first = subprocess.Popen([sys.executable, "-m", "zwgk.cli", "batch", sites, "--db", db, "--out", tmp_path / "out", *options],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "CI": "1"})
+    deadline = time.monotonic() + 60
+    while first.poll() is None and time.monotonic() < deadline:  # SIGTERM once the first site's audit runs
+        if db.exists():
+            with sqlite3.connect(db) as conn:
+                if conn.execute("select count(*) from sqlite_master where name = 'batch_sites'").fetchone()[0] and \
+                        conn.execute("select count(*) from batch_sites where status = 'running'").fetchone()[0]:
+                    first.send_signal(signal.SIGTERM)
+                    break
+        time.sleep(0.05)
+    out, err = first.communicate(timeout=120)
+    assert first.returncode == 143, f"{out[-2000:]}\n{err[-3000:]}"
+    sentence, command = err.strip().splitlines()[-2:]
+    args = shlex.split(command)
+    with sqlite3.connect(db) as conn:
+        batch_id = conn.execute("select id from batches").fetchone()[0]
+        # the site running may have been past its crawl, and finished
+        not_done = conn.execute("select count(*) from batch_sites where status not in ('audited', 'unreachable')").fetchone()[0]
+    assert not_done >= 1 and sentence.startswith(f"本批次尚有 {not_done} 个网站未完成检查。")
+    assert f"Sites of this batch not done: {not_done}." in sentence
+    assert args[:3] == ["zwgk", "batch", str(sites.resolve())] and args[-2:] == ["--batch", batch_id]
+
+    # the command as printed, plus the first run's other options, audits both sites into the same batch
+    zwgk(*args[1:], "--out", tmp_path / "out", *options)
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("select b.status, s.site_name, s.site_code from batch_sites b join scans s on s.id = b.scan_id "
+                            "order by b.site_key").fetchall() == [
+            ("audited", "甲市人民政府门户网站", "1100000001"), ("audited", "乙县人民政府门户网站", "1100000002")]
+    assert batch_id in (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
 
 
 def test_rule_overrides_per_site(two_sites, tmp_path):
@@ -81,7 +130,7 @@ def test_rule_overrides_per_site(two_sites, tmp_path):
         f"sites:\n  - {{name: 甲, code: A, url: '{a.home}', rules: no-links.yaml}}\n  - {{name: 乙, code: B, url: '{a.home}'}}\n",
         encoding="utf-8")
     zwgk("batch", tmp_path / "sites.yaml", "--db", tmp_path / "b.db", "--out", tmp_path / "out", "--as-of", AS_OF.isoformat(),
-         "--no-ipv6", "--quiet", *a.resolve_args())
+         "--no-ipv6", "--quiet", *FAST, *a.resolve_args())
     with sqlite3.connect(tmp_path / "b.db") as conn:
         rules = dict(conn.execute("select s.name, count(f.rule) from batch_sites s left join findings f on f.scan_id = s.scan_id "
                                   "and f.rule = 'links.broken' group by s.name").fetchall())

@@ -16,6 +16,7 @@ import io
 import json
 import os
 import re
+import shlex
 import signal
 import socket
 import subprocess
@@ -25,11 +26,16 @@ import time
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
 from crawler.urls import without_password
+from reports.times import BEIJING
 from zwgk.pipeline import AuditInputError, AuditJob, url_problem
+
+if TYPE_CHECKING:
+    from reports.batch import BatchInfo
 
 BATCH_DDL = (
     'CREATE TABLE IF NOT EXISTS "batches" ("id" TEXT PRIMARY KEY, "created_at" TEXT, "sites_file" TEXT, "settings" TEXT, '
@@ -44,6 +50,8 @@ DONE = ("audited", "unreachable")  # the site has its one result
 HEARTBEAT_EVERY = float(os.environ.get("ZWGK_HEARTBEAT_SECONDS", "5"))
 STALE_AFTER = 4 * HEARTBEAT_EVERY  # a claim not renewed for this long belongs to a dead worker
 MAX_WAIT = 48 * 3600  # seconds a duplicate delivery waits for a live worker's audit of the same site
+# on each scan a batch audited: the sites file's 网站名称 and 网站标识码, for that site's own report
+SCAN_SITE_COLUMNS = ("site_name", "site_code")
 CSV_COLUMNS = {"网站名称": "name", "网站标识码": "code", "首页网址": "url", "主办单位": "organiser",
                "name": "name", "code": "code", "url": "url", "organiser": "organiser"}
 
@@ -152,16 +160,24 @@ def _site(path: str, where, entry, base: Path) -> Site:
 # ---- the batch tables -----------------------------------------------------------------------
 
 def ensure_batch_tables(conn) -> None:
+    """The batch tables, and the scans' site columns on a PostgreSQL database (an SQLite one has them
+    from crawler.store.SCHEMA; crawler.postgres creates a server's scans table without them)."""
+    from crawler.store import table_columns
+
+    server = getattr(conn, "dialect", None) == "postgresql"
     with conn:
         for ddl in BATCH_DDL:
             conn.execute(ddl)
+        for column in SCAN_SITE_COLUMNS:
+            if column not in table_columns(conn, "scans"):  # IF NOT EXISTS: another zwgk may add it meanwhile
+                conn.execute(f'ALTER TABLE "scans" ADD COLUMN {"IF NOT EXISTS " if server else ""}"{column}" TEXT')
 
 
 def new_batch(conn, sites: list[Site], sites_file: str, settings: dict, broker: str | None, batch_id: str | None = None) -> str:
     """Record a batch and its sites (queued); an existing ``batch_id`` is continued: sites not done
     are queued again, done ones kept."""
     ensure_batch_tables(conn)
-    batch_id = batch_id or datetime.now().strftime("%Y%m%d-%H%M%S") + f"-{os.getpid() % 10000:04d}"
+    batch_id = batch_id or datetime.now(BEIJING).strftime("%Y%m%d-%H%M%S") + f"-{os.getpid() % 10000:04d}"
     with conn:
         if conn.execute('select 1 from "batches" where "id" = ?', (batch_id,)).fetchone() is None:
             conn.execute('insert into "batches" ("id", "created_at", "sites_file", "settings", "broker") values (?, ?, ?, ?, ?)',
@@ -197,7 +213,8 @@ def site_row(conn, batch_id: str, key: str):
 
 def finish(conn, batch_id: str, key: str, worker: str, status: str, scan_id: int | None, error: str | None,
            summary: dict | None = None) -> bool:
-    """Record the site's outcome if ``worker`` still holds it (False otherwise)."""
+    """Record the site's outcome if ``worker`` still holds it (False otherwise); a site done names its
+    scan with the sites file's 网站名称 and 网站标识码 (scans.site_name, scans.site_code)."""
     s = summary or {}
     cursor = conn.execute(
         'update "batch_sites" set "status" = ?, "scan_id" = ?, "error" = ?, "site" = ?, "score" = ?, "passed" = ?, '
@@ -205,7 +222,14 @@ def finish(conn, batch_id: str, key: str, worker: str, status: str, scan_id: int
         'and "status" = \'running\'',
         (status, scan_id, error, s.get("site"), s.get("score"), None if s.get("passed") is None else int(s["passed"]),
          s.get("findings"), len(s.get("vetoes") or []) if s else None, now(), batch_id, key, worker))
-    return cursor.rowcount == 1
+    if cursor.rowcount != 1:
+        return False
+    # only a site done: the scan id of an interrupted audit for a server database is its local work file's
+    if status in DONE and scan_id is not None:
+        conn.execute('update "scans" set "site_name" = (select "name" from "batch_sites" where "batch_id" = ? and "site_key" = ?), '
+                     '"site_code" = (select "code" from "batch_sites" where "batch_id" = ? and "site_key" = ?) where "id" = ?',
+                     (batch_id, key, batch_id, key, scan_id))
+    return True
 
 
 class Heartbeat(threading.Thread):
@@ -355,26 +379,32 @@ def _child_main() -> None:
 
 # ---- the whole batch ------------------------------------------------------------------------
 
-def run_local(db: str, batch_id: str, sites: list[Site], job: AuditJob, parallel: int, on_done=None) -> None:
+def run_local(db: str, batch_id: str, sites: list[Site], job: AuditJob, parallel: int, on_done=None,
+              out_dir: str | None = None) -> None:
     """Audit the batch's sites on this machine, ``parallel`` at a time (each in its own process, with
-    its own politeness); sites already done in this batch are skipped."""
+    its own politeness); sites already done in this batch are skipped. Interrupted, it says how to
+    continue (with ``--out out_dir`` when given)."""
     from concurrent.futures import ThreadPoolExecutor, as_completed
 
     pool = ThreadPoolExecutor(max_workers=max(1, parallel), thread_name_prefix="zwgk-site")
     futures = {pool.submit(run_site, db, batch_id, site, job): site for site in sites}
+    interrupted = False
     try:
         for future in as_completed(futures):
             status = future.result()
             if on_done:
                 on_done(futures[future], status)
     except BaseException as exc:  # Ctrl-C, SIGTERM: the running audits save and stop, the rest never start
+        interrupted = True
         for future in futures:
             future.cancel()
         if not isinstance(exc, KeyboardInterrupt):  # a terminal's Ctrl-C reached the audits already
             stop_children()
         raise
     finally:
-        pool.shutdown(wait=True)
+        pool.shutdown(wait=True)  # a second Ctrl-C ends this wait, and the hint with it
+        if interrupted:  # once the running audits have recorded how they ended
+            tell_how_to_continue(db, batch_id, out_dir)
 
 
 def check_broker(broker: str) -> None:
@@ -458,9 +488,74 @@ def previous_results(conn, batch_id: str) -> dict[str, dict]:
     return out
 
 
+def beijing_day(timestamp: str) -> str:
+    """The day, in Beijing, of a UTC timestamp as :func:`now` writes it."""
+    return datetime.fromisoformat(timestamp.replace("Z", "+00:00")).astimezone(BEIJING).date().isoformat()
+
+
+def as_of_days(conn, batch_id: str) -> tuple[str, ...]:
+    """The 检查基准日 of the batch's scans: one day, unless --as-of was left to each site's own day."""
+    return tuple(r[0] for r in conn.execute(
+        'select distinct s."as_of" from "batch_sites" b join "scans" s on s."id" = b."scan_id" '
+        'where b."batch_id" = ? and b."status" in (?, ?) and s."as_of" is not null order by s."as_of"', (batch_id, *DONE)))
+
+
+def continue_command(conn, db: str, batch_id: str, out_dir: str | None = None) -> str:
+    """`zwgk batch` for the sites of the batch not done: its sites file, database, broker and output
+    directory (absolute, so it runs from anywhere), its 检查基准日 (the remaining sites are judged as of
+    the same day) and ``--batch ID``. Passwords stay hidden (***)."""
+    from crawler.postgres import is_postgres
+
+    sites_file, broker = conn.execute('select "sites_file", "broker" from "batches" where "id" = ?', (batch_id,)).fetchone()
+    args = ["zwgk", "batch", sites_file, "--db", without_password(db) if is_postgres(db) else str(Path(db).resolve())]
+    if broker:
+        args += ["--broker", broker]
+    if out_dir:
+        args += ["--out", str(Path(out_dir).resolve())]
+    days = as_of_days(conn, batch_id)
+    if len(days) == 1:
+        args += ["--as-of", days[0]]
+    return shlex.join(args + ["--batch", batch_id])
+
+
+def batch_info(conn, db: str, batch_id: str, out_dir: str | None = None) -> BatchInfo:
+    """The batch as its outputs name it (reports.batch.BatchInfo): id, the days it ran in Beijing,
+    its 检查基准日 and, while some sites are not done, the command that continues it."""
+    from reports.batch import BatchInfo
+
+    created = conn.execute('select "created_at" from "batches" where "id" = ?', (batch_id,)).fetchone()[0]
+    last = conn.execute('select max("finished_at") from "batch_sites" where "batch_id" = ?', (batch_id,)).fetchone()[0]
+    return BatchInfo(batch_id, (beijing_day(created), beijing_day(last or created)), as_of_days(conn, batch_id),
+                     continue_command(conn, db, batch_id, out_dir) if not_done(conn, batch_id) else None)
+
+
+def not_done(conn, batch_id: str) -> int:
+    return conn.execute('select count(*) from "batch_sites" where "batch_id" = ? and "status" not in (?, ?)',
+                        (batch_id, *DONE)).fetchone()[0]
+
+
+def tell_how_to_continue(db: str, batch_id: str, out_dir: str | None = None) -> None:
+    """On stderr, while sites of the batch are not done: how many, and the command that continues it."""
+    from reports.batch import resume_lines
+    from zwgk.pipeline import connect_db
+
+    try:
+        conn = connect_db(db)
+        try:
+            count = not_done(conn, batch_id)
+            command = continue_command(conn, db, batch_id, out_dir) if count else None
+        finally:
+            conn.close()
+    except Exception:  # noqa: BLE001 — the hint must never hide why the batch stopped (the database may be why)
+        return
+    if command:
+        print("\n".join(resume_lines(command, count)), file=sys.stderr)
+
+
 def write_outputs(db: str, batch_id: str, out_dir: str, job: AuditJob, sites_by_key: dict[str, Site] | None = None) -> dict:
     """Each audited site's report (from the database, in ``out_dir/<site>/``), the index page ranking
-    the sites and the combined 问题清单.xlsx; returns the ranked sites and the paths."""
+    the sites and the combined 问题清单.xlsx, both headed by the batch (:func:`batch_info`); returns the
+    ranked sites, the paths and the batch. While sites are not done, says on stderr how to continue."""
     from reports.batch import ranking, site_summary, write_batch_outputs
     from zwgk.pipeline import connect_db, load_rules, write_outputs as write_site
 
@@ -488,10 +583,11 @@ def write_outputs(db: str, batch_id: str, out_dir: str, job: AuditJob, sites_by_
                 html = [p for p in paths if p.endswith(".html")]
                 entry["report"] = str(Path(html[0]).relative_to(out)) if html else None
             sites.append(entry)
+        info = batch_info(conn, db, batch_id, out_dir)
     finally:
         conn.close()
-    paths = write_batch_outputs(out, sites, job.lang)
-    return {"ranked": ranking(sites), "paths": paths}
+    paths = write_batch_outputs(out, sites, job.lang, info)
+    return {"ranked": ranking(sites), "paths": paths, "batch": info}
 
 
 class StoredFindings:
