@@ -13,19 +13,27 @@ from pathlib import Path
 import click
 
 from zwgk import __version__
+from zwgk.click_zh import ZwgkGroupHelp, in_chinese
 from zwgk.pipeline import MAX_PORT, url_problem
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 DB_HELP = ("扫描数据库：SQLite 文件（须已存在）或 postgresql://用户@主机/库 / scan database: an SQLite file (must exist) "
            "or postgresql://user@host/db")
+SCAN_STATUS = {"finished": "完成 finished", "partial": "不完整 partial", "interrupted": "中断 interrupted",
+               "running": "抓取中 running"}
 JSON_HELP = "输出 JSON 而不是文字摘要 / print JSON instead of the readable summary"
+FORMAT_HELP = ("输出格式，逗号分隔：html,json,csv,xlsx,sarif,junit,docx（存档用 Word 自查报告），pdf（存档用 PDF，需要 Chromium）；"
+               "all 为除 pdf 外的全部 / output formats, comma separated; docx and pdf are the filed copy (pdf needs "
+               "Chromium); all = every format but pdf")
 _debug = False  # --debug: tracebacks instead of one-line errors
 
 
-class ZwgkGroup(click.Group):
+class ZwgkGroup(ZwgkGroupHelp):
     """Every error is one line on stderr with exit code 2 (3: site unreachable, 130: Ctrl-C);
     ``zwgk --debug`` prints the traceback as well."""
+
+    group_class = ZwgkGroupHelp
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         # SIGTERM outside a crawl (while checking or writing the report) ends cleanly with 143;
@@ -39,7 +47,7 @@ class ZwgkGroup(click.Group):
             if _debug and (exc.__cause__ or exc.__context__) is not None:
                 traceback.print_exception(exc)
             where = exc.ctx.command_path if getattr(exc, "ctx", None) else (prog_name or "zwgk")
-            _error_line(f"{where}: {exc.format_message()}")
+            _error_line(f"{where}: {in_chinese(exc.format_message())}")
             sys.exit(2 if exc.exit_code in (0, 1) else exc.exit_code)
         except click.Abort:
             _error_line("已中断 aborted")
@@ -47,7 +55,8 @@ class ZwgkGroup(click.Group):
         except Exception as exc:  # a bug or an environment problem nobody foresaw: still one line
             if _debug:
                 traceback.print_exc()
-            _error_line(f"{prog_name or 'zwgk'}: 错误 error: {type(exc).__name__}: {exc} (--debug shows the traceback)")
+            _error_line(f"{prog_name or 'zwgk'}: 意外错误，命令未完成 unexpected error, the command did not finish: "
+                        f"{exc or '（无说明 no detail）'}（加 --debug 重新运行可查看详情 run again with --debug for details）")
             sys.exit(2)
         sys.exit(code if isinstance(code, int) else 0)
 
@@ -136,8 +145,12 @@ def crawl_options(f):
         click.option("--max-pages", type=click.IntRange(min=0), default=0, help="最多抓取页数，0 为不限 / stop after N responses (0 = no limit)"),
         click.option("--max-depth", type=click.IntRange(min=0), default=10, show_default=True, help="最大链接层级（翻页不计）/ link hops from the start page (pagination not counted)"),
         click.option("--concurrency", type=click.IntRange(1, 1000), default=16, show_default=True, help="总并发请求数 / concurrent requests"),
-        click.option("--per-host", type=click.IntRange(1, 1000), default=8, show_default=True, help="每主机并发数 / concurrent requests per host"),
-        click.option("--delay", type=FiniteFloatRange(0, 3600), default=0.0, show_default=True, help="同一主机请求间隔（秒）/ minimum delay between requests to a host (seconds)"),
+        click.option("--per-host", type=click.IntRange(1, 1000), default=2, show_default=True,
+                     help="对同一主机同时进行的请求数（默认值对真实网站是礼貌的）/ requests at a time to one host (the default is "
+                          "polite to a real site)"),
+        click.option("--delay", type=FiniteFloatRange(0, 3600), default=0.5, show_default=True,
+                     help="同一主机两次请求之间的最短间隔（秒）；网站拦截时加大，如 2 / least time between two requests to "
+                          "a host (seconds); raise it, e.g. to 2, when a site blocks the crawl"),
         click.option("--timeout", type=FiniteFloatRange(0.1, 3600), default=30.0, show_default=True, help="下载超时（秒）/ download timeout in seconds"),
         click.option("--max-size", "max_size_mb", type=click.IntRange(1, 10240), default=50, show_default=True, help="单个响应上限（MB）/ maximum response size (MB)"),
         click.option("--max-attachment-size", "max_attachment_mb", type=click.IntRange(0, 10240), default=20, show_default=True,
@@ -267,7 +280,7 @@ def check_options(f):
         click.option("--calendar-dir", multiple=True, type=click.Path(exists=True, file_okay=False), help="补充节假日日历目录（每年一个 YAML）/ extra holiday calendar directory"),
         click.option("--out", "out_dir", type=click.Path(file_okay=False), help="输出目录（抓取前检查可写）/ output directory for the report files (checked before the crawl)"),
         click.option("--format", "formats", default="html,json", show_default=True,
-                     help="输出格式，逗号分隔：html,json,csv,xlsx,sarif,junit / output formats, comma separated"),
+                     help=FORMAT_HELP),
         click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="报告语言 / report language"),
         click.option("--baseline", type=click.Path(dir_okay=False), help="已接受问题清单（YAML，含理由和到期日）/ accepted findings file"),
         click.option("--fail-on", type=click.Choice(["error", "warning", "info", "never"]), default="error", show_default=True,
@@ -279,7 +292,7 @@ def check_options(f):
 
 
 @click.group(cls=ZwgkGroup, context_settings=CONTEXT)
-@click.version_option(__version__, prog_name="zwgk")
+@click.version_option(__version__, prog_name="zwgk", help="显示版本号并退出 / show the version and exit")
 @click.option("--debug", is_flag=True, is_eager=True, expose_value=False, callback=_set_debug,
               help="出错时显示 Python 调用栈 / show the traceback of an error (errors are one line otherwise)")
 def main():
@@ -337,6 +350,13 @@ def _exit_interrupted(scan_id: int) -> None:
     sys.exit(128 + signum)
 
 
+def _words(error, kw) -> str:
+    """A stored error (``DownloadConnectionRefusedError: …``) as the reader's words (连接被拒绝)."""
+    from reports.failures import readable_error
+
+    return readable_error(error, kw.get("lang") or "zh")
+
+
 def _finish(result, rules, kw) -> None:
     """Print the audit's readable summary (or JSON) and exit with its code."""
     from zwgk.pipeline import summary_lines
@@ -349,13 +369,14 @@ def _finish(result, rules, kw) -> None:
         click.echo(json.dumps({"scan": result.scan_id, "status": result.status, "error": result.error,
                                "findings": s.get("findings", 0), "by_severity": s.get("by_severity", {}),
                                "by_rule": s.get("by_rule", {}), "score": s.get("score"), "passed": s.get("passed"),
-                               "vetoes": s.get("vetoes", []), "report": s.get("report")}, ensure_ascii=False))
+                               "vetoes": s.get("vetoes", []), "scorecard": s.get("scorecard"), "scan_status": s.get("scan_status"),
+                               "check": s.get("check"), "report": s.get("report")}, ensure_ascii=False))
     else:
         click.echo("\n".join(summary_lines(result, rules, kw.get("lang") or "zh")))
     if result.status == "interrupted":
         _exit_interrupted(result.scan_id)
     if result.status == "unreachable":
-        raise SiteUnreachable(f"网站无法访问，未能检查 site could not be audited: {result.error}")
+        raise SiteUnreachable(f"网站无法访问，未能检查 site could not be audited: {_words(result.error, kw)}")
     sys.exit(result.exit_code)
 
 
@@ -388,7 +409,7 @@ def audit(urls, **kw):
     rules = _usage(pipeline.load_rules, job)
     result = _usage(pipeline.audit_site, job)
     if result.status == "unreachable" and not kw["as_json"]:
-        raise SiteUnreachable(f"网站无法访问，未能检查 site could not be audited: {result.error}")
+        raise SiteUnreachable(f"网站无法访问，未能检查 site could not be audited: {_words(result.error, kw)}")
     _finish(result, rules, kw)
 
 
@@ -407,7 +428,12 @@ def check(db, scan_id, **kw):
     scan_id = _resolve_scan(db, scan_id)
     _usage(pipeline.check_inputs, job)
     findings = _usage(pipeline.check_scan, db, scan_id, rules, job)
-    outputs = _usage(pipeline.write_outputs, db, scan_id, rules, job) if job.out_dir else []
+    conn = _usage(_connect, db)
+    try:
+        check_no = pipeline.last_check(conn, scan_id)
+    finally:
+        conn.close()
+    outputs = _usage(pipeline.write_outputs, db, scan_id, rules, job, check_no) if job.out_dir else []
     summary = pipeline.summarize(db, scan_id, rules, findings, outputs)
     _finish(pipeline.AuditResult("audited", pipeline.exit_code(findings, job.fail_on), db, scan_id, None, None, summary,
                                  outputs), rules, kw)
@@ -426,8 +452,14 @@ def _resolve_scan(db: str, scan_id: int | None, checked: bool = False) -> int:
             scan_id = row[0]
         elif conn.execute("select 1 from scans where id = ?", (scan_id,)).fetchone() is None:
             raise click.UsageError(f"没有编号为 {scan_id} 的扫描 no scan {scan_id} in {db}")
-        if checked and not table_columns(conn, "findings"):
-            raise click.UsageError(f"扫描 {scan_id} 尚未检查 scan {scan_id} has not been checked: run `zwgk check --db {db} --scan {scan_id}`")
+        if checked:
+            audit_check = table_columns(conn, "findings") and (
+                conn.execute("select 1 from findings where scan_id = ? and coalesce(check_no, 0) = 0 limit 1", (scan_id,)).fetchone()
+                or (table_columns(conn, "scan_checks") and conn.execute(
+                    "select 1 from scan_checks where scan_id = ? and check_no = 0", (scan_id,)).fetchone()))
+            if not audit_check:
+                raise click.UsageError(f"扫描 {scan_id} 尚未检查，不能出具报告 scan {scan_id} has not been checked: "
+                                       f"run `zwgk check --db {db} --scan {scan_id}`")
         return scan_id
     finally:
         conn.close()
@@ -437,44 +469,83 @@ def _resolve_scan(db: str, scan_id: int | None, checked: bool = False) -> int:
 @click.argument("scan_id", type=click.IntRange(min=1), required=False)
 @click.option("--db", default="zwgk.db", show_default=True, help=DB_HELP)
 @click.option("--out", "out_dir", default="zwgk-out", show_default=True, type=click.Path(file_okay=False), help="输出目录 / output directory")
-@click.option("--format", "formats", default="html,json", show_default=True, help="输出格式 / output formats, comma separated")
+@click.option("--format", "formats", default="html,json", show_default=True, help=FORMAT_HELP)
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="报告语言 / report language")
 @click.option("--rules", "rules_file", type=click.Path(dir_okay=False), help="规则文件（用于规则说明）/ rules file (for rule texts)")
-def report(scan_id, db, out_dir, formats, lang, rules_file):
-    """重新生成已保存扫描的报告（不抓取、不重新检查）。Re-render a stored scan's report."""
+@click.option("--check", "check_no", type=click.IntRange(min=0), default=0, show_default=True,
+              help="出具第几次检查的结果（0 为扫描时的检查）/ which check of the scan (0: the audit's own)")
+@click.option("--partial", is_flag=True, help="允许为未结束的扫描出具不完整的报告 / allow a report of a scan that never ended")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON（写出的文件）/ print JSON (the files written)")
+@click.option("--quiet", is_flag=True, help="不显示“已写入”行 / no 'wrote' lines")
+def report(scan_id, db, out_dir, formats, lang, rules_file, check_no, partial, as_json, quiet):
+    """重新生成已保存扫描的报告（不抓取、不重新检查）。Re-render a stored scan's report.
+
+    默认出具扫描时检查（检查 0）的结果；`zwgk check` 对同一扫描的重新检查依次编号为 1、2……，用 --check N 出具。
+    By default the audit's own check (0); later `zwgk check` runs of the scan are 1, 2 … (--check N).
+    """
+    from checks.engine import checks_of
     from zwgk import pipeline
 
     job = _job([], db, {"rules_file": rules_file, "out_dir": out_dir, "formats": formats, "lang": lang})
     rules = _usage(pipeline.load_rules, job)
-    scan_id = _resolve_scan(db, scan_id, checked=True)
+    scan_id = _resolve_scan(db, scan_id, checked=check_no == 0)
+    conn = _usage(_connect, db)
+    try:
+        (status,) = conn.execute("select status from scans where id = ?", (scan_id,)).fetchone()
+        known = {c["check_no"] for c in checks_of(conn, scan_id)} or {0}
+    finally:
+        conn.close()
+    if status == "running" and not partial:
+        raise click.UsageError(f"扫描 {scan_id} 仍在抓取或未正常结束，不能出具正式报告；确需查看已抓取部分，加 --partial "
+                               f"scan {scan_id} is still crawling or never ended: add --partial for a report of what was stored")
+    if check_no not in known:
+        raise click.UsageError(f"扫描 {scan_id} 没有第 {check_no} 次检查（已有：{', '.join(map(str, sorted(known)))}） "
+                               f"scan {scan_id} has no check {check_no}")
     _usage(pipeline.check_formats, formats)
     _usage(pipeline.check_out_dir, out_dir)
-    for path in _usage(pipeline.write_outputs, db, scan_id, rules, job):
-        click.echo(f"已写入 wrote {path}")
+    outputs = _usage(pipeline.write_outputs, db, scan_id, rules, job, check_no)
+    if as_json:
+        click.echo(json.dumps({"scan": scan_id, "check": check_no, "outputs": outputs}, ensure_ascii=False))
+    elif not quiet:
+        for path in outputs:
+            click.echo(f"已写入 wrote {path}")
 
 
 @main.command(context_settings=CONTEXT)
 @click.argument("site", required=False)
 @click.option("--db", default="zwgk.db", show_default=True, help=DB_HELP)
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON / print JSON")
-def history(site, db, as_json):
-    """列出历次扫描（可按网站筛选）。List the stored scans, optionally of one site."""
+@click.option("--rules", "rules_file", type=click.Path(dir_okay=False), help="规则文件（评分用）/ rules file (for the scoring)")
+def history(site, db, as_json, rules_file):
+    """列出历次扫描及其结论和得分（可按网站筛选）。List the stored scans with verdict and score, optionally of one site."""
     from crawler.store import table_columns
+    from reports.data import scan_verdict
     from reports.history import scans_of_site
+    from reports.times import beijing
+    from zwgk import pipeline
+
+    rules = _usage(pipeline.load_rules, pipeline.AuditJob(urls=[], rules_file=rules_file))
 
     conn = _usage(_connect, db)
     try:
         if not table_columns(conn, "findings"):  # crawled, never checked: no findings yet (a temporary table)
-            conn.execute("create temp table findings (scan_id integer, suppressed text)")
+            conn.execute("create temp table findings (scan_id integer, suppressed text, check_no integer)")
         scans = scans_of_site(conn, site)
+        for scan in scans:  # the audit's verdict (check 0), under the rules given
+            card = scan_verdict(conn, scan["id"], rules) if scan["as_of"] else None
+            scan["score"], scan["passed"] = (card["score"], card["passed"]) if card else (None, None)
     finally:
         conn.close()
     if as_json:
         click.echo(json.dumps(scans, ensure_ascii=False, indent=1))
         return
-    click.echo(f"{'编号 id':>8}  {'网站 site':28} {'开始 started':22} {'状态 status':12} {'基准日 as-of':12} {'页面':>6} {'文件':>6} {'问题':>6}")
+    click.echo(f"{'编号 id':>8}  {'网站 site':28} {'开始 started':22} {'状态 status':16} {'基准日 as-of':12} {'页面':>6} {'文件':>6} "
+               f"{'问题':>6}  结论 verdict  得分 score")
     for s in scans:
-        click.echo(f"{s['id']:>8}  {s['site']:28} {s['started_at'] or '':22} {s['status']:12} {s['as_of'] or '—':12} {s['pages']:>6} {s['documents']:>6} {s['findings']:>6}")
+        verdict = "—" if s["passed"] is None else ("合格" if s["passed"] else "不合格")
+        status = SCAN_STATUS.get(s["status"], s["status"])
+        click.echo(f"{s['id']:>8}  {s['site']:28} {beijing(s['started_at']):22} {status:16} {s['as_of'] or '—':12} {s['pages']:>6} "
+                   f"{s['documents']:>6} {s['findings']:>6}  {verdict:6} {'—' if s['score'] is None else format(s['score'], 'g')}")
 
 
 @main.command(context_settings=CONTEXT)
@@ -482,7 +553,8 @@ def history(site, db, as_json):
 @click.argument("new", type=click.IntRange(min=1))
 @click.option("--db", default="zwgk.db", show_default=True, help=DB_HELP)
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON / print JSON")
-def diff(old, new, db, as_json):
+@click.option("--quiet", is_flag=True, help="只输出各类数量 / only the counts")
+def diff(old, new, db, as_json, quiet):
     """比较两次扫描：新增、已整改、仍存在、无法比较的问题。Compare two scans' findings."""
     from reports.history import as_json as diff_json, compare
 
@@ -490,6 +562,10 @@ def diff(old, new, db, as_json):
     _resolve_scan(db, new, checked=True)
     conn = _usage(_connect, db)
     try:
+        sites = dict(conn.execute("select id, site from scans where id in (?, ?)", (old, new)).fetchall())
+        if sites[old] != sites[new]:
+            raise click.UsageError(f"扫描 {old}（{sites[old]}）与扫描 {new}（{sites[new]}）不是同一网站，不能比较 "
+                                   f"scans {old} and {new} are of different sites")
         result = compare(conn, old, new)
     finally:
         conn.close()
@@ -499,7 +575,7 @@ def diff(old, new, db, as_json):
     names = {"new": "新增 new", "fixed": "已整改 fixed", "still_open": "仍存在 still open", "not_comparable": "无法比较 not comparable"}
     for key, label in names.items():
         click.echo(f"{label}: {len(result[key])}")
-        if key != "still_open":
+        if key != "still_open" and not quiet:
             for f in result[key]:
                 click.echo(f"  [{f['rule']}] {f['url']}  {f['message_zh']}")
 
@@ -507,19 +583,29 @@ def diff(old, new, db, as_json):
 @main.command(context_settings=CONTEXT)
 @click.argument("rule_id", required=False)
 @click.option("--rules", "rules_file", type=click.Path(dir_okay=False), help="规则文件 / rules file")
-@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
-def rules(rule_id, rules_file, lang):
-    """列出全部规则，或显示一条规则的说明和依据。List the rules, or explain one."""
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="说明语言 / language")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON（规则及评分方法）/ print JSON (the rules and the scoring)")
+def rules(rule_id, rules_file, lang, as_json):
+    """列出全部规则和评分方法，或显示一条规则（或一类规则）的说明和依据。List the rules and the scoring, or explain one."""
+    from dataclasses import asdict
+
     from zwgk import pipeline
 
     loaded = _usage(pipeline.load_rules, pipeline.AuditJob(urls=[], rules_file=rules_file))
-    if rule_id is None:
-        for r in loaded.values():
+    family = [r for r in loaded.values() if r.family == rule_id]
+    if rule_id is not None and rule_id not in loaded and not family:
+        raise click.UsageError(f"未知的规则 unknown rule: {rule_id}{pipeline.suggest_rules(loaded, rule_id)} (see `zwgk rules`)")
+    if as_json:
+        shown = [loaded[rule_id]] if rule_id in loaded else (family or list(loaded.values()))
+        click.echo(json.dumps({"rules": [asdict(r) for r in shown], "scoring": asdict(loaded.scoring)}, ensure_ascii=False, indent=1))
+        return
+    if rule_id is None or family and rule_id not in loaded:
+        for r in family or loaded.values():
             title = r.title_zh if lang == "zh" else r.title_en
             click.echo(f"{r.id:34} {r.severity:8} {'启用' if r.enabled and lang == 'zh' else ('on' if r.enabled else ('停用' if lang == 'zh' else 'off'))}  {title}")
+        if rule_id is None:
+            click.echo("\n".join(scoring_lines(loaded.scoring, lang)))
         return
-    if rule_id not in loaded:
-        raise click.UsageError(f"未知的规则 unknown rule: {rule_id} (see `zwgk rules`)")
     r = loaded[rule_id]
     lines = [
         f"{r.id}  [{r.severity}{'' if r.enabled else ', disabled'}]",
@@ -532,6 +618,22 @@ def rules(rule_id, rules_file, lang):
         "参数 Parameters:",
     ] + [f"  {k}: {json.dumps(v, ensure_ascii=False)}" for k, v in r.params.items()]
     click.echo("\n".join(lines))
+
+
+def scoring_lines(scoring, lang: str) -> list[str]:
+    """How a verdict is made, as `zwgk rules` prints it."""
+    zh = lang == "zh"
+    lines = ["", ("评分方法（按《政府网站与政务新媒体检查指标》；各地分值可在规则文件的 scoring 段调整）：" if zh else
+                  "Scoring (as the 检查指标 does it; a rules file's scoring section sets a province's own shares):"),
+             ("一、单项否决：任一项达到门槛即不合格" if zh else "1. Single-veto items: any one reaching its threshold fails the site")]
+    for v in scoring.vetoes:
+        lines.append(f"  {v.item_zh if zh else v.item_en}: {', '.join(v.rules)}（≥{v.at_least}）")
+    lines.append(f"二、扣分指标：共 100 分，每项扣分不超过其分值；低于 {scoring.pass_score:g} 分不合格" if zh else
+                 f"2. Scored indicators: 100 points, none losing more than its share; below {scoring.pass_score:g} fails")
+    for i in scoring.indicators:
+        per = ("按页面计" if zh else "per page") if i.per == "page" else ("按问题计" if zh else "per finding")
+        lines.append(f"  {i.name_zh if zh else i.name_en} {i.share:g} {'分' if zh else 'points'}（{per}）: {', '.join(i.rules)}")
+    return lines
 
 
 @main.command(context_settings=CONTEXT)
@@ -566,6 +668,10 @@ def extract(source, url, content_type, links, render):
         if not path.is_file():
             raise click.UsageError(f"文件不存在 no such file: {source}")
         body = path.read_bytes()
+        if not url:
+            click.echo("提示：本地文件未给出 --url，相对链接、栏目和分页按 http://localhost/… 解析，可能与网站上不同 "
+                       "note: a local file without --url: relative links, the column and its pager resolve against "
+                       "http://localhost/…, which may differ from the site", err=True)
         url = url or path.resolve().as_uri().replace("file://", "http://localhost")
     if render:
         if not source.startswith(("http://", "https://")):
@@ -596,7 +702,7 @@ def _rendered_extract(source: str) -> dict:
     with Renderer(lambda u: u.startswith(("http://", "https://")) and urlsplit(u).netloc == host) as renderer:
         rendered = renderer.render(source, 1)
     if rendered.error and not rendered.html:
-        raise SiteUnreachable(f"无法渲染 cannot render {source}: {rendered.detail or rendered.error}")
+        raise SiteUnreachable(f"无法渲染 cannot render {source}: {_words(rendered.detail or rendered.error, {})}")
     page = extract_page(source, rendered.html.encode("utf-8"), "text/html; charset=utf-8")
     result = page.as_json()
     items = rendered_items(rendered.html, rendered.json, rendered.final_url or source)
@@ -607,7 +713,7 @@ def _rendered_extract(source: str) -> dict:
     return result
 
 
-class BatchGroup(click.Group):
+class BatchGroup(ZwgkGroupHelp):
     """`zwgk batch SITES` runs a batch; `zwgk batch status` shows one."""
 
     def parse_args(self, ctx, args):
@@ -687,15 +793,16 @@ def batch_run(sites_file, **kw):
             sys.exit(1)
     else:
         batches.run_local(job.db, batch_id, sites, job, kw["parallel"],
-                          on_done=lambda site, status: say(f"  {site.name} ({site.key}): {status}"))
+                          on_done=lambda site, status: say(f"  {site.name} ({site.key}): {status}"), out_dir=out_dir)
     result = batches.write_outputs(job.db, batch_id, out_dir, job, {s.key: s for s in sites})
     ranked = result["ranked"]
     if kw["as_json"]:
         click.echo(json.dumps({"batch": batch_id, "sites": [{k: s.get(k) for k in ("key", "name", "code", "status", "error", "score",
                                                                                    "passed", "scan_id", "report")} for s in ranked],
-                               "index": str(result["paths"]["index"]), "xlsx": str(result["paths"]["xlsx"])}, ensure_ascii=False))
+                               "index": str(result["paths"]["index"]), "xlsx": str(result["paths"]["xlsx"]),
+                               "continue": result["batch"].resume}, ensure_ascii=False))
     else:
-        click.echo("\n".join(_batch_lines(batch_id, ranked, result["paths"])))
+        click.echo("\n".join(_batch_lines(batch_id, ranked, result["paths"], result["batch"].resume)))
     failing = [s for s in ranked if s["status"] != "audited" or (job.fail_on != "never" and _at_or_above(s, job.fail_on))]
     sys.exit(1 if failing else 0)
 
@@ -713,7 +820,7 @@ def _counts_text(counts: dict) -> str:
                                                                                        if kv[0] in names else 99))
 
 
-def _batch_lines(batch_id: str, ranked: list[dict], paths: dict) -> list[str]:
+def _batch_lines(batch_id: str, ranked: list[dict], paths: dict, resume: str | None = None) -> list[str]:
     audited = [s for s in ranked if s["status"] == "audited"]
     passed = [s for s in audited if s.get("passed")]
     lines = [f"批次 batch {batch_id}: 网站 sites {len(ranked)}，已检查 audited {len(audited)}，合格 pass {len(passed)}，"
@@ -721,7 +828,7 @@ def _batch_lines(batch_id: str, ranked: list[dict], paths: dict) -> list[str]:
 
     def line(s):
         if s["status"] != "audited":
-            return f"  {s['name']} ({s.get('code') or s.get('key')}): {s['status']} {s.get('error') or ''}".rstrip()
+            return f"  {s['name']} ({s.get('code') or s.get('key')}): {s['status']} {_words(s.get('error'), {})}".rstrip()
         vetoes = f"，单项否决 vetoes {len(s.get('vetoes') or [])}" if s.get("vetoes") else ""
         return f"  {s['name']} ({s.get('code') or s.get('key')}): {'合格' if s.get('passed') else '不合格'} 得分 {s.get('score'):g}{vetoes}"
 
@@ -732,6 +839,10 @@ def _batch_lines(batch_id: str, ranked: list[dict], paths: dict) -> list[str]:
         lines += [line(s) for s in list(reversed(ranked))[:5]]
     lines.append(f"排名页 ranking: {Path(paths['index']).resolve()}")
     lines.append(f"问题清单 findings workbook: {Path(paths['xlsx']).resolve()}")
+    if resume:  # the last line: what to run to finish the batch
+        from reports.batch import resume_lines
+
+        lines += resume_lines(resume, len(ranked) - len(audited) - sum(1 for s in ranked if s["status"] == "unreachable"))
     return lines
 
 
@@ -762,7 +873,7 @@ def batch_status(db, batch_id, as_json):
     click.echo(f"批次 batch {batch_id}: {_counts_text(counts)}")
     for r in rows:
         if r["status"] != "audited":
-            detail = f"  {r['error']}" if r["error"] else ""
+            detail = f"  {_words(r['error'], {})}" if r["error"] else ""
             who = f"  [{r['worker']}]" if r["status"] == "running" and r["worker"] else ""
             click.echo(f"  {r['status']:12} {r['name']} ({r['site_key']}){who}{detail}")
 
@@ -777,7 +888,11 @@ def batch_status(db, batch_id, as_json):
                    "worker (must exceed the longest audit)")
 @click.option("--loglevel", type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"]), default="INFO", show_default=True)
 def worker(broker, concurrency, work_dir, visibility_timeout, loglevel):
-    """在本机运行检查任务（Celery worker），可在多台机器上各启动一个。Run a worker on this machine."""
+    """在本机运行检查任务（Celery worker），可在多台机器上各启动一个。Run a worker on this machine.
+
+    抓取选项（--per-host、--delay 等）由提交批次的 `zwgk batch` 决定，默认同样是礼貌的（每主机 2 个并发、间隔 0.5 秒）。
+    The crawl options (--per-host, --delay …) are the ones `zwgk batch` was given; their defaults are polite here too.
+    """
     from zwgk.batch import check_broker
     from zwgk.tasks import run_worker
 
@@ -790,7 +905,8 @@ def worker(broker, concurrency, work_dir, visibility_timeout, loglevel):
 @click.option("--out", default="zwgk-out", show_default=True, type=click.Path(file_okay=False), help="报告目录 / report directory")
 @click.option("--quiet", is_flag=True, help="不显示进度和“已写入”行 / no progress display, no 'wrote' lines")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="报告语言 / report language")
-def demo(db, out, quiet, lang):
+@click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
+def demo(db, out, quiet, lang, as_json):
     """启动内置示范网站、完成一次自查并输出报告，然后退出。Serve the bundled demo portal on
     loopback, audit it as of the portal's own date, write the report, stop the portal and exit."""
     from zwgk.demo.portal import BASE_DATE
@@ -803,7 +919,9 @@ def demo(db, out, quiet, lang):
     rules = _usage(pipeline.load_rules, job)
     _usage(pipeline.check_inputs, job)
     with serve_portal() as served:
-        site = pipeline.AuditJob(urls=[served["v4"] + "/"], db=db, crawl={"progress": not quiet, "concurrency": 16})
+        # the demo portal is on loopback, not a real site: crawled at full speed
+        site = pipeline.AuditJob(urls=[served["v4"] + "/"], db=db,
+                                 crawl={"progress": not quiet, "concurrency": 16, "per_host": 8, "delay": 0.0})
         scan_id = _usage(pipeline.crawl_site, site, db, rules)
     findings = _usage(pipeline.check_scan, db, scan_id, rules, job)
     outputs = _usage(pipeline.write_outputs, db, scan_id, rules, job)
@@ -812,7 +930,10 @@ def demo(db, out, quiet, lang):
             click.echo(f"已写入 wrote {path}", err=True)
     result = pipeline.AuditResult("audited", 0, db, scan_id, None, None,
                                   pipeline.summarize(db, scan_id, rules, findings, outputs), outputs)
-    click.echo("\n".join(pipeline.summary_lines(result, rules, lang)))
+    if as_json:
+        click.echo(json.dumps(result.summary, ensure_ascii=False))
+    else:
+        click.echo("\n".join(pipeline.summary_lines(result, rules, lang)))
 
 
 if __name__ == "__main__":

@@ -24,7 +24,8 @@ from urllib.parse import urlsplit
 
 PSEUDO_FILESYSTEMS = (Path("/proc"), Path("/sys"), Path("/dev"))
 MAX_PORT = 65535
-FORMATS_ALL = "html,json,csv,xlsx,sarif,junit"
+# `--format all` and the demo: every format that needs nothing but Python; pdf (Chromium) only when named
+FORMATS_ALL = "html,json,csv,xlsx,sarif,junit,docx"
 
 
 def url_problem(url: str) -> str | None:
@@ -162,17 +163,34 @@ def load_rules(job: AuditJob) -> dict:
         raise AuditInputError(str(exc)) from None
     unknown = unknown_patterns(rules, tuple(job.select) + tuple(job.ignore))
     if unknown:
-        raise AuditInputError(f"未知的规则 unknown rule id or family: {', '.join(unknown)} (see `zwgk rules`)")
+        raise AuditInputError(f"未知的规则 unknown rule id or family: {', '.join(unknown)}{suggest_rules(rules, unknown[0])}"
+                              " (see `zwgk rules`)")
     return rules
+
+
+def suggest_rules(rules: dict, wrong: str) -> str:
+    """'，是否想输入 did you mean: …' with the rule ids and families closest to ``wrong``, or ''."""
+    import difflib
+
+    names = sorted({*rules, *(rule_id.split(".", 1)[0] for rule_id in rules)})
+    close = difflib.get_close_matches(wrong, names, n=4, cutoff=0.6)
+    return f"，是否想输入 did you mean: {', '.join(close)}" if close else ""
 
 
 def check_formats(formats: str) -> list[str]:
     from reports.writers import WRITERS
 
-    wanted = [f.strip() for f in formats.split(",") if f.strip()]
+    from reports.writers import unavailable
+
+    named = [f.strip() for f in formats.split(",") if f.strip()]
+    wanted = list(dict.fromkeys(w for f in named for w in (FORMATS_ALL.split(",") if f == "all" else [f])))
     unknown = [f for f in wanted if f not in WRITERS]
     if unknown or not wanted:
-        raise AuditInputError(f"未知的输出格式 unknown format: {', '.join(unknown) or repr(formats)} (known: {', '.join(WRITERS)})")
+        raise AuditInputError(f"未知的输出格式 unknown format: {', '.join(unknown) or repr(formats)} (known: all, {', '.join(WRITERS)})")
+    for name in wanted:  # before a crawl, not after it
+        problem = unavailable(name)
+        if problem:
+            raise AuditInputError(problem)
     return wanted
 
 
@@ -251,14 +269,13 @@ def crawl_site(job: AuditJob, db: str, rules: dict | None = None) -> int:
 
 def site_unreachable(db: str, scan_id: int) -> str | None:
     """A message when none of the start pages could be fetched (exit code 3)."""
+    from reports.data import home_unreachable
+
     conn = connect_db(db)
     try:
-        homes = conn.execute("select url, status, error from pages where scan_id = ? and depth = 0", (scan_id,)).fetchall()
+        return home_unreachable(conn, scan_id)
     finally:
         conn.close()
-    if homes and all(status is None or status >= 400 for _, status, _ in homes):
-        return "; ".join(f"{url}: {error or f'HTTP {status}'}" for url, status, error in homes)
-    return None
 
 
 def measure_ipv6(job: AuditJob, db: str, scan_id: int) -> dict:
@@ -288,15 +305,25 @@ def check_scan(db: str, scan_id: int, rules: dict, job: AuditJob) -> list[dict]:
         entries = baseline.load(job.baseline)
         conn = connect_db(db)
         try:
-            expired = baseline.apply(conn, scan_id, entries, today_in_china())
+            check_no = last_check(conn, scan_id)
+            expired = baseline.apply(conn, scan_id, entries, today_in_china(), check_no)
             accepted = {r[0] for r in conn.execute(
-                "select fingerprint from findings where scan_id = ? and suppressed is not null", (scan_id,))}
+                "select fingerprint from findings where scan_id = ? and coalesce(check_no, 0) = ? and suppressed is not null",
+                (scan_id, check_no))}
         finally:
             conn.close()
         for entry in expired:
             _warn(f"基线条目已过期，不再屏蔽 baseline entry expired {entry.expires}: {job.baseline}:{entry.line} ({entry.reason})")
         findings = [f for f in findings if f["fingerprint"] not in accepted]
     return findings
+
+
+def last_check(conn, scan_id: int) -> int:
+    """The number of the scan's latest check (0: the audit's own)."""
+    from checks.engine import checks_of
+
+    checks = checks_of(conn, scan_id)
+    return checks[-1]["check_no"] if checks else 0
 
 
 def _warn(message: str) -> None:
@@ -329,14 +356,16 @@ def publish(local_db: str, scan_id: int, target: str, hook=None) -> int | None:
     return new_id
 
 
-def write_outputs(db: str, scan_id: int, rules: dict, job: AuditJob) -> list[str]:
-    from reports.writers import WRITERS
+def write_outputs(db: str, scan_id: int, rules: dict, job: AuditJob, check_no: int = 0) -> list[str]:
+    from reports.writers import WRITERS, FormatUnavailable
 
     out = Path(job.out_dir)
     out.mkdir(parents=True, exist_ok=True)
     conn = connect_db(db)
     try:
-        return [str(WRITERS[name](conn, scan_id, out, rules, job.lang)) for name in check_formats(job.formats)]
+        return [str(WRITERS[name](conn, scan_id, out, rules, job.lang, check_no)) for name in check_formats(job.formats)]
+    except FormatUnavailable as exc:  # Chromium found but it could not print
+        raise AuditInputError(str(exc)) from exc
     finally:
         conn.close()
 
@@ -352,12 +381,12 @@ def exit_code(findings: list[dict], fail_on: str) -> int:
 def summarize(db: str, scan_id: int, rules: dict, findings: list[dict], outputs: list[str]) -> dict:
     """What a person reads at the end of an audit: verdict, score, single-veto items, the rules with
     most findings, the report's path (and the counts a script wants)."""
-    from reports.data import PASS_SCORE, is_veto, score
+    from reports.data import home_unreachable, site_identity, veto_findings
+    from reports.findings_json import scan_summary
+    from reports.scorecard import explain, scorecard
 
     evidence = [{**f, "evidence": f["evidence"] if isinstance(f["evidence"], dict) else json.loads(f["evidence"] or "{}")}
                 for f in findings]
-    total = score(evidence, rules)
-    vetoes = [f for f in evidence if is_veto(f)]
     by_rule: dict[str, int] = {}
     by_severity: dict[str, int] = {}
     for f in findings:
@@ -365,18 +394,23 @@ def summarize(db: str, scan_id: int, rules: dict, findings: list[dict], outputs:
         by_severity[f["severity"]] = by_severity.get(f["severity"], 0) + 1
     conn = connect_db(db)
     try:
-        site, status = conn.execute("select site, status from scans where id = ?", (scan_id,)).fetchone()
+        site, status, limited_by = conn.execute("select site, status, limited_by from scans where id = ?", (scan_id,)).fetchone()
+        check_no = last_check(conn, scan_id)
+        identity = site_identity(conn, scan_id, scan_summary(conn, scan_id))
         pages = conn.execute("select count(*) from pages where scan_id = ?", (scan_id,)).fetchone()[0]
         documents = conn.execute("select count(*) from documents where scan_id = ?", (scan_id,)).fetchone()[0]
         unread = conn.execute("select count(*) from columns where scan_id = ? and kind = 'script_only'", (scan_id,)).fetchone()[0]
+        card = scorecard(evidence, rules, unreachable=home_unreachable(conn, scan_id) is not None)
     finally:
         conn.close()
     html = [p for p in outputs if p.endswith(".html")]
     return {
-        "scan": scan_id, "site": site, "scan_status": status, "pages": pages, "documents": documents, "unread_columns": unread,
-        "passed": not vetoes and total >= PASS_SCORE, "score": total,
+        "scan": scan_id, "site": site, "site_name": identity["name"], "site_code": identity["code"], "scan_status": status, "limited_by": limited_by, "check": check_no, "pages": pages, "documents": documents, "unread_columns": unread,
+        "passed": card["passed"], "score": card["score"],
         "vetoes": [{"rule": f["rule"], "url": f["url"], "message_zh": f["message_zh"], "message_en": f["message_en"]}
-                   for f in vetoes],
+                   for f in veto_findings(evidence, card)],
+        "verdict_lines": dict(zip(("zh", "en"), explain(card, rules, only_losses=True))),
+        "scorecard": card,
         "findings": len(findings), "by_severity": by_severity,
         "by_rule": dict(sorted(by_rule.items(), key=lambda kv: (-kv[1], kv[0]))),
         "report": html[0] if html else None,
@@ -385,11 +419,15 @@ def summarize(db: str, scan_id: int, rules: dict, findings: list[dict], outputs:
 
 def summary_lines(result: AuditResult, rules: dict | None = None, lang: str = "zh") -> list[str]:
     """The readable end of `zwgk audit`/`check`: verdict first."""
+    from reports.failures import readable_error
+
     s = result.summary
     if not s:
-        return [f"扫描 scan {result.scan_id}: {result.status} {result.error or ''}".strip()]
+        return [f"扫描 scan {result.scan_id}: {result.status} {readable_error(result.error, lang)}".strip()]
     verdict = "合格 pass" if s["passed"] else "不合格 fail"
-    lines = [f"{s['site']}  扫描 scan {s['scan']}  结论 verdict: {verdict}  得分 score: {s['score']:g}",
+    name = s.get("site_name") or s["site"]
+    code = f"（{s['site_code']}）" if s.get("site_code") else ""
+    lines = [f"{name}{code}  扫描 scan {s['scan']}  结论 verdict: {verdict}  得分 score: {s['score']:g}",
              f"页面 pages {s['pages']}  公开文件 documents {s['documents']}  问题 findings {s['findings']} "
              f"(错误 error {s['by_severity'].get('error', 0)}, 警告 warning {s['by_severity'].get('warning', 0)}, "
              f"提示 info {s['by_severity'].get('info', 0)})"]
@@ -397,15 +435,19 @@ def summary_lines(result: AuditResult, rules: dict | None = None, lang: str = "z
         lines.insert(0, f"{s['unread_columns']} 个栏目只由脚本加载列表，未能读取（未渲染或没有可用的 Chromium），其文件未检查 "
                         f"{s['unread_columns']} columns list only by script and could not be read (no rendering or no working "
                         "Chromium): their documents were not checked")
+    if s.get("check"):
+        lines.insert(0, f"这是对扫描 {s['scan']} 的第 {s['check']} 次重新检查，扫描时检查的结果保留不变（报告默认出具检查 0） "
+                        f"re-check {s['check']} of scan {s['scan']}; the audit's own findings are kept (check 0)")
+    if s.get("scan_status") == "partial":
+        why = "达到抓取页数上限 page limit" if s.get("limited_by") == "max_pages" else "达到链接层级上限 depth limit"
+        lines.insert(0, f"扫描不完整（{why}）：只检查了已抓取的部分，依赖全站的检查未进行 partial scan: only the part crawled "
+                        "was checked; checks needing the whole site were not run")
     if result.status == "unreachable":
-        lines.insert(0, f"网站无法访问 site unreachable: {result.error}")
+        lines.insert(0, f"网站无法访问 site unreachable: {readable_error(result.error, lang)}")  # words, not exception names
     if result.status == "interrupted":
         lines.insert(0, "抓取被中断，报告不完整 the crawl was interrupted: the report is partial")
-    if s["vetoes"]:
-        lines.append(f"单项否决 single-veto items: {len(s['vetoes'])}")
-        lines += [f"  [{v['rule']}] {v['url']}  {v['message_zh'] if lang == 'zh' else v['message_en']}" for v in s["vetoes"][:5]]
-    else:
-        lines.append("单项否决 single-veto items: 无 none")
+    explained = s.get("verdict_lines", {}).get(lang) or []
+    lines += [f"  {line}" for line in explained[1:]]  # which veto item, which indicator lost how much
     top = list(s["by_rule"].items())[:5]
     if top:
         lines.append("问题最多的规则 rules with most findings:")

@@ -96,11 +96,17 @@ class PageExtract:
                 "pager": self.pagination.pager,
                 "total_pages": self.pagination.total_pages,
                 "total_records": self.pagination.total_records,
-                "pages": [vars(p) for p in self.pagination.pages],
+                # a claim of 999 999 pages is summarised, not listed: the count, the first and the last
+                **({"pages": [vars(p) for p in self.pagination.pages]} if len(self.pagination.pages) <= PAGES_LISTED else
+                   {"pages_claimed": len(self.pagination.pages), "first_page": vars(self.pagination.pages[0]),
+                    "last_page": vars(self.pagination.pages[-1])}),
             } if self.pagination else None,
             "links": [link._asdict() for link in self.links],
             "body_text": self.body_text[:2000],
         }
+
+
+PAGES_LISTED = 20  # pager pages an extraction lists one by one
 
 
 def is_attachment_url(url: str) -> bool:
