@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from urllib.parse import urlsplit
 import sqlite3
 from datetime import date
 
@@ -10,24 +11,47 @@ from checks.config import Rule
 from crawler.store import table_columns
 from reports import history
 from reports.findings_json import findings_of, scan_summary
+from reports.scorecard import scorecard
 
-# single-veto items by themselves (检查指标 单项否决: 首页不更新; 严重错误 — hijacked pages)
-VETO_RULES = {"freshness.stale_home", "content.hidden_link"}
-PASS_SCORE = 60
 DELAY_BUCKETS = [(0, 7, "0–7"), (8, 14, "8–14"), (15, 28, "15–28"), (29, 60, "29–60"), (61, 10**6, ">60")]
 
 
-def is_veto(finding: dict) -> bool:
-    return finding["rule"] in VETO_RULES or bool(finding["evidence"].get("veto"))
+def home_unreachable(conn, scan_id: int) -> str | None:
+    """Why none of the scan's start pages could be opened (站点无法访问), or None."""
+    homes = conn.execute("select url, status, error from pages where scan_id = ? and depth = 0", (scan_id,)).fetchall()
+    if homes and all(status is None or status >= 400 for _, status, _ in homes):
+        return "; ".join(f"{url}: {error or f'HTTP {status}'}" for url, status, error in homes)
+    return None
 
 
-def score(findings: list[dict], rules: dict[str, Rule]) -> float:
-    """100 minus each finding's rule weight (a link's own weight where the evidence sets one)."""
-    lost = 0.0
-    for f in findings:
-        weight = f["evidence"].get("weight") if isinstance(f["evidence"].get("weight"), (int, float)) else None
-        lost += weight if weight is not None else (rules[f["rule"]].weight if f["rule"] in rules else 0)
-    return max(0.0, round(100 - lost, 1))
+def site_identity(conn: sqlite3.Connection, scan_id: int, scan: dict) -> dict:
+    """Name, address and 网站标识码 of the audited site: the scan's own (a batch's sites file) when
+    recorded, else what the home page declares in its meta tags (SiteName, SiteIDCode), else the
+    host for the name and nothing for the code."""
+    meta: dict = {}
+    home = conn.execute("select meta_tags from pages where scan_id = ? and kind = 'home' and meta_tags is not null "
+                        "order by depth, url limit 1", (scan_id,)).fetchone()
+    if home:
+        try:
+            meta = json.loads(home[0]) or {}
+        except ValueError:
+            meta = {}
+    url = (scan.get("start_urls") or [""])[0]
+    host = urlsplit(url).netloc or scan.get("site") or ""
+    name = (scan.get("site_name") or str(meta.get("SiteName") or "")).strip() or host
+    code = (scan.get("site_code") or str(meta.get("SiteIDCode") or "")).strip()
+    return {"name": name, "url": url, "code": code}
+
+
+def scan_verdict(conn, scan_id: int, rules) -> dict:
+    """The scorecard of a scan's audit (check 0)."""
+    return scorecard(findings_of(conn, scan_id), rules, unreachable=home_unreachable(conn, scan_id) is not None)
+
+
+def veto_findings(findings: list[dict], card: dict) -> list[dict]:
+    """The findings a triggered single-veto item rests on."""
+    rules = {r for v in card["vetoes"] if v["triggered"] for r in v["rules"]}
+    return [f for f in findings if f["rule"] in rules]
 
 
 def column_freshness(conn: sqlite3.Connection, scan_id: int, as_of: date, rules: dict[str, Rule], findings: list[dict]) -> list[dict]:
@@ -70,20 +94,20 @@ def delay_distribution(conn: sqlite3.Connection, scan_id: int) -> list[dict]:
     return [{"label": label, "count": counts[i]} for i, (_, _, label) in enumerate(DELAY_BUCKETS)]
 
 
-def build(conn: sqlite3.Connection, scan_id: int, rules: dict[str, Rule]) -> dict:
+def build(conn: sqlite3.Connection, scan_id: int, rules: dict[str, Rule], check_no: int = 0) -> dict:
+    """What the reports show of one check of a scan (0: the audit's own)."""
     conn.row_factory = sqlite3.Row
-    scan = scan_summary(conn, scan_id)
+    scan = scan_summary(conn, scan_id, check_no)
     as_of = date.fromisoformat(scan["as_of"]) if scan["as_of"] else date.today()
-    findings = findings_of(conn, scan_id)
-    suppressed = findings_of(conn, scan_id, suppressed=True)
+    findings = findings_of(conn, scan_id, check_no=check_no)
+    suppressed = findings_of(conn, scan_id, suppressed=True, check_no=check_no)
     kinds = dict(conn.execute("select kind, count(*) from pages where scan_id = ? group by kind", (scan_id,)).fetchall())
     by_rule: dict[str, dict] = {}
     for f in findings:
         entry = by_rule.setdefault(f["rule"], {"rule": f["rule"], "count": 0, "severity": f["severity"]})
         entry["count"] += 1
     by_severity = {s: sum(1 for f in findings if f["severity"] == s) for s in ("error", "warning", "info")}
-    vetoes = [f for f in findings if is_veto(f)]
-    total = score(findings, rules)
+    card = scorecard(findings, rules, unreachable=home_unreachable(conn, scan_id) is not None)
     previous = history.previous_scan(conn, scan_id)
     documents = [dict(r) for r in conn.execute(
         "select url, kind, title, index_no, category, publisher, written_date, publish_date, doc_no, validity "
@@ -94,6 +118,7 @@ def build(conn: sqlite3.Connection, scan_id: int, rules: dict[str, Rule]) -> dic
         ipv6 = json.loads(row[0]) if row else None
     return {
         "scan": scan,
+        "site": site_identity(conn, scan_id, scan),
         "as_of": as_of.isoformat(),
         "pages": sum(kinds.values()),
         "kinds": kinds,
@@ -103,9 +128,10 @@ def build(conn: sqlite3.Connection, scan_id: int, rules: dict[str, Rule]) -> dic
         "suppressed": suppressed,
         "by_rule": sorted(by_rule.values(), key=lambda r: -r["count"]),
         "by_severity": by_severity,
-        "vetoes": vetoes,
-        "score": total,
-        "passed": not vetoes and total >= PASS_SCORE,
+        "vetoes": veto_findings(findings, card),
+        "score": card["score"],
+        "passed": card["passed"],
+        "scorecard": card,
         "rules": rules,
         "columns": column_freshness(conn, scan_id, as_of, rules, findings),
         "delays": delay_distribution(conn, scan_id),

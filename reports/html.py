@@ -20,16 +20,23 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from reports import data as report_data
+from reports.evidence import for_reader
+from reports.failures import failure_words
+from reports.times import beijing
 
 TEXT = {
     "zh": {
         "title": "政府网站政务公开自查报告", "site": "网站", "scan": "扫描编号", "scan_time": "扫描时间", "as_of": "检查基准日",
         "pages": "抓取页面", "documents": "公开文件", "columns": "栏目", "verdict": "总体结论", "passed": "合格",
-        "failed": "不合格", "score": "得分", "vetoes": "单项否决项", "no_vetoes": "无单项否决项", "by_severity": "问题数量",
+        "failed": "不合格", "score": "得分", "vetoes": "单项否决项", "no_vetoes": "无单项否决项",
+        "how_decided": "结论是怎样得出的", "site_code": "网站标识码", "veto_item": "单项否决项", "veto_count": "问题数", "veto_threshold": "否决门槛",
+        "veto_result": "结果", "veto_pages": "所在页面", "vetoed": "否决", "not_vetoed": "未否决", "indicators": "扣分指标",
+        "indicator": "指标", "share": "分值", "lost": "扣分", "problems": "问题数", "per_page": "（按页面计）", "by_severity": "问题数量",
         "error": "错误", "warning": "警告", "info": "提示", "by_rule": "各规则问题数", "charts": "图表",
         "freshness_chart": "栏目更新情况（距最近更新天数 / 期限）", "delay_chart": "成文至发布间隔（自然日）分布",
         "trend_chart": "历次扫描问题数趋势", "findings": "问题清单", "filter_rule": "规则", "filter_severity": "严重程度",
         "filter_column": "栏目", "filter_text": "搜索", "all": "全部", "rule": "规则", "severity": "严重程度", "page": "页面",
+        "fix_page": "整改页面", "involved": "链接目标/涉及网址",
         "message": "问题", "evidence": "证据", "basis": "依据", "todo": "整改要求", "ledger": "公开文件台账",
         "index_no": "索引号", "doc_title": "标题", "publisher": "发文机关", "written": "成文日期", "published": "发布日期",
         "doc_no": "发文字号", "category": "主题分类", "validity": "有效性", "history": "与上次扫描比较", "new": "新增",
@@ -42,6 +49,11 @@ TEXT = {
         "page_size": "每页", "static_only": "未启用 JavaScript，此处只列出前 {n} 条（共 {total} 条）。完整列表请启用 JavaScript 查看，"
                                              "或见同时导出的 findings.json / findings.csv / findings.xlsx（--format json,csv,xlsx）。",
         "partial": "本次扫描未完成（已中断），以下结论只基于已抓取的部分，不能作为完整的自查结论。请用 --resume 继续抓取后重新生成报告。",
+        "limited": "本次扫描只抓取了网站的一部分（{why}），不是完整的自查：以下结论只基于已抓取的部分；依赖全站内容的检查"
+                   "（栏目是否齐全、年度报告、首页更新、空白栏目）未进行。请去掉抓取上限重新检查。",
+        "limit_max_pages": "达到抓取页数上限", "limit_max_depth": "达到链接层级上限",
+        "skipped": "以下检查因抓取不完整未进行：", "recheck": "本报告是对扫描 {scan} 的第 {n} 次重新检查（{when}）。扫描时检查的原始结果不变，见检查 0。",
+        "selection": "本次检查只运行了部分规则：",
         "unread": "有 {n} 个栏目的列表只由脚本加载，本次未能读取（未使用浏览器渲染，或本机没有可用的 Chromium），这些栏目的文件未检查：",
         "learned": "附录：从浏览器渲染中学到的列表和文件接口", "learned_what": "类型", "learned_list": "栏目列表",
         "learned_detail": "文件页模板", "learned_request": "接口请求", "learned_paging": "翻页参数（k 为页码）",
@@ -51,11 +63,16 @@ TEXT = {
         "title": "Government website disclosure self-inspection report", "site": "Site", "scan": "Scan", "scan_time": "Scanned",
         "as_of": "Audit date", "pages": "Pages crawled", "documents": "Documents", "columns": "Columns", "verdict": "Verdict",
         "passed": "Pass", "failed": "Fail", "score": "Score", "vetoes": "Single-veto items", "no_vetoes": "No single-veto item",
+        "how_decided": "How the verdict was made", "site_code": "site code", "veto_item": "Single-veto item", "veto_count": "Findings",
+        "veto_threshold": "Vetoed at", "veto_result": "Result", "veto_pages": "Pages", "vetoed": "vetoed",
+        "not_vetoed": "not vetoed", "indicators": "Scored indicators", "indicator": "Indicator", "share": "Share",
+        "lost": "Lost", "problems": "Problems", "per_page": " (pages)",
         "by_severity": "Findings", "error": "error", "warning": "warning", "info": "info", "by_rule": "Findings by rule",
         "charts": "Charts", "freshness_chart": "Column freshness (days since last update / limit)",
         "delay_chart": "Days from 成文日期 to 发布日期", "trend_chart": "Findings over previous scans", "findings": "Findings",
         "filter_rule": "Rule", "filter_severity": "Severity", "filter_column": "Column", "filter_text": "Search", "all": "All",
-        "rule": "Rule", "severity": "Severity", "page": "Page", "message": "Problem", "evidence": "Evidence", "basis": "Basis",
+        "rule": "Rule", "severity": "Severity", "page": "Page",
+        "fix_page": "Page to fix", "involved": "Link target / URL involved", "message": "Problem", "evidence": "Evidence", "basis": "Basis",
         "todo": "What to do", "ledger": "Document ledger", "index_no": "Index no.", "doc_title": "Title", "publisher": "Issuer",
         "written": "Written", "published": "Published", "doc_no": "Document no.", "category": "Category", "validity": "Validity",
         "history": "Compared with the previous scan", "new": "New", "fixed": "Fixed", "still_open": "Still open",
@@ -63,6 +80,13 @@ TEXT = {
         "reason": "Reason", "no_findings": "No findings.", "days": "days", "limit": "limit", "blank": "blank",
         "ipv6": "IPv6 support", "shown": "Showing", "of": "of", "rows": "rows",
         "print_note": "Generated by zwgk-audit; readable offline and in print.", "previous_scan": "Previous scan",
+        "limited": "This scan covered only part of the site ({why}); it is not a complete self-inspection: everything below "
+                   "rests on the part crawled, and the checks that need the whole site (required columns, annual report, "
+                   "home page updates, blank columns) were not run. Check again without the crawl limit.",
+        "limit_max_pages": "the page limit was reached", "limit_max_depth": "the link depth limit was reached",
+        "skipped": "Not checked because the crawl was incomplete:", "recheck": "This report is re-check {n} of scan {scan} ({when}). "
+                   "The audit's own findings are unchanged (check 0).",
+        "selection": "This check ran only some rules:",
         "partial": "This scan did not finish (it was interrupted): everything below rests on the part that was crawled and is "
                    "not a complete self-inspection. Resume it with --resume and generate the report again.",
         "unread": "{n} columns list their items only by script and could not be read this time (rendering was off, or no "
@@ -111,7 +135,8 @@ def content_security_policy(html: str) -> str:
 
 def table_data(report: dict, t: dict, lang: str) -> dict:
     """What the page's script needs for the findings and ledger tables, as compact arrays: each
-    rule's texts once, then one array per finding and per document (column order below)."""
+    rule's texts once, then one array per finding and per document (column order below). A finding
+    comes in the words of reports.evidence: the page to fix, the evidence as labelled lines."""
     zh = lang == "zh"
     rules = {}
     for rule_id in dict.fromkeys(f["rule"] for f in report["findings"]):  # in report order: the same file every time
@@ -119,12 +144,14 @@ def table_data(report: dict, t: dict, lang: str) -> dict:
         rules[rule_id] = ([rule.title_zh if zh else rule.title_en, rule.basis, rule.description_zh if zh else rule.description_en]
                           if rule else ["", "", ""])
     return {
-        "text": {key: t[key] for key in ("error", "warning", "info", "evidence", "basis", "todo", "matching", "pager")}
+        "text": {key: t[key] for key in ("error", "warning", "info", "evidence", "basis", "todo", "matching", "pager", "involved")}
         | {"colon": "：" if zh else ": "},
         "rules": rules,
-        # severity, rule, url, message, evidence, fingerprint, column url
-        "findings": [[f["severity"], f["rule"], f["url"], f["message"] if zh else f["message_en"], f["evidence"],
-                      f["fingerprint"], f["column_url"] or ""] for f in report["findings"]],
+        # severity, rule, page to fix, message, evidence ([label, value] lines), fingerprint, column url,
+        # the link target or other address concerned ("" when none)
+        "findings": [[f["severity"], f["rule"], s["page_to_fix"], s["message"], [list(line) for line in s["evidence"]],
+                      f["fingerprint"], f["column_url"] or "", s["involved_url"]]
+                     for f in report["findings"] for s in [f.get("shown") or for_reader(f, lang)]],
         # the ledger's cells in its column order, then the document's url
         "documents": [[d["index_no"] or "", d["title"] or d["url"], d["publisher"] or "", d["written_date"] or "",
                        d["publish_date"] or "", d["doc_no"] or "", d["category"] or "", d["validity"] or "", d["kind"] or "",
@@ -156,14 +183,23 @@ def write_json(out, value: dict) -> None:
     out.write("}")
 
 
-def write(conn: sqlite3.Connection, scan_id: int, out_dir: Path, rules=None, lang: str = "zh") -> Path:
+def write(conn: sqlite3.Connection, scan_id: int, out_dir: Path, rules=None, lang: str = "zh", check_no: int = 0) -> Path:
     """The report page ``out_dir/index.html``: the template around the findings' JSON, which is
     written into the file in slices (write_json); the file appears whole or not at all."""
     if rules is None:
         from checks.engine import rules_for_run
 
         rules = rules_for_run()
-    report = report_data.build(conn, scan_id, rules)
+    report = report_data.build(conn, scan_id, rules, check_no)
+    for f in report["findings"]:  # once, for the rows rendered here and the script's data
+        f["shown"] = for_reader(f, lang)
+    # times stored in UTC, shown in Beijing time
+    report["scan"] = {**report["scan"], **{key: beijing(report["scan"].get(key), lang)
+                                           for key in ("started_at", "finished_at", "checked_at")}}
+    for host in (report.get("ipv6") or {}).get("hosts", []):  # the IPv6 table: probe failures in words, not codes
+        for key in ("v4_error", "v6_error"):
+            if host.get(key):
+                host[key] = failure_words(host[key], lang=lang)
     t = TEXT[lang]
     json_slot = f"zwgk-json-{secrets.token_hex(16)}"  # no crawled text can hold it
     page = _env.get_template("report.html.j2").render(
