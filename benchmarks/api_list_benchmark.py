@@ -111,9 +111,13 @@ def serve(portal: Portal, port_queue) -> None:
             time.sleep(3600)
 
 
+# the site is on loopback, not a real portal: no per-host politeness (zwgk's defaults are --per-host 2 --delay 0.5)
+CRAWL_OPTIONS = ["--delay", "0", "--per-host", "8"]
+
+
 def crawl(url: str, db: str) -> tuple[float, float, int]:
     """(seconds, CPU seconds of the crawl's process tree, peak RSS MiB of that tree)."""
-    return run([sys.executable, "-m", "zwgk.cli", "crawl", url, "--db", db, "--delay", "0", "--per-host", "8", "--quiet"])
+    return run([sys.executable, "-m", "zwgk.cli", "crawl", url, "--db", db, *CRAWL_OPTIONS, "--quiet"])
 
 
 def main() -> None:
@@ -123,6 +127,7 @@ def main() -> None:
     ap.add_argument("--per-page", type=int, default=20)
     ap.add_argument("--keep", metavar="DIR", help="write the two scan databases there (default: a temporary folder)")
     a = ap.parse_args()
+    print(f"zwgk crawl options: {' '.join(CRAWL_OPTIONS)}", flush=True)
     rates = {}
     with tempfile.TemporaryDirectory() as scratch:
         tmp = a.keep or scratch

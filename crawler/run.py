@@ -30,8 +30,9 @@ class CrawlOptions:
     max_pages: int = 0  # 0 = no limit
     max_depth: int = 10
     concurrency: int = 16
-    per_host: int = 8
-    delay: float = 0.0
+    # polite by default, for the library as for the command line: a real portal, not a test server
+    per_host: int = 2
+    delay: float = 0.5  # seconds between two requests to a host, at least (no random jitter)
     timeout: float = 30.0
     max_size_mb: int = 50
     max_attachment_mb: int = 20  # attachments read for their text up to this size; 0: only probed
@@ -76,6 +77,8 @@ RETRYABLE = [408, 429, 500, 502, 503, 504, 522, 524]  # asked again on resume, n
 
 
 def scrapy_settings(opts: CrawlOptions, scan_id: int) -> dict:
+    from scrapy.settings import default_settings
+
     user_agent = USER_AGENT if not opts.contact else USER_AGENT.replace("contact: set --contact", f"contact: {opts.contact}")
     settings = {
         "BOT_NAME": "zwgk",
@@ -84,6 +87,10 @@ def scrapy_settings(opts: CrawlOptions, scan_id: int) -> dict:
         "CONCURRENT_REQUESTS": opts.concurrency,
         "CONCURRENT_REQUESTS_PER_DOMAIN": opts.per_host,
         "DOWNLOAD_DELAY": opts.delay,
+        # --delay is a floor: Scrapy would space a host's requests by 0.5-1.5 times it (and shorten a
+        # Retry-After the same way); older Scrapy knows only RANDOMIZE_DOWNLOAD_DELAY
+        **({"DOWNLOAD_DELAY_JITTER": 0.0} if hasattr(default_settings, "DOWNLOAD_DELAY_JITTER")
+           else {"RANDOMIZE_DOWNLOAD_DELAY": False}),
         # Politeness is the per-host concurrency, --delay and the server's own Retry-After.
         # AutoThrottle is off: it raises a host's delay after one slow page and never lowers it
         # on 404s, so a few slow or missing pages left whole scans at a few pages per second.
@@ -276,7 +283,7 @@ def run_crawl(opts: CrawlOptions) -> int:
             status = "interrupted"
     finally:
         db.close()
-    if status == "finished":  # only an interrupted scan needs its responses for --resume
+    if status in ("finished", "partial"):  # only an interrupted scan needs its responses for --resume
         shutil.rmtree(settings["JOBDIR"], ignore_errors=True)
         _remove_cache(settings["ZWGK_RESPONSE_CACHE"])
         jobs = Path(settings["JOBDIR"]).parent

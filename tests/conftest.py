@@ -11,6 +11,10 @@ from zwgk.demo.server import serve_portal
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+# A test's site is a server on loopback, not a real portal: crawl it at full speed. zwgk's own
+# defaults are polite (--per-host 2 --delay 0.5); a test that crawls passes these explicitly.
+FAST = ("--per-host", "8", "--delay", "0")
+
 
 def run_zwgk(*args, timeout=300, check=True, env=None):
     """Run the installed CLI in a subprocess (Scrapy's reactor cannot be restarted in-process)."""
@@ -38,7 +42,7 @@ def demo_site():
 def demo_db(demo_site, tmp_path_factory):
     """One crawl of the demo portal shared by the read-only tests."""
     db = tmp_path_factory.mktemp("crawl") / "demo.db"
-    run_zwgk("crawl", demo_site["v4"] + "/", "--db", db, "--quiet")
+    run_zwgk("crawl", demo_site["v4"] + "/", "--db", db, "--quiet", *FAST)
     return db
 
 
@@ -51,7 +55,7 @@ def audit(demo_site, tmp_path_factory):
     out = tmp_path_factory.mktemp("audit")
     # IPv6 is measured in test_ipv6.py with its own DNS server; the demo's hosts are address literals
     proc = run_zwgk("audit", demo_site["v4"] + "/", "--db", out / "a.db", "--quiet", "--as-of", AS_OF, "--out", out,
-                    "--format", "html,json,csv,xlsx,sarif,junit", "--no-ipv6", check=False)
+                    "--format", "html,json,csv,xlsx,sarif,junit", "--no-ipv6", *FAST, check=False)
     assert proc.returncode == 1, proc.stderr  # error findings → exit 1
     data = json.loads((out / "findings.json").read_text(encoding="utf-8"))
     return {"data": data, "db": out / "a.db", "out": out, "stdout": proc.stdout}

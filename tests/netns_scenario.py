@@ -41,7 +41,7 @@ def main(out: Path, extra: list[str]) -> None:
             proc = subprocess.run(
                 [sys.executable, "-m", "zwgk.cli", "audit", server.base + "/", "--db", str(out / "scan.db"), "--out", str(out),
                  "--format", "json", "--no-ipv6", "--quiet", "--fail-on", "never", "--select", "links",
-                 "--dns-server", f"{dns_host}:{dns_port}", *extra],
+                 "--dns-server", f"{dns_host}:{dns_port}", "--per-host", "8", "--delay", "0", *extra],  # loopback: full speed
                 capture_output=True, text=True, timeout=120)
             with sqlite3.connect(out / "scan.db") as conn:
                 pages = {url: [kind, error] for url, kind, error in conn.execute("select url, error_kind, error from pages")}

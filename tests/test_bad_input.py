@@ -7,7 +7,7 @@ import sqlite3
 
 import pytest
 
-from conftest import run_zwgk
+from conftest import FAST, run_zwgk
 
 URL = "http://127.0.0.1:9/"  # never contacted: every case fails before the crawl
 
@@ -111,7 +111,7 @@ CASES = [
     (["audit", URL, "--db", "{d}/x.db", "--rules", "{d}/notdb.db"], "notdb.db"),
     (["audit", URL, "--db", "{d}/x.db", "--baseline", "{d}/no-baseline.yaml"], "cannot read"),
     (["audit", URL, "--db", "{d}/x.db", "--baseline", "{d}/adir"], "--baseline"),
-    (["audit", URL, "--db", "{d}/x.db", "--format", "pdf"], "unknown format"),
+    (["audit", URL, "--db", "{d}/x.db", "--format", "odt"], "unknown format"),
     (["audit", URL, "--db", "{d}/x.db", "--format", ","], "unknown format"),
     (["rules", "--rules", "{d}/no-rules.yaml"], "cannot read"),
     (["extract", "{d}/no-such-page.html"], "no such file"),
@@ -197,7 +197,7 @@ def test_no_control_server_is_opened(tmp_path):
     from tests.http_site import page, serve
 
     with serve(lambda method, path, query, body: (200, {}, page("首页", "<p>首页</p>"), 0)) as server:
-        proc = run_zwgk("crawl", server.base + "/", "--db", tmp_path / "c.db", "--verbose", "--no-ipv6", "--workers", "1",
+        proc = run_zwgk("crawl", server.base + "/", "--db", tmp_path / "c.db", "--verbose", "--no-ipv6", "--workers", "1", *FAST,
                         env={"HOME": str(tmp_path)})
     log = proc.stderr
     assert "Enabled extensions" in log  # the log lists the extensions that run …

@@ -20,7 +20,7 @@ import time
 
 import pytest
 
-from conftest import run_zwgk
+from conftest import FAST, run_zwgk
 from tests.sitegen import generate, serve
 
 def _suitable(seed: int) -> bool:
@@ -73,7 +73,7 @@ class Killer:
     def crawl(self, db, trigger=lambda n, method, target: False, extra=()):
         self.requests, self.trigger, self.killed = [], trigger, False
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "zwgk.cli", "crawl", self.server.home, "--db", str(db), "--quiet", *extra,
+            [sys.executable, "-m", "zwgk.cli", "crawl", self.server.home, "--db", str(db), "--quiet", *FAST, *extra,
              *self.server.resolve_args()], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         try:
             _out, err = self.proc.communicate(timeout=240)
@@ -143,7 +143,7 @@ def test_sigterm_stops_within_two_seconds_saved_and_resumable(tmp_path):
         server.lookup = lookup
         db = tmp_path / "term.db"
         proc = subprocess.Popen([sys.executable, "-m", "zwgk.cli", "crawl", server.home, "--db", str(db), "--quiet",
-                                 *server.resolve_args()], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                                 *FAST, *server.resolve_args()], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:  # wait until pages have been written
             time.sleep(0.3)
@@ -167,7 +167,7 @@ def test_sigterm_stops_within_two_seconds_saved_and_resumable(tmp_path):
             assert conn.execute("select status from scans").fetchall() == [("interrupted",)]
             assert conn.execute("select count(*) from pages").fetchone()[0] >= 3
         stall["on"] = False
-        resumed = run_zwgk("crawl", server.home, "--db", db, "--quiet", "--resume", "--json", *server.resolve_args())
+        resumed = run_zwgk("crawl", server.home, "--db", db, "--quiet", "--resume", "--json", *FAST, *server.resolve_args())
         assert '"status": "finished"' in resumed.stdout
 
 
@@ -176,7 +176,7 @@ def _audit_interrupted(server, seen, tmp_path, name, *extra):
     db, out = tmp_path / f"{name}.db", tmp_path / f"{name}-out"
     seen.clear()
     proc = subprocess.Popen([sys.executable, "-m", "zwgk.cli", "audit", server.home, "--db", str(db), "--out", str(out),
-                             "--format", "html,json", "--no-ipv6", "--quiet", "--as-of", "2026-11-20", *extra,
+                             "--format", "html,json", "--no-ipv6", "--quiet", "--as-of", "2026-11-20", *FAST, *extra,
                              *server.resolve_args()], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 60
     while len(seen) < 10 and time.monotonic() < deadline:

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from conftest import query, run_zwgk
+from conftest import FAST, query, run_zwgk
 from zwgk.demo.portal import DemoPortal
 
 MODEL = DemoPortal()
@@ -154,14 +154,15 @@ def test_scan_row(demo_db):
 
 def test_max_pages_and_depth_bound_the_crawl(demo_site, tmp_path):
     db = tmp_path / "small.db"
-    run_zwgk("crawl", demo_site["v4"] + "/", "--db", db, "--quiet", "--max-depth", "1", "--no-link-check")
+    run_zwgk("crawl", demo_site["v4"] + "/", "--db", db, "--quiet", "--max-depth", "1", "--no-link-check", *FAST)
     kinds = dict(query(db, "select kind, count(*) from pages group by kind"))
     assert "document" in kinds  # the home page's latest items are one hop away
     assert kinds.get("document", 0) + kinds.get("interpretation", 0) < 30
+    assert query(db, "select status, limited_by from scans") == [("partial", "max_depth")]  # pages left deeper
     db2 = tmp_path / "tiny.db"
-    run_zwgk("crawl", demo_site["v4"] + "/", "--db", db2, "--quiet", "--max-pages", "20")
+    run_zwgk("crawl", demo_site["v4"] + "/", "--db", db2, "--quiet", "--max-pages", "20", *FAST)
     assert query(db2, "select count(*) from pages")[0][0] == 20  # exact: responses in flight are dropped
-    assert query(db2, "select status from scans") == [("finished",)]
+    assert query(db2, "select status, limited_by from scans") == [("partial", "max_pages")]  # cut short: not the whole site
 
 
 def test_bad_input_is_a_clear_error(tmp_path):
@@ -175,7 +176,7 @@ def test_unreachable_host_is_recorded_not_crashed(tmp_path):
     from zwgk.demo.server import free_port
 
     db = tmp_path / "down.db"
-    run_zwgk("crawl", f"http://127.0.0.1:{free_port()}/", "--db", db, "--quiet")
+    run_zwgk("crawl", f"http://127.0.0.1:{free_port()}/", "--db", db, "--quiet", *FAST)
     assert query(db, "select kind, error_kind from pages") == [("other", "refused")]
 
 
@@ -207,7 +208,7 @@ def test_short_column_is_reported_as_incomplete(tmp_path):
     db = tmp_path / "pt.db"
     try:
         run_zwgk("crawl", f"http://127.0.0.1:{server.server_address[1]}/zwgk/ghxx/gzjzqk/", "--db", db, "--quiet",
-                 "--max-depth", "0", "--no-link-check")
+                 "--max-depth", "0", "--no-link-check", *FAST)
     finally:
         server.shutdown()
         server.server_close()
@@ -229,7 +230,7 @@ def test_progress_on_a_terminal_and_quiet_in_ci(demo_site, tmp_path):
     master, slave = pty.openpty()
     env = {k: v for k, v in os.environ.items() if k != "CI"}
     proc = subprocess.Popen([sys.executable, "-m", "zwgk.cli", "crawl", demo_site["v4"] + "/", "--db", str(tmp_path / "p.db"),
-                             "--max-depth", "1", "--no-link-check", "--delay", "0.05"],
+                             "--max-depth", "1", "--no-link-check", "--delay", "0.05", "--per-host", "8"],
                             stdout=subprocess.DEVNULL, stderr=slave, env=env)
     os.close(slave)
     output = b""
@@ -248,21 +249,21 @@ def test_progress_on_a_terminal_and_quiet_in_ci(demo_site, tmp_path):
     os.close(master)
     assert proc.returncode == 0
     assert "已抓取 fetched".encode() in output and "pages/s".encode() in output
-    quiet = run_zwgk("crawl", demo_site["v4"] + "/", "--db", tmp_path / "q.db", "--max-depth", "1", "--no-link-check")
+    quiet = run_zwgk("crawl", demo_site["v4"] + "/", "--db", tmp_path / "q.db", "--max-depth", "1", "--no-link-check", *FAST)
     assert "fetched" not in quiet.stderr  # CI=1 and no terminal: no progress display
 
 
 def test_allow_host_crawls_a_second_host(demo_site, tmp_path):
     other = demo_site["external"].split("//", 1)[1]  # localhost:PORT, the portal under another name
     db = tmp_path / "allow.db"
-    run_zwgk("crawl", demo_site["v4"] + "/", "--db", db, "--quiet", "--max-depth", "3", "--allow-host", other)
+    run_zwgk("crawl", demo_site["v4"] + "/", "--db", db, "--quiet", "--max-depth", "3", "--allow-host", other, *FAST)
     row = query(db, "select probe, kind, status from pages where url = ?", (demo_site["external"] + "/",))
     assert row == [(0, "column", 200)]  # fetched and parsed, not merely probed
     assert query(db, "select count(*) from links where source_url = ?", (demo_site["external"] + "/",))[0][0] > 10
 
 
 def test_unknown_format_fails_before_crawling(tmp_path):
-    proc = run_zwgk("audit", "http://127.0.0.1:1/", "--db", tmp_path / "f.db", "--format", "pdf", check=False)
+    proc = run_zwgk("audit", "http://127.0.0.1:1/", "--db", tmp_path / "f.db", "--format", "odt", check=False)
     assert proc.returncode == 2 and "unknown format" in proc.stderr
     assert not (tmp_path / "f.db").exists()
 
@@ -288,7 +289,7 @@ def test_start_url_redirecting_to_another_host_is_followed(demo_site, tmp_path):
     threading.Thread(target=server.serve_forever, daemon=True).start()
     db = tmp_path / "moved.db"
     try:
-        run_zwgk("crawl", f"http://127.0.0.1:{server.server_address[1]}/", "--db", db, "--quiet", "--no-link-check")
+        run_zwgk("crawl", f"http://127.0.0.1:{server.server_address[1]}/", "--db", db, "--quiet", "--no-link-check", *FAST)
     finally:
         server.shutdown()
         server.server_close()
@@ -301,6 +302,6 @@ def test_crawl_over_ipv6_loopback(demo_site, tmp_path):
     if not demo_site["v6"]:
         pytest.skip("the machine has no ::1")
     db = tmp_path / "v6.db"
-    run_zwgk("crawl", demo_site["v6"] + "/", "--db", db, "--quiet", "--no-link-check")
+    run_zwgk("crawl", demo_site["v6"] + "/", "--db", db, "--quiet", "--no-link-check", *FAST)
     assert query(db, "select count(*) from documents") == [(179,)]
     assert query(db, "select url from pages where kind = 'home'") == [(demo_site["v6"] + "/",)]

@@ -16,7 +16,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 import sqlite_utils
 
-from conftest import query, run_zwgk
+from conftest import FAST, query, run_zwgk
 from crawler.store import APPLICATION_ID, META_TABLE, SCHEMA, SCHEMA_VERSION, UnusableDatabase, open_db, verify_db
 
 
@@ -152,7 +152,7 @@ def test_sixteen_processes_create_one_database_at_once(tmp_path):
 def test_eight_crawls_into_one_new_database(tiny_site, tmp_path):
     path = tmp_path / "shared.db"
     env = {**os.environ, "CI": "1"}
-    procs = [subprocess.Popen([sys.executable, "-m", "zwgk.cli", "crawl", tiny_site, "--db", str(path), "--quiet", "--no-link-check", "--json"],
+    procs = [subprocess.Popen([sys.executable, "-m", "zwgk.cli", "crawl", tiny_site, "--db", str(path), "--quiet", "--no-link-check", "--json", *FAST],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env) for _ in range(8)]
     results = [p.communicate(timeout=240) for p in procs]
     assert [p.returncode for p in procs] == [0] * 8, "\n".join(err for _, err in results)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from tests.conftest import run_zwgk
+from tests.conftest import FAST, run_zwgk
 from tests.http_site import page, serve
 
 
@@ -36,7 +36,7 @@ def answer(method, path, query, body):
 def test_document_reached_too_deep_first_is_crawled_from_its_list(tmp_path):
     with serve(answer) as server:
         run_zwgk("crawl", server.base + "/", "--db", tmp_path / "d.db", "--quiet", "--no-ipv6", "--max-depth", "3",
-                 "--no-render")
+                 "--no-render", *FAST)
         requested = [p for m, p, _ in server.requests if m == "GET"]
     with sqlite3.connect(tmp_path / "d.db") as conn:
         fetched = {u[len(server.base):]: s for u, s in conn.execute("select url, status from pages")}

@@ -19,6 +19,7 @@ import time
 
 import pytest
 
+from conftest import FAST
 from tests.services import postgres_server, redis_server
 from tests.sitegen import AS_OF, generate, serve
 
@@ -63,7 +64,7 @@ def test_two_workers_one_killed_every_site_audited_once(services, tmp_path):
         servers = {seed: stack.enter_context(serve(generate(seed))) for seed in SEEDS}
         sites = tmp_path / "sites.yaml"
         resolve = _sites_file(sites, servers)
-        common = ["--as-of", AS_OF.isoformat(), "--no-ipv6", "--fail-on", "never", "--json", "--quiet", *resolve]
+        common = ["--as-of", AS_OF.isoformat(), "--no-ipv6", "--fail-on", "never", "--json", "--quiet", *FAST, *resolve]
 
         # the same sites on one machine, into SQLite: the reference
         local = subprocess.run(_zwgk("batch", sites, "--db", tmp_path / "local.db", "--out", tmp_path / "local",
@@ -156,7 +157,7 @@ def test_postgres_database_serves_every_command(services, tmp_path):
         return proc
 
     with serve(generate(7)) as srv:
-        common = [srv.home, "--as-of", AS_OF.isoformat(), "--no-ipv6", "--json", "--quiet", *srv.resolve_args()]
+        common = [srv.home, "--as-of", AS_OF.isoformat(), "--no-ipv6", "--json", "--quiet", *FAST, *srv.resolve_args()]
         first = json.loads(zwgk("audit", *common, "--db", db, "--work-dir", tmp_path / "work", "--out", tmp_path / "pg").stdout)
         second = json.loads(zwgk("audit", *common, "--db", db, "--work-dir", tmp_path / "work").stdout)
         local = json.loads(zwgk("audit", *common, "--db", tmp_path / "local.db").stdout)

@@ -40,6 +40,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import pytest
 
+from conftest import FAST
 from tests.sitegen import AS_OF, OFFSITE_HOSTS, generate, serve
 
 SEEDS = range(30)
@@ -175,7 +176,7 @@ def test_sitegen_planted_labels_cover_the_table():
 def run_audit(srv, tmp_path):
     out = tmp_path / "out"
     cmd = ["zwgk", "audit", srv.home, "--db", str(tmp_path / "scan.db"), "--out", str(out), "--format", "json",
-           "--no-ipv6", "--as-of", AS_OF.isoformat(), "--quiet", *srv.resolve_args()]
+           "--no-ipv6", "--as-of", AS_OF.isoformat(), "--quiet", *FAST, *srv.resolve_args()]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=180)
     assert proc.returncode in (0, 1), f"zwgk audit exit {proc.returncode}\n{proc.stdout[-2000:]}\n{proc.stderr[-4000:]}"
     return tmp_path / "scan.db", json.loads((out / "findings.json").read_text(encoding="utf-8"))

@@ -17,6 +17,7 @@ import time
 
 import pytest
 
+from conftest import FAST
 from http_site import page, serve
 
 LINKS = 100_000
@@ -92,7 +93,7 @@ def test_hostile_site_ends_bounded_and_explained(tmp_path):
         proc = subprocess.run(
             [sys.executable, "-m", "zwgk.cli", "audit", server.base + "/", "--db", str(tmp_path / "h.db"), "--out",
              str(tmp_path / "out"), "--format", "json", "--no-ipv6", "--quiet", "--fail-on", "never", "--select", "links",
-             "--timeout", "3", "--max-size", "5", "--max-depth", "6"],
+             "--timeout", "3", "--max-size", "5", "--max-depth", "6", *FAST],
             capture_output=True, text=True, timeout=280)
         took = time.monotonic() - started
     peak_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024

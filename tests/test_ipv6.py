@@ -9,7 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from conftest import query, run_zwgk
+from conftest import FAST, query, run_zwgk
 from dns_responder import DNSResponder, Zone
 from zwgk.demo.server import has_ipv6_loopback
 
@@ -95,7 +95,7 @@ def v6_site(tmp_path_factory):
         with DNSResponder(zone) as (dns_host, dns_port):
             proc = run_zwgk("audit", f"http://www.v6.test:{ports['portal']}/", "--db", out / "v6.db", "--quiet",
                             "--dns-server", f"{dns_host}:{dns_port}", "--as-of", "2026-11-20", "--out", out,
-                            "--format", "json,html", "--select", "ipv6", "--select", "dns", "--select", "links", check=False)
+                            "--format", "json,html", "--select", "ipv6", "--select", "dns", "--select", "links", *FAST, check=False)
     finally:
         for server in servers:
             server.shutdown()

@@ -14,7 +14,7 @@ from urllib.parse import parse_qs
 
 import pytest
 
-from conftest import query, run_zwgk
+from conftest import FAST, query, run_zwgk
 from http_site import page, serve
 
 SITE_META = '<meta name="SiteName" content="测试市人民政府"><meta name="SiteDomain" content="127.0.0.1"><meta name="SiteIDCode" content="3500000001">'
@@ -92,7 +92,7 @@ def lying_site(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("pagers")
     with serve(answer) as server:
         run_zwgk("audit", server.base + "/", "--db", tmp / "scan.db", "--out", tmp / "out", "--format", "json",
-                 "--no-ipv6", "--as-of", "2026-11-10", "--quiet", "--fail-on", "never")
+                 "--no-ipv6", "--as-of", "2026-11-10", "--quiet", "--fail-on", "never", *FAST)
         yield {"db": tmp / "scan.db", "requests": list(server.requests), "base": server.base,
                "findings": json.loads((tmp / "out" / "findings.json").read_text(encoding="utf-8"))["findings"]}
 
@@ -156,6 +156,6 @@ def test_a_real_column_longer_than_any_cap_is_crawled_whole(tmp_path):
         return 404, {}, page("404", "页面不存在"), 0
 
     with serve(long_column) as server:
-        run_zwgk("crawl", server.base + "/", "--db", tmp_path / "long.db", "--quiet", "--max-depth", "1", "--no-link-check")
+        run_zwgk("crawl", server.base + "/", "--db", tmp_path / "long.db", "--quiet", "--max-depth", "1", "--no-link-check", *FAST)
     assert query(tmp_path / "long.db", "select count(*) from column_items") == [(pages,)]
     assert query(tmp_path / "long.db", "select overclaimed, listed_items from pagers") == [(0, pages)]

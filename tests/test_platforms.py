@@ -11,7 +11,7 @@ from urllib.parse import parse_qs
 
 import pytest
 
-from conftest import query, run_zwgk
+from conftest import FAST, query, run_zwgk
 from http_site import page, serve
 
 DOMAIN = "www.demo.gov.test"
@@ -134,7 +134,7 @@ def scan(tmp_path_factory):
         port = server.base.rsplit(":", 1)[1]
         pins = ["--resolve", f"jyj.demo.gov.test:80:127.0.0.1", "--resolve", f"www.xpj-yule.test:80:127.0.0.1"]
         run_zwgk("audit", server.base + "/", "--db", tmp / "s.db", "--out", tmp / "out", "--format", "json", "--no-ipv6",
-                 "--as-of", "2026-11-10", "--quiet", "--fail-on", "never", *pins)
+                 "--as-of", "2026-11-10", "--quiet", "--fail-on", "never", *FAST, *pins)
         findings = json.loads((tmp / "out" / "findings.json").read_text(encoding="utf-8"))["findings"]
         yield {"db": tmp / "s.db", "base": server.base, "port": port, "findings": findings,
                "requests": list(server.requests)}

@@ -25,7 +25,7 @@ from email.utils import formatdate
 
 import pytest
 
-from conftest import run_zwgk
+from conftest import FAST, run_zwgk
 from test_crash_resume import TABLES
 from tests.sitegen import generate, serve
 from tests.sitegen.server import _Handler
@@ -110,7 +110,7 @@ def rescans(tmp_path_factory):
 
         def audit(*extra):
             run_zwgk("audit", server.home, "--db", db, "--quiet", "--as-of", "2026-11-20", "--fail-on", "never",
-                     "--no-ipv6", "--format", "json", "--out", tmp / "out", *extra, *server.resolve_args())
+                     "--no-ipv6", "--format", "json", "--out", tmp / "out", *FAST, *extra, *server.resolve_args())
             return conditional.take()
 
         first, unchanged = audit(), audit()
@@ -187,7 +187,7 @@ def test_kill_9_during_a_rescan_then_resume_equals_the_uninterrupted_scan(tmp_pa
     with serve(generate(SEED)) as server:
         conditional = Conditional(server)
         db = tmp_path / "k.db"
-        args = ["crawl", server.home, "--db", db, "--quiet", *server.resolve_args()]
+        args = ["crawl", server.home, "--db", db, "--quiet", *FAST, *server.resolve_args()]
         run_zwgk(*args)
         first = conditional.take()
         proc = subprocess.Popen([sys.executable, "-m", "zwgk.cli", *map(str, args)], stdout=subprocess.DEVNULL,

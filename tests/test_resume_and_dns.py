@@ -6,7 +6,7 @@ import subprocess
 import sys
 import time
 
-from conftest import query, run_zwgk
+from conftest import FAST, query, run_zwgk
 from dns_responder import DNSResponder, Zone
 
 
@@ -27,7 +27,7 @@ def test_ctrl_c_then_resume_loses_and_duplicates_nothing(demo_site, demo_db, tmp
     full = {u for (u,) in query(demo_db, "select url from pages")}
     assert 0 < partial < len(full)
 
-    run_zwgk("crawl", demo_site["v4"] + "/", "--db", db, "--quiet", "--resume")
+    run_zwgk("crawl", demo_site["v4"] + "/", "--db", db, "--quiet", "--resume", *FAST)
     assert query(db, "select id, status from scans") == [(1, "finished")]
     resumed = [u for (u,) in query(db, "select url from pages")]
     assert len(resumed) == len(set(resumed))
@@ -40,7 +40,7 @@ def test_resolve_pins_a_name_like_curl(demo_site, tmp_path):
     port = demo_site["v4"].rsplit(":", 1)[1]
     db = tmp_path / "pinned.db"
     run_zwgk("crawl", f"http://www.demo.test:{port}/", "--db", db, "--quiet", "--max-depth", "1",
-             "--no-link-check", "--resolve", f"www.demo.test:{port}:127.0.0.1")
+             "--no-link-check", "--resolve", f"www.demo.test:{port}:127.0.0.1", *FAST)
     rows = dict(query(db, "select url, status from pages where kind = 'home'"))
     assert rows == {f"http://www.demo.test:{port}/": 200}
 
@@ -51,7 +51,7 @@ def test_dns_server_answers_every_lookup(demo_site, tmp_path):
     db = tmp_path / "dns.db"
     with DNSResponder(zone) as (host, dns_port):
         run_zwgk("crawl", f"http://portal.demo.test:{port}/", "http://nowhere.demo.test/", "--db", db, "--quiet",
-                 "--max-depth", "1", "--no-link-check", "--dns-server", f"{host}:{dns_port}")
+                 "--max-depth", "1", "--no-link-check", "--dns-server", f"{host}:{dns_port}", *FAST)
     pages = {u: (s, e) for u, s, e in query(db, "select url, status, error_kind from pages where depth = 0")}
     assert pages[f"http://portal.demo.test:{port}/"] == (200, None)  # CNAME followed
     assert pages["http://nowhere.demo.test/"] == (None, "dns")  # NXDOMAIN from our server

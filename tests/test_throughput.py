@@ -10,7 +10,7 @@ import json
 import re
 import time
 
-from conftest import run_zwgk
+from conftest import FAST, run_zwgk
 from http_site import page, serve
 
 COLUMNS, DOCS_PER_COLUMN = 20, 100  # 2 000 documents
@@ -53,7 +53,7 @@ def audit(tmp_path, name: str, defects: bool):
     with serve(make_site(defects)) as server:
         started = time.monotonic()
         run_zwgk("audit", server.base + "/", "--db", tmp_path / f"{name}.db", "--out", tmp_path / name, "--format", "json",
-                 "--no-ipv6", "--quiet", "--fail-on", "never", "--select", "links")
+                 "--no-ipv6", "--quiet", "--fail-on", "never", "--select", "links", *FAST)
         elapsed = time.monotonic() - started
         findings = json.loads((tmp_path / name / "findings.json").read_text(encoding="utf-8"))["findings"]
         return elapsed, [(f["url"].replace(server.base, ""), f["evidence"].get("error"), f["evidence"].get("status"))

@@ -12,7 +12,7 @@ import json
 
 import pytest
 
-from conftest import query, run_zwgk
+from conftest import FAST, query, run_zwgk
 from crawler.extract.links import extract_links
 from crawler.urls import MalformedURL, canonical, page_identity
 from http_site import page, serve
@@ -96,7 +96,7 @@ def scan(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("identity")
     with serve(answer) as server:
         run_zwgk("audit", server.base + "/", "--db", tmp / "s.db", "--out", tmp / "out", "--format", "json", "--no-ipv6",
-                 "--as-of", "2026-11-10", "--quiet", "--fail-on", "never")
+                 "--as-of", "2026-11-10", "--quiet", "--fail-on", "never", *FAST)
         findings = json.loads((tmp / "out" / "findings.json").read_text(encoding="utf-8"))["findings"]
         yield {"db": tmp / "s.db", "base": server.base, "findings": findings, "requests": list(server.requests)}
 
