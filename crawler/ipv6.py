@@ -14,6 +14,7 @@ with error ``no_route`` and judged as "not measured", never as the site's fault.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import hashlib
 import http.client
@@ -23,6 +24,8 @@ import re
 import socket
 import ssl
 import sqlite3
+import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from time import monotonic
@@ -206,10 +209,34 @@ def _sample(urls: list[str], limit: int) -> list[str]:
     return [urls[int(i * step)] for i in range(limit)]
 
 
+class HostPacer:
+    """The crawl's politeness for the probes: at most ``per_host`` requests to a host at once, and
+    ``delay`` seconds between two of them (over either family: one server usually answers both)."""
+
+    def __init__(self, per_host: int, delay: float):
+        self.per_host, self.delay = max(1, per_host), max(0.0, delay)
+        self.lock = threading.Lock()
+        self.slots: dict[str, threading.Semaphore] = {}
+        self.next_at: dict[str, float] = {}
+
+    @contextlib.contextmanager
+    def slot(self, host: str):
+        with self.lock:
+            semaphore = self.slots.setdefault(host, threading.Semaphore(self.per_host))
+        with semaphore:
+            with self.lock:
+                now = monotonic()
+                start = max(now, self.next_at.get(host, now))
+                self.next_at[host] = start + self.delay
+            time.sleep(start - now)
+            yield
+
+
 def measure(db_path: str, scan_id: int, dns_server: str | None = None, resolve: list[str] | None = None,
             allow_hosts: tuple[str, ...] = (), timeout: float = 10.0, max_links: int = 300, workers: int = 8,
-            user_agent: str = "zwgk-audit", allow_private: bool = False) -> dict:
-    """Measure and store; returns the summary written to ``ipv6_summary``."""
+            user_agent: str = "zwgk-audit", allow_private: bool = False, per_host: int = 2, delay: float = 0.5) -> dict:
+    """Measure and store; returns the summary written to ``ipv6_summary``. The probes keep the
+    crawl's politeness (``per_host``, ``delay``) towards every host."""
     conn = sqlite3.connect(db_path)
     try:
         ensure_schema(conn)
@@ -264,9 +291,15 @@ def measure(db_path: str, scan_id: int, dns_server: str | None = None, resolve: 
             if record.host in policy.scope_hosts:
                 policy.check(record.host, record.a + record.aaaa)
 
+        pacer = HostPacer(per_host, delay)
+
         def probe(job):
             refused = policy.check(job[1], [job[2]])
-            result = _refused(job[2], refused) if refused else fetch(job[0], job[2], timeout, user_agent)
+            if refused:
+                result = _refused(job[2], refused)
+            else:
+                with pacer.slot(job[1]):
+                    result = fetch(job[0], job[2], timeout, user_agent)
             return {**result, "url": job[0], "host": job[1], "purpose": job[3]}
 
         with ThreadPoolExecutor(max_workers=workers) as pool:

@@ -76,13 +76,17 @@ def site_cache_for(opts: CrawlOptions) -> str:
 RETRYABLE = [408, 429, 500, 502, 503, 504, 522, 524]  # asked again on resume, never replayed
 
 
+def user_agent(contact: str | None) -> str:
+    """The crawl's User-Agent, with the auditor's --contact when given."""
+    return USER_AGENT if not contact else USER_AGENT.replace("contact: set --contact", f"contact: {contact}")
+
+
 def scrapy_settings(opts: CrawlOptions, scan_id: int) -> dict:
     from scrapy.settings import default_settings
 
-    user_agent = USER_AGENT if not opts.contact else USER_AGENT.replace("contact: set --contact", f"contact: {opts.contact}")
     settings = {
         "BOT_NAME": "zwgk",
-        "USER_AGENT": user_agent,
+        "USER_AGENT": user_agent(opts.contact),
         "ROBOTSTXT_OBEY": opts.obey_robots,
         "CONCURRENT_REQUESTS": opts.concurrency,
         "CONCURRENT_REQUESTS_PER_DOMAIN": opts.per_host,

@@ -191,3 +191,28 @@ def test_no_route_is_reported_as_not_measured(v6_site, tmp_path):
     mirror = [f for f in data["findings"] if "mirror" in json.dumps(f, ensure_ascii=False)]
     assert [(f["rule"], f["severity"]) for f in mirror] == [("ipv6.not_measured", "info")]
     assert proc.returncode == 0
+
+
+def test_probes_keep_the_crawls_politeness_towards_a_host():
+    """The IPv6 step's probes are spaced like the crawl's requests (--per-host, --delay), per host."""
+    import threading
+    import time
+
+    from crawler.ipv6 import HostPacer
+
+    pacer, started, lock = HostPacer(2, 0.2), {"a": [], "b": []}, threading.Lock()
+
+    def probe(host):
+        with pacer.slot(host):
+            with lock:
+                started[host].append(time.monotonic())
+
+    threads = [threading.Thread(target=probe, args=(h,)) for h in "aaaabb"]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(10)
+    for host, times in started.items():
+        times.sort()
+        assert min(b - a for a, b in zip(times, times[1:])) >= 0.19, (host, times)
+    assert abs(started["a"][0] - started["b"][0]) < 0.15  # another host does not wait for this one

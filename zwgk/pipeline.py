@@ -280,12 +280,14 @@ def site_unreachable(db: str, scan_id: int) -> str | None:
 
 def measure_ipv6(job: AuditJob, db: str, scan_id: int) -> dict:
     from crawler.ipv6 import measure
-    from crawler.run import USER_AGENT
+    from crawler.run import CrawlOptions, user_agent
 
     c = job.crawl
+    polite = CrawlOptions(start_urls=[], db=db)  # the crawl's own defaults where the job sets none
     return measure(db, scan_id, c.get("dns_server"), c.get("resolve") or [], tuple(c.get("allow_hosts") or ()),
-                   timeout=min(c.get("timeout", 30.0), 15), max_links=job.ipv6_max_links, user_agent=USER_AGENT,
-                   allow_private=c.get("allow_private", False))
+                   timeout=min(c.get("timeout", 30.0), 15), max_links=job.ipv6_max_links, user_agent=user_agent(c.get("contact")),
+                   allow_private=c.get("allow_private", False), per_host=c.get("per_host", polite.per_host),
+                   delay=c.get("delay", polite.delay))
 
 
 def check_scan(db: str, scan_id: int, rules: dict, job: AuditJob) -> list[dict]:
