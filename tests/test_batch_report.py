@@ -429,7 +429,7 @@ def test_batch_info_and_the_command_that_continues_it(tmp_path):
     conn.close()
 
 
-def test_write_outputs_tells_how_to_continue(tmp_path, capsys):
+def test_write_outputs_tells_how_to_continue(tmp_path):
     from zwgk.batch import write_outputs
     from zwgk.pipeline import AuditJob
 
@@ -437,8 +437,11 @@ def test_write_outputs_tells_how_to_continue(tmp_path, capsys):
     with conn:  # 甲's report needs a checked scan: here it is one more site not done
         conn.execute("update batch_sites set status = 'failed' where site_key = '1100000001'")
     conn.close()
+    from zwgk.cli import _batch_lines
+
     result = write_outputs(str(db), batch_id, str(tmp_path / "out"), AuditJob(urls=[], db=str(db)))
-    err = capsys.readouterr().err.splitlines()
+    # the command's summary ends with it: the last line is the command alone, to copy
+    err = _batch_lines(batch_id, result["ranked"], result["paths"], result["batch"].resume)
     assert err[-2].startswith("本批次尚有 3 个网站未完成检查。") and "Sites of this batch not done: 3." in err[-2]
     assert err[-1] == result["batch"].resume and f"--batch {batch_id}" in err[-1]
     doc = _index(result["paths"]["index"])
