@@ -516,7 +516,8 @@ def report(scan_id, db, out_dir, formats, lang, rules_file, check_no, partial, a
 @click.option("--db", default="zwgk.db", show_default=True, help=DB_HELP)
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON / print JSON")
 @click.option("--rules", "rules_file", type=click.Path(dir_okay=False), help="规则文件（评分用）/ rules file (for the scoring)")
-def history(site, db, as_json, rules_file):
+@click.option("--quiet", is_flag=True, help="只输出各次扫描的编号、结论和得分，不输出表头 / only id, verdict and score, no header")
+def history(site, db, as_json, rules_file, quiet):
     """列出历次扫描及其结论和得分（可按网站筛选）。List the stored scans with verdict and score, optionally of one site."""
     from crawler.store import table_columns
     from reports.data import scan_verdict
@@ -538,6 +539,11 @@ def history(site, db, as_json, rules_file):
         conn.close()
     if as_json:
         click.echo(json.dumps(scans, ensure_ascii=False, indent=1))
+        return
+    if quiet:
+        for s in scans:
+            verdict = "—" if s["passed"] is None else ("合格" if s["passed"] else "不合格")
+            click.echo(f"{s['id']} {verdict} {'—' if s['score'] is None else format(s['score'], 'g')}")
         return
     click.echo(f"{'编号 id':>8}  {'网站 site':28} {'开始 started':22} {'状态 status':16} {'基准日 as-of':12} {'页面':>6} {'文件':>6} "
                f"{'问题':>6}  结论 verdict  得分 score")
@@ -585,7 +591,8 @@ def diff(old, new, db, as_json, quiet):
 @click.option("--rules", "rules_file", type=click.Path(dir_okay=False), help="规则文件 / rules file")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="说明语言 / language")
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON（规则及评分方法）/ print JSON (the rules and the scoring)")
-def rules(rule_id, rules_file, lang, as_json):
+@click.option("--quiet", is_flag=True, help="只输出规则编号 / only the rule ids")
+def rules(rule_id, rules_file, lang, as_json, quiet):
     """列出全部规则和评分方法，或显示一条规则（或一类规则）的说明和依据。List the rules and the scoring, or explain one."""
     from dataclasses import asdict
 
@@ -598,6 +605,9 @@ def rules(rule_id, rules_file, lang, as_json):
     if as_json:
         shown = [loaded[rule_id]] if rule_id in loaded else (family or list(loaded.values()))
         click.echo(json.dumps({"rules": [asdict(r) for r in shown], "scoring": asdict(loaded.scoring)}, ensure_ascii=False, indent=1))
+        return
+    if quiet:
+        click.echo("\n".join(r.id for r in ([loaded[rule_id]] if rule_id in loaded else family or loaded.values())))
         return
     if rule_id is None or family and rule_id not in loaded:
         for r in family or loaded.values():
@@ -850,7 +860,8 @@ def _batch_lines(batch_id: str, ranked: list[dict], paths: dict, resume: str | N
 @click.option("--db", default="zwgk.db", show_default=True, help=DB_HELP)
 @click.option("--batch", "batch_id", metavar="ID", help="批次编号，默认最近一批 / batch id (default: the latest)")
 @click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
-def batch_status(db, batch_id, as_json):
+@click.option("--quiet", is_flag=True, help="只输出各状态的网站数 / only the counts")
+def batch_status(db, batch_id, as_json, quiet):
     """显示批次进度：排队、检查中、完成、失败的网站及最近错误。Show a batch's queued/running/done/failed sites."""
     from zwgk import batch as batches
 
@@ -871,7 +882,7 @@ def batch_status(db, batch_id, as_json):
     for r in rows:
         counts[r["status"]] = counts.get(r["status"], 0) + 1
     click.echo(f"批次 batch {batch_id}: {_counts_text(counts)}")
-    for r in rows:
+    for r in ([] if quiet else rows):
         if r["status"] != "audited":
             detail = f"  {_words(r['error'], {})}" if r["error"] else ""
             who = f"  [{r['worker']}]" if r["status"] == "running" and r["worker"] else ""
