@@ -17,6 +17,7 @@ from checks.config import Rule, load_rules
 from checks.context import ScanContext
 from checks.registry import WHOLE_SITE, Finding
 from checks.workdays import WorkCalendar
+from crawler.store import home_unreachable
 
 CHINA = ZoneInfo("Asia/Shanghai")
 SEVERITY_ORDER = {"info": 0, "warning": 1, "error": 2}
@@ -91,6 +92,22 @@ def checks_of(conn, scan_id: int) -> list[dict]:
         f"select {', '.join(names)} from scan_checks where scan_id = ? order by check_no", (scan_id,))]
 
 
+def _matches(rule_id: str, patterns) -> bool:
+    return any(rule_id == p or rule_id.startswith(p + ".") or fnmatch(rule_id, p) for p in patterns)
+
+
+def check_covers(check: dict | None, rule_id: str) -> bool:
+    """Whether a stored check (a scan_checks row) ran ``rule_id``: not narrowed away by its
+    selection, not skipped. A check from before scan_checks ran every rule."""
+    if not check:
+        return True
+    selection = json.loads(check["selection"]) if check.get("selection") else {}
+    skipped = json.loads(check["skipped"]) if check.get("skipped") else []
+    if rule_id in skipped or _matches(rule_id, selection.get("ignore") or ()):
+        return False
+    return not selection.get("select") or _matches(rule_id, selection["select"])
+
+
 def next_check_no(conn, scan_id: int) -> int:
     """0 for a scan never checked (its audit's check); otherwise one more than the last check.
     A scan checked by an older zwgk (findings, no scan_checks row) counts as checked once."""
@@ -117,9 +134,10 @@ def run_checks(db_path: str, scan_id: int, rules: dict[str, Rule], as_of: date |
     conn = connect(db_path)
     try:
         (status,) = conn.execute("select status from scans where id = ?", (scan_id,)).fetchone()
+        whole = status == "finished" and home_unreachable(conn, scan_id) is None  # a site that answered at all
     finally:
         conn.close()
-    skipped = [r.id for r in run_rules if r.id in WHOLE_SITE and status != "finished"]
+    skipped = [r.id for r in run_rules if r.id in WHOLE_SITE and not whole]
     run_rules = [r for r in run_rules if r.id not in skipped]
     wanted = {r.id for r in run_rules}
     checks = [fn.rule_id for fn in dict.fromkeys(CHECKS[rule.id] for rule in run_rules)]  # each check once, in order

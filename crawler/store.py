@@ -449,6 +449,14 @@ def _upgrade_findings(conn) -> None:
             conn.execute('ALTER TABLE "findings" ADD COLUMN "check_no" BIGINT')
 
 
+def home_unreachable(conn, scan_id: int) -> str | None:
+    """Why none of the scan's start pages could be opened (站点无法访问), or None."""
+    homes = conn.execute("select url, status, error from pages where scan_id = ? and depth = 0", (scan_id,)).fetchall()
+    if homes and all(status is None or status >= 400 for _, status, _ in homes):
+        return "; ".join(f"{url}: {error or f'HTTP {status}'}" for url, status, error in homes)
+    return None
+
+
 def table_columns(conn, table: str) -> list[str]:
     """The columns of ``table`` ([] when there is no such table), on SQLite or PostgreSQL."""
     if isinstance(conn, sqlite3.Connection):

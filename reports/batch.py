@@ -16,10 +16,9 @@ from itertools import chain, islice
 from pathlib import Path
 from types import SimpleNamespace
 
-from reports.data import home_unreachable, veto_findings
+from reports.data import verdict_of, veto_findings
 from reports.failures import readable_error
 from reports.findings_json import findings_of
-from reports.scorecard import scorecard
 from reports.html import _env, content_security_policy
 from reports.tables import FINDING_HEADERS, _safe_cell, finding_row
 
@@ -96,10 +95,11 @@ def site_summary(conn, scan_id: int, rules: dict) -> dict:
     """What the batch outputs need from one checked scan. Plain data (JSON-serialisable), so a
     worker can hand it on; ``rule_texts`` carries the titles, basis and remedy of the rules found."""
     findings = findings_of(conn, scan_id)
-    card = scorecard(findings, rules, unreachable=home_unreachable(conn, scan_id) is not None)
+    card = verdict_of(conn, scan_id, rules, findings)
     return {
         "score": card["score"],
         "passed": card["passed"],
+        "complete": card["complete"],
         "vetoes": veto_findings(findings, card),
         "pass_score": card["pass_score"],
         "by_family": dict(Counter(f["rule"].split(".", 1)[0] for f in findings)),
@@ -132,6 +132,8 @@ def families_of(sites: list[dict]) -> list[str]:
 def verdict(site: dict) -> str:
     """"passed", "failed" (unreachable counts as failed: a single veto) or "none" (no verdict)."""
     if site["status"] == "audited":
+        if not site["passed"] and not site["vetoes"] and not site.get("complete", True):
+            return "none"  # a check that did not run every rule, with no veto found: no verdict
         return "passed" if site["passed"] else "failed"
     return "failed" if site["status"] == "unreachable" else "none"
 

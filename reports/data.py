@@ -12,16 +12,9 @@ from crawler.store import table_columns
 from reports import history
 from reports.findings_json import findings_of, scan_summary
 from reports.scorecard import scorecard
+from crawler.store import home_unreachable  # noqa: F401 (the reports' name for it)
 
 DELAY_BUCKETS = [(0, 7, "0–7"), (8, 14, "8–14"), (15, 28, "15–28"), (29, 60, "29–60"), (61, 10**6, ">60")]
-
-
-def home_unreachable(conn, scan_id: int) -> str | None:
-    """Why none of the scan's start pages could be opened (站点无法访问), or None."""
-    homes = conn.execute("select url, status, error from pages where scan_id = ? and depth = 0", (scan_id,)).fetchall()
-    if homes and all(status is None or status >= 400 for _, status, _ in homes):
-        return "; ".join(f"{url}: {error or f'HTTP {status}'}" for url, status, error in homes)
-    return None
 
 
 def site_identity(conn: sqlite3.Connection, scan_id: int, scan: dict) -> dict:
@@ -43,9 +36,19 @@ def site_identity(conn: sqlite3.Connection, scan_id: int, scan: dict) -> dict:
     return {"name": name, "url": url, "code": code}
 
 
+def verdict_of(conn, scan_id: int, rules, findings: list[dict], check_no: int = 0) -> dict:
+    """The scorecard of one check of a scan: 站点无法访问 when its home page failed, and the veto
+    items and indicators whose rules that check did not run marked not checked."""
+    from checks.engine import check_covers, checks_of
+
+    check = next((c for c in checks_of(conn, scan_id) if c["check_no"] == check_no), None)
+    return scorecard(findings, rules, unreachable=home_unreachable(conn, scan_id) is not None,
+                     ran=(lambda rule_id: check_covers(check, rule_id)) if check else None)
+
+
 def scan_verdict(conn, scan_id: int, rules) -> dict:
     """The scorecard of a scan's audit (check 0)."""
-    return scorecard(findings_of(conn, scan_id), rules, unreachable=home_unreachable(conn, scan_id) is not None)
+    return verdict_of(conn, scan_id, rules, findings_of(conn, scan_id))
 
 
 def veto_findings(findings: list[dict], card: dict) -> list[dict]:
@@ -107,7 +110,7 @@ def build(conn: sqlite3.Connection, scan_id: int, rules: dict[str, Rule], check_
         entry = by_rule.setdefault(f["rule"], {"rule": f["rule"], "count": 0, "severity": f["severity"]})
         entry["count"] += 1
     by_severity = {s: sum(1 for f in findings if f["severity"] == s) for s in ("error", "warning", "info")}
-    card = scorecard(findings, rules, unreachable=home_unreachable(conn, scan_id) is not None)
+    card = verdict_of(conn, scan_id, rules, findings, check_no)
     previous = history.previous_scan(conn, scan_id)
     documents = [dict(r) for r in conn.execute(
         "select url, kind, title, index_no, category, publisher, written_date, publish_date, doc_no, validity "

@@ -88,10 +88,9 @@ def document(conn: sqlite3.Connection, scan_id: int, check_no: int = 0, rules=No
     out = {"format": FORMAT, "scan": scan_summary(conn, scan_id, check_no), "findings": findings,
            "suppressed": findings_of(conn, scan_id, suppressed=True, check_no=check_no), "pages": pages}
     if rules is not None:
-        from reports.data import home_unreachable
-        from reports.scorecard import scorecard
+        from reports.data import verdict_of
 
-        out["verdict"] = scorecard(findings, rules, unreachable=home_unreachable(conn, scan_id) is not None)
+        out["verdict"] = verdict_of(conn, scan_id, rules, findings, check_no)
     for f in (*out["findings"], *out["suppressed"]):
         f.update(page_to_fix=fix_page(f["rule"], f), evidence_text=evidence_text(f["rule"], f["evidence"], "zh", url=f["url"]),
                  evidence_text_en=evidence_text(f["rule"], f["evidence"], "en", url=f["url"]))

@@ -44,9 +44,13 @@ def _findings(conn: sqlite3.Connection, scan_id: int) -> dict[str, dict]:
 
 def compare(conn: sqlite3.Connection, old: int, new: int) -> dict[str, list[dict]]:
     """The audits' findings of two scans of one site compared. A newer scan that did not crawl the
-    whole site (partial, interrupted) fixes nothing: what it lacks is "not comparable"."""
+    whole site (partial, interrupted) fixes nothing, nor does a check that did not run the rule
+    (--select/--ignore, skipped): what it lacks is "not comparable"."""
+    from checks.engine import check_covers, checks_of
+
     before, after = _findings(conn, old), _findings(conn, new)
     (whole,) = conn.execute("select status = 'finished' from scans where id = ?", (new,)).fetchone()
+    audit = next((c for c in checks_of(conn, new) if c["check_no"] == 0), None)
     old_hosts, new_hosts = _site_hosts(conn, old), _site_hosts(conn, new)
     visited = {site_relative(u, new_hosts): u for (u,) in conn.execute("select url from pages where scan_id = ?", (new,))}
     result = {"new": [], "fixed": [], "still_open": [], "not_comparable": []}
@@ -55,8 +59,9 @@ def compare(conn: sqlite3.Connection, old: int, new: int) -> dict[str, list[dict
     for fp, f in before.items():
         if fp in after:
             continue
-        reached = bool(whole) and site_relative(f["url"], old_hosts) in visited
-        if whole and not reached:
+        ran = bool(whole) and check_covers(audit, f["rule"])
+        reached = ran and site_relative(f["url"], old_hosts) in visited
+        if ran and not reached:
             # A link finding is about its linking pages too: when all of them were crawled again
             # and none links the target any more, the link was removed, which fixes it.
             linking = [site_relative(u, old_hosts) for u in _linking_pages(json.loads(f["evidence"] or "{}"))]

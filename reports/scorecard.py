@@ -32,11 +32,15 @@ def _pages(findings: list[dict]) -> list[str]:
     return list(pages)
 
 
-def scorecard(findings: list[dict], rules: RuleSet, unreachable: bool = False) -> dict:
-    """``{passed, verdict_zh, verdict_en, score, pass_score, vetoes, indicators, lines_zh, lines_en}``:
+def scorecard(findings: list[dict], rules: RuleSet, unreachable: bool = False, ran=None) -> dict:
+    """``{passed, complete, verdict_zh, verdict_en, score, pass_score, vetoes, indicators, lines_zh, lines_en}``:
     every veto item (triggered or not) with the pages it rests on, every indicator with the points
-    it lost of its share. ``unreachable``: the site's home page could not be opened (站点无法访问)."""
+    it lost of its share. ``unreachable``: the site's home page could not be opened (站点无法访问).
+    ``ran``: a predicate telling whether the check ran a rule (None: it ran all); a veto item or an
+    indicator whose rules did not all run is "not checked", and without a triggered veto item such
+    a check gives no verdict (不完整，不作结论), never 合格."""
     scoring = rules.scoring
+    covered = (lambda rule_ids: True) if ran is None else (lambda rule_ids: all(ran(r) for r in rule_ids))
     by_rule: dict[str, list[dict]] = {}
     for f in findings:
         by_rule.setdefault(f["rule"], []).append(f)
@@ -47,7 +51,8 @@ def scorecard(findings: list[dict], rules: RuleSet, unreachable: bool = False) -
     for veto in scoring.vetoes:
         found = [f for rule_id in veto.rules for f in by_rule.get(rule_id, ())]
         vetoes.append({"item": veto.item_zh, "item_en": veto.item_en, "triggered": len(found) >= veto.at_least,
-                       "count": len(found), "at_least": veto.at_least, "rules": list(veto.rules), "pages": _pages(found)})
+                       "checked": covered(veto.rules), "count": len(found), "at_least": veto.at_least,
+                       "rules": list(veto.rules), "pages": _pages(found)})
     indicators = []
     for ind in scoring.indicators:
         found = [f for rule_id in ind.rules for f in by_rule.get(rule_id, ())]
@@ -60,12 +65,18 @@ def scorecard(findings: list[dict], rules: RuleSet, unreachable: bool = False) -
             costs = [c for c in (_cost(f, rules) for f in found) if c > 0]
         raw = sum(costs)
         indicators.append({"id": ind.id, "name_zh": ind.name_zh, "name_en": ind.name_en, "share": ind.share,
+                           "checked": covered(ind.rules),
                            "lost": round(min(raw, ind.share), 2), "capped": raw > ind.share, "problems": len(costs),
                            "rules": list(ind.rules), "per": ind.per})
     score = round(max(0.0, 100 - sum(i["lost"] for i in indicators)), 1)
     triggered = [v for v in vetoes if v["triggered"]]
-    passed = not triggered and score >= scoring.pass_score
-    card = {"passed": passed, "verdict_zh": "合格" if passed else "不合格", "verdict_en": "Pass" if passed else "Fail",
+    complete = all(v.get("checked", True) for v in vetoes) and all(i["checked"] for i in indicators)
+    passed = not triggered and complete and score >= scoring.pass_score
+    if not triggered and not complete:
+        verdict_zh, verdict_en = "不完整，不作结论", "Incomplete: no verdict"
+    else:
+        verdict_zh, verdict_en = ("合格", "Pass") if passed else ("不合格", "Fail")
+    card = {"passed": passed, "complete": complete, "verdict_zh": verdict_zh, "verdict_en": verdict_en,
             "score": score, "pass_score": scoring.pass_score, "vetoes": vetoes, "indicators": indicators}
     card["lines_zh"], card["lines_en"] = explain(card, rules)
     return card
@@ -80,6 +91,10 @@ def explain(card: dict, rules: RuleSet, only_losses: bool = False) -> tuple[list
         zh = [f"结论：不合格。有 {len(triggered)} 项单项否决，按检查指标不再计分（得分 {card['score']:g} 仅供参考）。"]
         en = [f"Verdict: fail. {len(triggered)} single-veto item(s); by the 检查指标 nothing else is scored "
               f"(the score {card['score']:g} is for reference only)."]
+    elif not card.get("complete", True):
+        zh = [f"结论：不完整，不作结论。本次检查未运行全部规则（或抓取不完整），未检查的项目不能判为合格（得分 {card['score']:g} 仅供参考）。"]
+        en = [f"Verdict: none. This check did not run every rule (or the crawl was partial); what was not checked cannot "
+              f"pass (the score {card['score']:g} is for reference only)."]
     elif card["passed"]:
         zh = [f"结论：合格。无单项否决项，得分 {card['score']:g}，不低于 {pass_score} 分。"]
         en = [f"Verdict: pass. No single-veto item; score {card['score']:g}, at least {pass_score}."]
@@ -92,7 +107,10 @@ def explain(card: dict, rules: RuleSet, only_losses: bool = False) -> tuple[list
         pages = v["pages"][:PAGES_SHOWN]
         more = len(v["pages"]) - len(pages)
         all_pages = len(v["pages"])
-        if v["triggered"] and not v["rules"]:
+        if not v["triggered"] and not v.get("checked", True):
+            zh.append(f"「{v['item']}」未检查：本次检查未运行其规则（{titles_zh}）。")
+            en.append(f"“{v['item_en']}” not checked: this check did not run its rules ({titles_en}).")
+        elif v["triggered"] and not v["rules"]:
             zh.append(f"单项否决「{v['item']}」：首页无法打开。")
             en.append(f"Single veto “{v['item_en']}”: the home page could not be opened.")
         elif v["triggered"]:
@@ -104,7 +122,11 @@ def explain(card: dict, rules: RuleSet, only_losses: bool = False) -> tuple[list
             zh.append(f"「{v['item']}」未否决：{titles_zh} {v['count']} 个问题（{v['at_least']} 个否决）。")
             en.append(f"“{v['item_en']}” not vetoed: {v['count']} finding(s) of {titles_en} (vetoed at {v['at_least']}).")
     for ind in card["indicators"]:
-        if only_losses and not ind["lost"]:
+        if only_losses and not ind["lost"] and ind.get("checked", True):
+            continue
+        if not ind.get("checked", True):
+            zh.append(f"「{ind['name_zh']}」分值 {ind['share']:g}：未全部检查，扣 {ind['lost']:g} 分（只计已检查的规则）。")
+            en.append(f"“{ind['name_en']}”: not wholly checked; {ind['lost']:g} of {ind['share']:g} points lost by the rules that ran.")
             continue
         unit_zh, unit_en = ("个页面", "page(s)") if ind["per"] == "page" else ("个问题", "problem(s)")
         cap_zh, cap_en = ("，已扣满该项分值" if ind["capped"] else ""), (", its whole share" if ind["capped"] else "")

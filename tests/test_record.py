@@ -28,6 +28,10 @@ def test_a_narrow_recheck_is_a_new_check_and_the_audit_keeps_its_findings(audit,
                     "--out", tmp_path / "recheck", "--format", "json")
     rechecked = json.loads(proc.stdout.strip().splitlines()[-1])
     assert rechecked["check"] == number and set(rechecked["by_rule"]) <= {"links.broken", "links.malformed", "links.blocked"}
+    # the rules of the other veto items and indicators did not run: no verdict, never 合格
+    card = rechecked["scorecard"]
+    assert not card["passed"] and card["verdict_zh"] == "不完整，不作结论"
+    assert {v["item"] for v in card["vetoes"] if not v["checked"]} >= {"首页不更新", "严重错误"}
     assert query(db, "select rule, url, fingerprint from findings where coalesce(check_no, 0) = 0 order by rank") == before
     assert query(db, "select as_of from scans") == [(AS_OF,)]  # the audit's date, not the re-check's
     assert query(db, "select check_no, as_of, selection is not null from scan_checks order by check_no")[-1] == (number, "2026-12-01", 1)
@@ -60,6 +64,15 @@ def test_a_scan_cut_by_the_page_limit_is_partial_and_fixes_nothing(audit, demo_s
     assert 'id="partial"' in page and "达到抓取页数上限" in page and 'id="skipped"' in page
     diff = json.loads(run_zwgk("diff", "1", "2", "--db", db, "--json").stdout)
     assert diff["fixed"] == [] and len(diff["not_comparable"]) > 10
+
+
+def test_rules_a_scan_did_not_run_are_not_fixed_by_it(audit, demo_site, tmp_path):
+    db = copy(audit, tmp_path)
+    run_zwgk("audit", demo_site["v4"] + "/", "--db", db, "--ignore", "metadata", "--as-of", AS_OF, "--no-ipv6",
+             "--fail-on", "never", "--quiet", *FAST)
+    diff = json.loads(run_zwgk("diff", "1", "2", "--db", db, "--json").stdout)
+    assert not [f for f in diff["fixed"] if f["rule"].startswith("metadata.")]
+    assert {f["rule"].split(".")[0] for f in diff["not_comparable"]} == {"metadata"}
 
 
 def test_a_report_is_made_of_a_checked_scan_only(audit, demo_db, tmp_path):

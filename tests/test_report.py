@@ -143,6 +143,9 @@ def test_unreachable_site_exits_3(tmp_path):
     assert proc.returncode == 3 and "could not be audited" in proc.stderr
     # why, in words: not the exception the crawler stored (DownloadConnectionRefusedError)
     assert "连接被拒绝" in proc.stderr and not re.search(r"\b[A-Z][a-z]+(?:[A-Z][a-z]+)*(Error|Exception)\b", proc.stderr)
+    # nothing of the site was seen: no missing column or annual report is claimed, the veto is 站点无法访问
+    with sqlite3.connect(tmp_path / "x.db") as conn:
+        assert not conn.execute("select rule from findings where rule like 'disclosure.%' or rule like 'freshness.%'").fetchall()
 
 
 def test_baseline_suppresses_with_reason_and_expiry(audit, tmp_path):

@@ -383,9 +383,9 @@ def exit_code(findings: list[dict], fail_on: str) -> int:
 def summarize(db: str, scan_id: int, rules: dict, findings: list[dict], outputs: list[str]) -> dict:
     """What a person reads at the end of an audit: verdict, score, single-veto items, the rules with
     most findings, the report's path (and the counts a script wants)."""
-    from reports.data import home_unreachable, site_identity, veto_findings
+    from reports.data import site_identity, verdict_of, veto_findings
     from reports.findings_json import scan_summary
-    from reports.scorecard import explain, scorecard
+    from reports.scorecard import explain
 
     evidence = [{**f, "evidence": f["evidence"] if isinstance(f["evidence"], dict) else json.loads(f["evidence"] or "{}")}
                 for f in findings]
@@ -402,7 +402,7 @@ def summarize(db: str, scan_id: int, rules: dict, findings: list[dict], outputs:
         pages = conn.execute("select count(*) from pages where scan_id = ?", (scan_id,)).fetchone()[0]
         documents = conn.execute("select count(*) from documents where scan_id = ?", (scan_id,)).fetchone()[0]
         unread = conn.execute("select count(*) from columns where scan_id = ? and kind = 'script_only'", (scan_id,)).fetchone()[0]
-        card = scorecard(evidence, rules, unreachable=home_unreachable(conn, scan_id) is not None)
+        card = verdict_of(conn, scan_id, rules, evidence, check_no)
     finally:
         conn.close()
     html = [p for p in outputs if p.endswith(".html")]
@@ -426,10 +426,15 @@ def summary_lines(result: AuditResult, rules: dict | None = None, lang: str = "z
     s = result.summary
     if not s:
         return [f"扫描 scan {result.scan_id}: {result.status} {readable_error(result.error, lang)}".strip()]
-    verdict = "合格 pass" if s["passed"] else "不合格 fail"
+    card = s.get("scorecard") or {}
+    verdict = f"{card.get('verdict_zh', '合格' if s['passed'] else '不合格')} {card.get('verdict_en', 'pass' if s['passed'] else 'fail').lower()}"
+    if s.get("scan_status") == "partial":
+        verdict += "（扫描不完整 partial scan）"
+    # with a veto item, or an incomplete check, the score decides nothing
+    reference = "（仅供参考 for reference only）" if (s["vetoes"] or not card.get("complete", True)) else ""
     name = s.get("site_name") or s["site"]
     code = f"（{s['site_code']}）" if s.get("site_code") else ""
-    lines = [f"{name}{code}  扫描 scan {s['scan']}  结论 verdict: {verdict}  得分 score: {s['score']:g}",
+    lines = [f"{name}{code}  扫描 scan {s['scan']}  结论 verdict: {verdict}  得分 score: {s['score']:g}{reference}",
              f"页面 pages {s['pages']}  公开文件 documents {s['documents']}  问题 findings {s['findings']} "
              f"(错误 error {s['by_severity'].get('error', 0)}, 警告 warning {s['by_severity'].get('warning', 0)}, "
              f"提示 info {s['by_severity'].get('info', 0)})"]
