@@ -635,7 +635,8 @@ def scoring_lines(scoring, lang: str) -> list[str]:
     zh = lang == "zh"
     lines = ["", ("评分方法（按《政府网站与政务新媒体检查指标》；各地分值可在规则文件的 scoring 段调整）：" if zh else
                   "Scoring (as the 检查指标 does it; a rules file's scoring section sets a province's own shares):"),
-             ("一、单项否决：任一项达到门槛即不合格" if zh else "1. Single-veto items: any one reaching its threshold fails the site")]
+             ("一、单项否决：任一项达到门槛即不合格" if zh else "1. Single-veto items: any one reaching its threshold fails the site"),
+             ("  网站无法访问: 首页无法打开（≥1）" if zh else "  Site unreachable: the home page could not be opened (≥1)")]
     for v in scoring.vetoes:
         lines.append(f"  {v.item_zh if zh else v.item_en}: {', '.join(v.rules)}（≥{v.at_least}）")
     lines.append(f"二、扣分指标：共 100 分，每项扣分不超过其分值；低于 {scoring.pass_score:g} 分不合格" if zh else
