@@ -39,25 +39,27 @@ def rules_for_run(rules_file=None) -> dict[str, Rule]:
     return load_rules(rules_file, known_ids=set(CHECKS))
 
 
+def _matches(rule_id: str, patterns) -> bool:
+    """A rule id named by an id, a family (links: links.*) or a pattern (links.b*)."""
+    return any(rule_id == p or rule_id.startswith(p + ".") or fnmatch(rule_id, p) for p in patterns)
+
+
 def selected(rules: dict[str, Rule], select: tuple[str, ...] = (), ignore: tuple[str, ...] = ()) -> list[Rule]:
     """Enabled rules, narrowed by --select and --ignore (ids, families or patterns: links, links.*)."""
-    def matches(rule_id: str, patterns) -> bool:
-        return any(rule_id == p or rule_id.startswith(p + ".") or fnmatch(rule_id, p) for p in patterns)
-
     out = []
     for rule in rules.values():
-        if select and not matches(rule.id, select):
+        if select and not _matches(rule.id, select):
             continue
         if not select and not rule.enabled:
             continue
-        if matches(rule.id, ignore):
+        if _matches(rule.id, ignore):
             continue
         out.append(rule)
     return out
 
 
 def unknown_patterns(rules: dict[str, Rule], patterns: tuple[str, ...]) -> list[str]:
-    return [p for p in patterns if not any(r == p or r.startswith(p + ".") or fnmatch(r, p) for r in rules)]
+    return [p for p in patterns if not any(_matches(r, (p,)) for r in rules)]
 
 
 def fingerprint(ctx: ScanContext, finding: Finding) -> str:
@@ -90,10 +92,6 @@ def checks_of(conn, scan_id: int) -> list[dict]:
     names = list(CHECKS_COLUMNS)
     return [dict(zip(names, row)) for row in conn.execute(
         f"select {', '.join(names)} from scan_checks where scan_id = ? order by check_no", (scan_id,))]
-
-
-def _matches(rule_id: str, patterns) -> bool:
-    return any(rule_id == p or rule_id.startswith(p + ".") or fnmatch(rule_id, p) for p in patterns)
 
 
 def check_covers(check: dict | None, rule_id: str) -> bool:

@@ -535,6 +535,7 @@ def history(site, db, as_json, rules_file, quiet):
         for scan in scans:  # the audit's verdict (check 0), under the rules given
             card = scan_verdict(conn, scan["id"], rules) if scan["as_of"] else None
             scan["score"], scan["passed"] = (card["score"], card["passed"]) if card else (None, None)
+            scan["verdict"] = card["verdict_zh"] if card else "—"
     finally:
         conn.close()
     if as_json:
@@ -542,16 +543,14 @@ def history(site, db, as_json, rules_file, quiet):
         return
     if quiet:
         for s in scans:
-            verdict = "—" if s["passed"] is None else ("合格" if s["passed"] else "不合格")
-            click.echo(f"{s['id']} {verdict} {'—' if s['score'] is None else format(s['score'], 'g')}")
+            click.echo(f"{s['id']} {s['verdict']} {'—' if s['score'] is None else format(s['score'], 'g')}")
         return
     click.echo(f"{'编号 id':>8}  {'网站 site':28} {'开始 started':22} {'状态 status':16} {'基准日 as-of':12} {'页面':>6} {'文件':>6} "
                f"{'问题':>6}  结论 verdict  得分 score")
     for s in scans:
-        verdict = "—" if s["passed"] is None else ("合格" if s["passed"] else "不合格")
         status = SCAN_STATUS.get(s["status"], s["status"])
         click.echo(f"{s['id']:>8}  {s['site']:28} {beijing(s['started_at']):22} {status:16} {s['as_of'] or '—':12} {s['pages']:>6} "
-                   f"{s['documents']:>6} {s['findings']:>6}  {verdict:6} {'—' if s['score'] is None else format(s['score'], 'g')}")
+                   f"{s['documents']:>6} {s['findings']:>6}  {s['verdict']:6} {'—' if s['score'] is None else format(s['score'], 'g')}")
 
 
 @main.command(context_settings=CONTEXT)
@@ -853,7 +852,9 @@ def _batch_lines(batch_id: str, ranked: list[dict], paths: dict, resume: str | N
     if resume:  # the last line: what to run to finish the batch
         from reports.batch import resume_lines
 
-        lines += resume_lines(resume, len(ranked) - len(audited) - sum(1 for s in ranked if s["status"] == "unreachable"))
+        from zwgk.batch import DONE
+
+        lines += resume_lines(resume, sum(1 for s in ranked if s["status"] not in DONE))
     return lines
 
 
