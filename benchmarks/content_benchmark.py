@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from attachment_files import docx, pdf, xlsx  # noqa: E402
 from checks.engine import rules_for_run, run_checks  # noqa: E402
 from crawler.attachments import _POOL, attachment_row, close_workers, read_attachment  # noqa: E402
-from crawler.store import create_scan, open_db  # noqa: E402
+from storage.sqlite import create_scan, open_db  # noqa: E402
 
 SENTENCES = ["为深入贯彻落实党中央、国务院决策部署，进一步做好城市管理工作，现将有关事项通知如下。",
              "各县（市、区）人民政府，市政府各部门要高度重视，加强组织领导，明确责任分工。",

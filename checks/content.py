@@ -130,7 +130,7 @@ def hidden_link(ctx, params):
     also taken from its SiteDomain meta tag) and hosts given with --allow-host."""
     spam = re.compile("|".join(map(re.escape, params["spam_words"])))
     own = own_organisation(ctx)
-    # by the partial index on hidden links (crawler.store), sorted here: with an ORDER BY SQLite,
+    # by the partial index on hidden links (storage.sqlite), sorted here: with an ORDER BY SQLite,
     # having no statistics, would walk every link of the scan in the order of another index
     rows = sorted(ctx.stream("select source_url, target_url, anchor, position from links where scan_id = ? and hidden = 1 "
                              "and tag = 'a'"), key=lambda r: (r["target_url"], r["source_url"], r["position"] or ""))

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 from checks.workdays import WorkCalendar
 from crawler.scope import netloc, site_relative
-from crawler.store import table_columns
+from storage.schema import table_columns
 from crawler.urls import DIRECTORY_INDEX, directory_of, page_identity
 
 

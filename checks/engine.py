@@ -17,7 +17,7 @@ from checks.config import Rule, load_rules
 from checks.context import ScanContext
 from checks.registry import WHOLE_SITE, Finding
 from checks.workdays import WorkCalendar
-from crawler.store import home_unreachable
+from storage.sqlite import home_unreachable
 
 CHINA = ZoneInfo("Asia/Shanghai")
 SEVERITY_ORDER = {"info": 0, "warning": 1, "error": 2}
@@ -70,7 +70,7 @@ def fingerprint(ctx: ScanContext, finding: Finding) -> str:
 
 
 def ensure_findings_table(conn) -> None:
-    from crawler.store import table_columns
+    from storage.schema import table_columns
 
     columns = ", ".join(f'"{name}" {"BIGINT" if t is int else "TEXT"}' for name, t in FINDINGS_COLUMNS.items())
     conn.execute(f"create table if not exists findings ({columns})")
@@ -85,7 +85,7 @@ def ensure_findings_table(conn) -> None:
 
 def checks_of(conn, scan_id: int) -> list[dict]:
     """The checks run on a scan, the audit's first (check_no 0); reads only."""
-    from crawler.store import table_columns
+    from storage.schema import table_columns
 
     if not table_columns(conn, "scan_checks"):
         return []
@@ -126,7 +126,7 @@ def run_checks(db_path: str, scan_id: int, rules: dict[str, Rule], as_of: date |
     cores) they run in that many processes, each taking the next check when it is free, and
     their findings are taken in the checks' own order, so that the result is the same."""
     as_of = as_of or today_in_china()
-    from crawler.store import connect
+    from storage.connect import connect
 
     run_rules = selected(rules, select, ignore)
     conn = connect(db_path)
@@ -193,7 +193,7 @@ _SCAN: dict = {}  # the scan this process checks: its connection and context (sh
 
 
 def _open_scan(db_path: str, scan_id: int, as_of: date, calendar_dirs: tuple[str, ...], rules: dict[str, Rule]) -> None:
-    from crawler.store import connect
+    from storage.connect import connect
 
     conn = connect(db_path)
     _SCAN.update(conn=conn, ctx=ScanContext(conn, scan_id, as_of, WorkCalendar(calendar_dirs), rules))

@@ -91,7 +91,7 @@ def blocked(ctx, params):
 @rule("links.malformed")
 def malformed(ctx, params):
     """An href no browser can follow (a bad port, a broken IPv6 literal …), one finding per page and href."""
-    # by the partial index on malformed links (crawler.store); distinct and sorted here (see hidden_link)
+    # by the partial index on malformed links (storage.sqlite); distinct and sorted here (see hidden_link)
     rows = {tuple(r) for r in ctx.stream("select source_url, target_url, anchor from links where scan_id = ? and malformed = 1")}
     for source, target, anchor in sorted(rows, key=lambda r: (r[0], r[1], r[2] is not None, r[2] or "")):
         yield Finding(

@@ -584,7 +584,7 @@ def close_workers() -> None:
 
 def attachment_row(scan_id: int, url: str, source_url: str | None, content_type: str | None, size: int | None,
                    result: AttachmentText) -> dict:
-    """The ``attachments`` row (crawler.store.SCHEMA) for one read attachment. The text is stored once;
+    """The ``attachments`` row (storage.schema.SCHEMA) for one read attachment. The text is stored once;
     ``segments`` holds [where, offset into text] so evidence can name the page, sheet row or paragraph."""
     offsets, pos, parts = [], 0, []
     for where, text in result.segments:

@@ -6,7 +6,7 @@ because there is one downloader. What moves out is the one step of a page that n
 the page itself: :func:`crawler.extract.page.extract_page` (decode, lxml parse, metadata, links,
 list items, pagination), the largest part of a page's CPU in a profile of the crawl. A page's
 body goes to a worker, its :class:`~crawler.extract.page.PageExtract` comes back packed
-(:mod:`crawler.packing`: pickled and compressed, a few KB against tens of KB of body), the very
+(:mod:`storage.packing`: pickled and compressed, a few KB against tens of KB of body), the very
 bytes the site's cache keeps of it (``ExtractionMemo``): the crawl's process unpacks it and
 does not pack it again.
 
@@ -33,7 +33,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 from crawler.extract.page import PageExtract, extract_page
-from crawler.packing import UNPICKLABLE, pack, unpack
+from storage.packing import UNPICKLABLE, pack, unpack
 
 logger = logging.getLogger(__name__)
 STOPPING = (signal.SIGINT, signal.SIGTERM)  # the crawl's to handle, never a worker's

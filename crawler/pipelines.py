@@ -13,7 +13,7 @@ from scrapy import signals
 
 from crawler.extract.labels import DATE_FIELDS
 from crawler.settle import settle
-from crawler.store import BatchWriter, finish_scan, open_db
+from storage.sqlite import BatchWriter, finish_scan, open_db
 from crawler.text_marks import page_marks
 
 DOCUMENT_FIELDS = ("index_no", "category", "publisher", "written_date", "publish_date", "doc_no", "keywords", "validity", "title")

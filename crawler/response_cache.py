@@ -18,7 +18,7 @@ Two SQLite files, because they live differently:
   file without reading it.
 
 Answers a server asks to be retried (429, 5xx) are kept in neither. Headers are stored as JSON,
-bodies compressed (crawler.packing). The memo holds pickled extractions: the file is written by zwgk itself
+bodies compressed (storage.packing). The memo holds pickled extractions: the file is written by zwgk itself
 beside the user's database (the trust of the database), as Scrapy's own cache storages pickle.
 """
 
@@ -37,7 +37,7 @@ from scrapy.responsetypes import responsetypes
 from scrapy.utils.httpobj import urlparse_cached
 
 from crawler import text_marks
-from crawler.packing import UNPICKLABLE, compress, decompress, pack, unpack
+from storage.packing import UNPICKLABLE, compress, decompress, pack, unpack
 
 REPLAY = "zwgk_replay"  # request.meta: the answer comes from this scan's own file (--resume)
 STATS = ("httpcache/hit", "httpcache/miss", "httpcache/revalidate", "httpcache/invalidate",
@@ -228,7 +228,7 @@ class ExtractionMemo:
         return unpack(row[0]) if row else None
 
     def put(self, key, extract, packed: bytes | None = None) -> None:
-        """Keep ``extract``; ``packed`` is it already packed (crawler.packing) by a parse worker."""
+        """Keep ``extract``; ``packed`` is it already packed (storage.packing) by a parse worker."""
         if key is None:
             return
         request, digest, anchor = key

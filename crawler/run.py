@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from crawler.dns import parse_resolve, parse_server
 from crawler.scope import bare_host
-from crawler.store import clear_scan_rows, create_scan, open_db, resumable_scan
+from storage.sqlite import clear_scan_rows, create_scan, open_db, resumable_scan
 from crawler.text_marks import digests
 
 VERSION = "0.1.0"
@@ -169,7 +169,7 @@ def prepare_scan(opts: CrawlOptions) -> tuple[int, bool]:
 
     Every option is checked before the database is touched, so a bad option never leaves a
     scan behind (an empty "finished" one, or one stuck in "running")."""
-    from crawler.store import UnusableDatabase
+    from storage.schema import UnusableDatabase
 
     parse_resolve(opts.resolve)  # raise on bad syntax before anything is written
     parse_server(opts.dns_server)

@@ -68,19 +68,3 @@ def directory_of(url: str) -> str:
     parts = urlsplit(url)
     path = parts.path if parts.path.endswith("/") else parts.path.rsplit("/", 1)[0] + "/"
     return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
-
-
-def without_password(url: str | None) -> str | None:
-    """A database or broker URL as it may be printed or stored: the password replaced by ***."""
-    if not url:
-        return url
-    from urllib.parse import urlsplit, urlunsplit
-
-    try:
-        parts = urlsplit(url)
-        if not parts.password:
-            return url
-        host = (parts.hostname or "") + (f":{parts.port}" if parts.port else "")
-    except ValueError:
-        return url
-    return urlunsplit(parts._replace(netloc=f"{parts.username or ''}:***@{host}"))

@@ -8,11 +8,11 @@ import sqlite3
 from datetime import date
 
 from checks.config import Rule
-from crawler.store import table_columns
+from storage.schema import table_columns
 from reports import history
 from reports.findings_json import findings_of, scan_summary
 from reports.scorecard import scorecard
-from crawler.store import home_unreachable  # noqa: F401 (the reports' name for it)
+from storage.sqlite import home_unreachable  # noqa: F401 (the reports' name for it)
 
 DELAY_BUCKETS = [(0, 7, "0–7"), (8, 14, "8–14"), (15, 28, "15–28"), (29, 60, "29–60"), (61, 10**6, ">60")]
 

@@ -1,6 +1,6 @@
 """Times as a reader in China reads them: Beijing time (北京时间, UTC+8), to the minute.
 
-The scan database stores UTC (crawler.store.now: ``2026-12-07T02:48:00Z``) and some tables an
+The scan database stores UTC (storage.sqlite.now: ``2026-12-07T02:48:00Z``) and some tables an
 offset time (a check's ``checked_at``: ``2026-12-07T10:48:00+08:00``); machine formats keep them as
 stored, every page, sheet and terminal line a person reads converts here."""
 

@@ -164,7 +164,7 @@ def test_debug_shows_the_traceback(files):
 def test_unexpected_error_is_one_line(files, tmp_path):
     """A database that is zwgk's but damaged (its scans table gone) fails with one line, exit 2."""
     db = tmp_path / "damaged.db"
-    from crawler.store import open_db
+    from storage.sqlite import open_db
 
     open_db(str(db)).close()
     with sqlite3.connect(db) as conn:

@@ -387,7 +387,7 @@ def _batch_database(tmp_path):
     """A scan database with a batch of three sites, as `zwgk batch` records it: 甲 audited (its scan
     checked as of 2026-01-05), 乙 interrupted, 丙 still queued; started 01:30 in Beijing on 5 January
     (17:30 UTC the day before), the last site ended 00:10 in Beijing on the 6th."""
-    from crawler.store import connect
+    from storage.connect import connect
     from zwgk.batch import Site, claim, finish, new_batch
 
     db = tmp_path / "batch.db"
@@ -454,7 +454,7 @@ def test_write_outputs_tells_how_to_continue(tmp_path):
 
 
 def test_a_database_from_before_the_site_columns_gets_them(tmp_path):
-    from crawler.store import connect
+    from storage.connect import connect
 
     db = str(tmp_path / "old.db")
     connect(db, create=True).close()

@@ -1,4 +1,4 @@
-"""The content and catalogue rules on a real scan database (crawler.store.open_db) holding the
+"""The content and catalogue rules on a real scan database (storage.sqlite.open_db) holding the
 rows the crawler writes, with the look-alikes that must not be flagged beside each planted problem."""
 
 import json
@@ -10,7 +10,7 @@ from checks.config import load_rules
 from checks.engine import rules_for_run, run_checks
 from checks.wording import Wording
 from crawler.attachments import attachment_row, read_attachment
-from crawler.store import create_scan, open_db
+from storage.sqlite import create_scan, open_db
 from datetime import date
 
 SITE = "http://portal.test"

@@ -17,7 +17,8 @@ import pytest
 import sqlite_utils
 
 from conftest import FAST, query, run_zwgk
-from crawler.store import APPLICATION_ID, META_TABLE, SCHEMA, SCHEMA_VERSION, UnusableDatabase, open_db, verify_db
+from storage.schema import APPLICATION_ID, META_TABLE, SCHEMA, SCHEMA_VERSION, UnusableDatabase
+from storage.sqlite import open_db, verify_db
 
 
 def _sha(path):
@@ -126,7 +127,7 @@ def test_unmarked_zwgk_database_from_before_the_mark_is_adopted(tmp_path):
 
 WRITER = textwrap.dedent("""
     import sys, time
-    from crawler.store import create_scan, finish_scan, open_db
+    from storage.sqlite import create_scan, finish_scan, open_db
     start = float(sys.argv[2])
     while time.time() < start:
         time.sleep(0.001)

@@ -22,7 +22,7 @@ from scrapy.utils.test import get_crawler
 from crawler.extract.links import absolute, directory
 from crawler.extract.meta_tags import extract_footer_identity
 from crawler.extract.page import FOOTER_MARKER, MAX_FOOTER_CHARS, footer_text
-from crawler.packing import compress, decompress, pack, unpack
+from storage.packing import compress, decompress, pack, unpack
 from crawler.request_queue import MethodsLifoDiskQueue
 from crawler.scope import netloc
 from crawler.text import clean
@@ -206,7 +206,7 @@ def test_disk_queue_writes_callbacks_by_name_and_reads_them_back():
 def test_link_rows_are_written_in_the_links_tables_column_order():
     from crawler.extract.links import Link
     from crawler.pipelines import _link_rows
-    from crawler.store import SCHEMA
+    from storage.schema import SCHEMA
 
     link = Link("http://x.gov.cn/a", "a", "通知", "nav", True, "/a", False)
     (row,) = _link_rows(7, "http://x.gov.cn/", [link])

@@ -218,7 +218,7 @@ def test_demo_outputs_show_evidence_in_words_and_the_page_to_fix(audit):
 
 def test_demo_report_shows_beijing_time(audit):
     started = audit["data"]["scan"]["started_at"]
-    assert started.endswith("Z")  # stored in UTC, as crawler.store.now writes it
+    assert started.endswith("Z")  # stored in UTC, as storage.sqlite.now writes it
     html = (audit["out"] / "index.html").read_text(encoding="utf-8")
     utc = datetime.fromisoformat(started.replace("Z", "+00:00"))
     shown = f"{(utc + timedelta(hours=8)):%Y-%m-%d %H:%M} 北京时间"

@@ -43,7 +43,7 @@ def document_row(i: int) -> tuple[str, str, str]:
 def build_scan_db(path: Path, findings: int, documents: int) -> int:
     """A finished scan with ``findings`` findings and ``documents`` ledger rows, written directly."""
     from checks.engine import ensure_findings_table
-    from crawler.store import create_scan, finish_scan, open_db
+    from storage.sqlite import create_scan, finish_scan, open_db
 
     db = open_db(str(path))
     scan_id = create_scan(db, "127.0.0.1:8000", ["http://127.0.0.1:8000/"], {}, "test")

@@ -13,7 +13,7 @@ from checks.prefilters import mark_specs
 from checks.repealed import REPEALED_MARKS
 from checks.wording import wording_marks
 from conftest import query, run_zwgk
-from crawler.store import open_db
+from storage.sqlite import open_db
 from crawler.text_marks import MarkSpec, digests, marks, page_marks
 from test_content_rules import AS_OF, ID, SITE, build, document
 

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 
 import yaml
 
-from crawler.urls import without_password
+from storage.postgres import without_password
 from reports.times import BEIJING
 from zwgk.pipeline import AuditInputError, AuditJob, url_problem
 
@@ -161,8 +161,8 @@ def _site(path: str, where, entry, base: Path) -> Site:
 
 def ensure_batch_tables(conn) -> None:
     """The batch tables, and the scans' site columns on a PostgreSQL database (an SQLite one has them
-    from crawler.store.SCHEMA; crawler.postgres creates a server's scans table without them)."""
-    from crawler.store import table_columns
+    from storage.schema.SCHEMA; storage.postgres creates a server's scans table without them)."""
+    from storage.schema import table_columns
 
     server = getattr(conn, "dialect", None) == "postgresql"
     with conn:
@@ -465,7 +465,7 @@ def wait(db: str, batch_id: str, timeout: float, every: float = 2.0, on_progress
 
 
 def latest_batch(conn) -> str | None:
-    from crawler.store import table_columns
+    from storage.schema import table_columns
 
     if not table_columns(conn, "batches"):
         return None
@@ -504,7 +504,7 @@ def continue_command(conn, db: str, batch_id: str, out_dir: str | None = None) -
     """`zwgk batch` for the sites of the batch not done: its sites file, database, broker and output
     directory (absolute, so it runs from anywhere), its 检查基准日 (the remaining sites are judged as of
     the same day) and ``--batch ID``. Passwords stay hidden (***)."""
-    from crawler.postgres import is_postgres
+    from storage.postgres import is_postgres
 
     sites_file, broker = conn.execute('select "sites_file", "broker" from "batches" where "id" = ?', (batch_id,)).fetchone()
     args = ["zwgk", "batch", sites_file, "--db", without_password(db) if is_postgres(db) else str(Path(db).resolve())]

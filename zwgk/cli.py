@@ -120,7 +120,8 @@ class NameResolution(click.ParamType):
 
 def _verify_db(db: str) -> None:
     """Read-only commands: the database must exist and be zwgk's; nothing is created or changed."""
-    from crawler.store import UnusableDatabase, verify_db
+    from storage.schema import UnusableDatabase
+    from storage.sqlite import verify_db
 
     try:
         verify_db(db)
@@ -314,7 +315,7 @@ def crawl(urls, **kw):
       zwgk crawl https://www.example.gov.cn/ --db zwgk.db
       zwgk crawl https://www.example.gov.cn/ --db zwgk.db --resume   # 中断后续抓
     """
-    from crawler.postgres import is_postgres
+    from storage.postgres import is_postgres
     from zwgk import pipeline
 
     job = _job(urls, kw["db"], kw)
@@ -441,7 +442,7 @@ def check(db, scan_id, **kw):
 
 def _resolve_scan(db: str, scan_id: int | None, checked: bool = False) -> int:
     """The scan's id (default: the latest); with ``checked`` the database must have findings (report, diff)."""
-    from crawler.store import table_columns
+    from storage.schema import table_columns
 
     conn = _usage(_connect, db)
     try:
@@ -519,7 +520,7 @@ def report(scan_id, db, out_dir, formats, lang, rules_file, check_no, partial, a
 @click.option("--quiet", is_flag=True, help="只输出各次扫描的编号、结论和得分，不输出表头 / only id, verdict and score, no header")
 def history(site, db, as_json, rules_file, quiet):
     """列出历次扫描及其结论和得分（可按网站筛选）。List the stored scans with verdict and score, optionally of one site."""
-    from crawler.store import table_columns
+    from storage.schema import table_columns
     from reports.data import scan_verdict
     from reports.history import scans_of_site
     from reports.times import beijing
@@ -791,7 +792,7 @@ def batch_run(sites_file, **kw):
     if kw["broker"]:
         batches.enqueue(kw["broker"], job.db, batch_id, sites, job)
         if kw["no_wait"]:
-            from crawler.urls import without_password
+            from storage.postgres import without_password
 
             click.echo(f"批次 batch {batch_id} 已入队 queued; 查看进度 progress: zwgk batch status --db {without_password(job.db)} "
                        f"--batch {batch_id}")

@@ -116,7 +116,7 @@ def audit_site(job: AuditJob, publish_hook=None) -> AuditResult:
     publishes a scan to a PostgreSQL database (with the server's scan id and the audit's result) and
     may return False to drop the copy (a batch site another worker already finished). Raises
     AuditInputError for unusable input (before any request is sent)."""
-    from crawler.postgres import is_postgres
+    from storage.postgres import is_postgres
     from crawler.run import interrupted_by
 
     rules = load_rules(job)
@@ -233,7 +233,8 @@ def check_inputs(job: AuditJob) -> None:
 
 
 def connect_db(db: str, create: bool = False):
-    from crawler.store import UnusableDatabase, connect
+    from storage.schema import UnusableDatabase
+    from storage.connect import connect
 
     try:
         return connect(db, create=create)
@@ -257,7 +258,7 @@ def crawl_site(job: AuditJob, db: str, rules: dict | None = None) -> int:
     from checks.prefilters import mark_specs
     from crawler.dns import ResolveOverrideError
     from crawler.run import CrawlError, CrawlOptions, run_crawl
-    from crawler.store import UnusableDatabase
+    from storage.schema import UnusableDatabase
 
     marks = mark_specs(rules if rules is not None else load_rules(job), tuple(job.select), tuple(job.ignore))
     opts = CrawlOptions(start_urls=list(job.urls), db=db, text_marks=marks, **job.crawl)
@@ -337,8 +338,8 @@ def _warn(message: str) -> None:
 def publish(local_db: str, scan_id: int, target: str, hook=None) -> int | None:
     """Copy a checked scan from the local work file to the server; the server's scan id (None when
     the hook dropped it). The work file keeps only what the next scan of the site needs."""
-    from crawler.postgres import publish_scan
-    from crawler.store import scan_tables
+    from storage.postgres import publish_scan
+    from storage.sqlite import scan_tables
 
     conn = connect_db(target, create=True)
     try:

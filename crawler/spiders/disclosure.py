@@ -51,7 +51,7 @@ from crawler.list_api import ListApi, learn, merge, rendered_empty_notice, rende
 from crawler.render import Renderer
 from crawler.response_cache import ExtractionMemo
 from crawler.scope import Scope, netloc
-from crawler.store import now
+from storage.schema import now
 from crawler.urls import canonical, page_identity
 
 RENDER_RETRY = {"timeout", "crashed", "network", "busy"}

@@ -14,12 +14,29 @@ from __future__ import annotations
 
 import sqlite3
 from contextlib import ExitStack
+from urllib.parse import urlsplit, urlunsplit
 
-from crawler.store import APPLICATION_ID, META_TABLE, SCHEMA_VERSION, UnusableDatabase, scan_tables
-from crawler.urls import without_password
+from storage.schema import APPLICATION_ID, META_TABLE, SCHEMA_VERSION, UnusableDatabase
+from storage.sqlite import scan_tables
 
 URL_PREFIXES = ("postgresql://", "postgres://")
 _TYPES = {"INTEGER": "BIGINT", "INT": "BIGINT", "BIGINT": "BIGINT", "REAL": "DOUBLE PRECISION", "FLOAT": "DOUBLE PRECISION", "TEXT": "TEXT", "": "TEXT"}
+
+
+def without_password(url: str | None) -> str | None:
+    """A database or broker URL as it may be printed or stored: the password replaced by ***."""
+    if not url:
+        return url
+    try:
+        parts = urlsplit(url)
+        if not parts.password:
+            return url
+        host = (parts.hostname or "") + (f":{parts.port}" if parts.port else "")
+    except ValueError:
+        return url
+    return urlunsplit(parts._replace(netloc=f"{parts.username or ''}:***@{host}"))
+
+
 def is_postgres(target: str) -> bool:
     return target.startswith(URL_PREFIXES)
 
@@ -100,6 +117,9 @@ class PgConnection:
 
     def __exit__(self, *exc):
         return self._transactions.pop().__exit__(*exc)
+
+    def columns(self, table: str) -> list[str]:
+        return columns_of(self, table)
 
     def close(self) -> None:
         self.raw.close()
