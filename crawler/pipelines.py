@@ -13,8 +13,9 @@ from scrapy import signals
 
 from crawler.extract.labels import DATE_FIELDS
 from crawler.settle import settle
-from storage.sqlite import BatchWriter, finish_scan, open_db
 from crawler.text_marks import page_marks
+from crawler.write_errors import WRITE_ERRORS, failed, write_failed
+from storage.sqlite import BatchWriter, finish_scan, open_db
 
 DOCUMENT_FIELDS = ("index_no", "category", "publisher", "written_date", "publish_date", "doc_no", "keywords", "validity", "title")
 FLUSH_SECONDS = 5.0
@@ -41,31 +42,54 @@ class SQLitePipeline:
         self.text_marks = getattr(self.crawler.spider, "text_marks", {})
 
     def interrupt(self) -> None:
-        """SIGINT/SIGTERM: write everything fetched so far and mark the scan interrupted now,
-        before in-flight downloads are cancelled."""
+        """SIGINT/SIGTERM or a failed write (crawler.write_errors): write everything fetched so far
+        and mark the scan interrupted now, before in-flight downloads are cancelled."""
         if getattr(self, "writer", None) is None:
             return
         self.interrupted = True
-        self.writer.flush()
-        finish_scan(self.db, self.crawler.spider.scan_id, "interrupted")
+        self._flush()
+        self._mark_interrupted()
+
+    def _flush(self) -> bool:
+        """Write the buffered rows; on a failed write, stop the crawl (the rows stay buffered, and
+        the saved responses rebuild them on --resume)."""
+        try:
+            self.writer.flush()
+            return True
+        except WRITE_ERRORS as exc:
+            write_failed(exc, "扫描数据库 scan database")
+            return False
+
+    def _mark_interrupted(self) -> None:
+        try:
+            finish_scan(self.db, self.crawler.spider.scan_id, "interrupted", interruption=failed())
+        except WRITE_ERRORS as exc:  # the scan stays "running": resumable, never finished
+            write_failed(exc, "扫描数据库 scan database")
 
     def close_spider(self, spider=None):
-        self.writer.flush()
+        if failed() is None:
+            self._flush()
 
     def spider_closed(self, spider, reason):
         # "finished" ends a scan; "max_pages" (or pages left unvisited by --max-depth) ends it
-        # partial; "shutdown" is Ctrl-C: the scan can be resumed.
-        if self.interrupted:
-            reason = "shutdown"
-        if reason != "shutdown":
-            settle(self.db.conn, spider.scan_id)
-        limited_by = None if reason == "shutdown" else ("max_pages" if reason == "max_pages" else spider.cut_short())
-        status = "interrupted" if reason == "shutdown" else "partial" if limited_by else "finished"
-        finish_scan(self.db, spider.scan_id, status, limited_by)
+        # partial; "shutdown" is Ctrl-C or a failed write: the scan can be resumed.
+        if self.interrupted or failed() is not None:
+            self._flush()
+            self._mark_interrupted()
+        else:
+            limited_by = "max_pages" if reason == "max_pages" else spider.cut_short()
+            try:
+                settle(self.db.conn, spider.scan_id)
+                finish_scan(self.db, spider.scan_id, "partial" if limited_by else "finished", limited_by)
+            except WRITE_ERRORS as exc:
+                write_failed(exc, "扫描数据库 scan database")
+                self._mark_interrupted()
         self.db.close()
         self.writer = None  # a late interrupt() (run.py's stop_now) has nothing left to write
 
     def process_item(self, item, spider=None):
+        if failed() is not None:  # the crawl is stopping: --resume rebuilds this page from its saved response
+            return item
         if "pager" in item:
             self.writer.add("pagers", [item["pager"]])
             return item
@@ -102,9 +126,8 @@ class SQLitePipeline:
             self._document(scan_id, url, item["document"], page.get("column_url"))
         if item.get("column") is not None:
             self._column(scan_id, item["column"])
-        self.writer.page_done()
-        if monotonic() - self.last_flush > FLUSH_SECONDS:
-            self.writer.flush()
+        if self.writer.page_done() or monotonic() - self.last_flush > FLUSH_SECONDS:
+            self._flush()
             self.last_flush = monotonic()
         return {"url": url, "error_kind": page.get("error_kind")}
 

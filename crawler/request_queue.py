@@ -15,6 +15,8 @@ from types import SimpleNamespace
 
 from scrapy.squeues import PickleLifoDiskQueue
 
+from crawler.write_errors import write_failed
+
 
 class _Methods(SimpleNamespace):
     def __dir__(self):
@@ -32,4 +34,16 @@ class MethodsLifoDiskQueue(PickleLifoDiskQueue):
         methods = {self.names[f.__func__]: f for f in (request.callback, request.errback)
                    if getattr(f, "__func__", None) in self.names}
         # Scrapy's push with the stand-in: to_dict() finds the names there (or raises as it would)
-        super(PickleLifoDiskQueue, self).push(request.to_dict(spider=_Methods(**methods)))
+        try:
+            super(PickleLifoDiskQueue, self).push(request.to_dict(spider=_Methods(**methods)))
+        except OSError as exc:
+            # disk full: the crawl stops (crawler.write_errors); --resume starts again from the start
+            # URLs and the saved responses, so the request is not needed
+            write_failed(exc, "抓取队列 request queue")
+
+    def pop(self):
+        try:
+            return super().pop()
+        except OSError as exc:
+            write_failed(exc, "抓取队列 request queue")
+            return None  # the crawl is stopping; --resume starts again from the start URLs

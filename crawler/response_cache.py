@@ -26,8 +26,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import sqlite3
+import zlib
 from pathlib import Path
+
+import zstandard
 
 from scrapy import signals
 from scrapy.downloadermiddlewares.httpcache import HttpCacheMiddleware
@@ -37,11 +41,23 @@ from scrapy.responsetypes import responsetypes
 from scrapy.utils.httpobj import urlparse_cached
 
 from crawler import text_marks
+from crawler.write_errors import WRITE_ERRORS, write_failed
+from storage.integrity import damage, set_aside
 from storage.packing import UNPICKLABLE, compress, decompress, pack, unpack
 
 REPLAY = "zwgk_replay"  # request.meta: the answer comes from this scan's own file (--resume)
 STATS = ("httpcache/hit", "httpcache/miss", "httpcache/revalidate", "httpcache/invalidate",
          "zwgk/extract_memo_hit", "zwgk/extract_memo_miss", "zwgk/extract_memo_unstorable")
+
+
+logger = logging.getLogger(__name__)
+# what reading a damaged cache raises: SQLite's own errors, a garbled compressed body, garbled JSON or pickle
+DAMAGED = (sqlite3.DatabaseError, zstandard.ZstdError, zlib.error, ValueError, EOFError, TypeError, KeyError)
+# the tables of the two files, exactly: a file with other columns is not one zwgk wrote (set aside)
+SCAN_TABLES = {"responses": "fingerprint blob primary key, url text, status int, headers text, body blob, latency real"}
+SITE_TABLES = {"responses": "fingerprint blob primary key, url text, status int, headers text, body blob",
+               "scan_stats": "db text, scan_id int, stats text",
+               "extractions": "request text primary key, digest blob, anchor text, extract blob"}
 
 
 def _connect(path: str) -> sqlite3.Connection:
@@ -50,6 +66,44 @@ def _connect(path: str) -> sqlite3.Connection:
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")
     return conn
+
+
+def open_cache(path: str, tables: dict[str, str]) -> sqlite3.Connection:
+    """A cache file checked before it is trusted: a damaged one (SQLite's quick_check, or tables
+    that are not the ones zwgk writes) is set aside and a new one made in its place. Raises one of
+    WRITE_ERRORS when no file can be written there at all."""
+    problem = damage(path)
+    if problem is None:
+        try:
+            conn = _connect(path)
+            for name, columns in tables.items():
+                conn.execute(f"create table if not exists {name} ({columns})")
+                have = [r[1] for r in conn.execute(f"PRAGMA table_info({name})")]
+                want = [c.split()[0] for c in columns.split(", ")]
+                if have != want:
+                    conn.close()
+                    problem = f"table {name} has columns {have}"
+                    break
+            else:
+                return conn
+        except sqlite3.DatabaseError as exc:
+            if not str(exc).startswith(("database or disk is full", "disk I/O error", "attempt to write a readonly")):
+                problem = str(exc)
+            else:
+                raise
+    _set_aside(path, problem)
+    conn = _connect(path)
+    for name, columns in tables.items():
+        conn.execute(f"create table if not exists {name} ({columns})")
+    return conn
+
+
+def _set_aside(path: str, problem: str) -> None:
+    """Logged once per file: what was damaged, where it went, and that the crawl fetches it again."""
+    aside = set_aside(path)
+    if aside:
+        logger.warning("缓存文件已损坏，已移到 %s 并重新抓取 damaged cache file set aside, its pages are fetched again: %s (%s)",
+                       aside, path, problem.splitlines()[0][:200] if problem else "")
 
 
 def _response(row, request):
@@ -75,7 +129,11 @@ def revalidatable(request, response) -> bool:
 class SQLiteCacheStorage:
     """HTTPCACHE_STORAGE: responses keyed by Scrapy's request fingerprint (method, URL, body).
     Settings: ZWGK_RESPONSE_CACHE (this scan's file), ZWGK_SITE_CACHE (the site's file, or
-    None), ZWGK_SITE_CACHE_READ (False under --full: the site's file is written, never read)."""
+    None), ZWGK_SITE_CACHE_READ (False under --full: the site's file is written, never read).
+
+    Both files are disposable (storage.integrity): damaged when opened or when read, a file is set
+    aside and the page fetched again. A failed write of this scan's file stops the crawl
+    (crawler.write_errors: --resume needs it); of the site's file, the crawl goes on without it."""
 
     def __init__(self, settings):
         self.path = settings["ZWGK_RESPONSE_CACHE"]
@@ -85,22 +143,28 @@ class SQLiteCacheStorage:
         self.site: sqlite3.Connection | None = None
 
     def open_spider(self, spider) -> None:
-        self.conn = _connect(self.path)
-        self.conn.execute("create table if not exists responses (fingerprint blob primary key, url text, status int, "
-                          "headers text, body blob, latency real)")
-        if self.site_path:
-            self.site = _connect(self.site_path)
-            self.site.execute("create table if not exists responses (fingerprint blob primary key, url text, "
-                              "status int, headers text, body blob)")
-            self.site.execute("create table if not exists scan_stats (db text, scan_id int, stats text)")
         self.fingerprinter = spider.crawler.request_fingerprinter
+        try:
+            self.conn = open_cache(self.path, SCAN_TABLES)
+        except WRITE_ERRORS as exc:
+            write_failed(exc, "已保存的响应 saved responses")
+            return
+        if self.site_path:
+            try:
+                self.site = open_cache(self.site_path, SITE_TABLES)
+            except WRITE_ERRORS as exc:
+                logger.warning("无法写入网站缓存，本次不用缓存 site cache not writable, crawling without it: %s (%s)",
+                               self.site_path, exc)
 
     def close_spider(self, spider) -> None:
         if self.site is not None:
             # what the cache did for this scan, e.g. how many pages a re-scan did not parse again
             stats = {key: spider.crawler.stats.get_value(key, 0) for key in STATS}
-            self.site.execute("insert into scan_stats values (?, ?, ?)",
-                              (spider.settings.get("ZWGK_DB"), getattr(spider, "scan_id", None), json.dumps(stats)))
+            try:
+                self.site.execute("insert into scan_stats values (?, ?, ?)",
+                                  (spider.settings.get("ZWGK_DB"), getattr(spider, "scan_id", None), json.dumps(stats)))
+            except WRITE_ERRORS:
+                pass  # a number for the benchmarks, not the audit's
             self.site.close()
             self.site = None
         if self.conn is not None:
@@ -109,24 +173,56 @@ class SQLiteCacheStorage:
 
     def retrieve_response(self, spider, request):
         fingerprint = self.fingerprinter.fingerprint(request)
-        row = self.conn.execute("select url, status, headers, body, latency from responses where fingerprint = ?",
-                                (fingerprint,)).fetchone()
-        if row is not None:
-            request.meta[REPLAY] = True
-            request.meta["download_latency"] = row[4] or 0.0  # a slow link stays slow when replayed
-            return _response(row[:4], request)
+        if self.conn is not None:
+            try:
+                row = self.conn.execute("select url, status, headers, body, latency from responses where fingerprint = ?",
+                                        (fingerprint,)).fetchone()
+                if row is not None:
+                    response = _response(row[:4], request)
+                    request.meta[REPLAY] = True
+                    request.meta["download_latency"] = row[4] or 0.0  # a slow link stays slow when replayed
+                    return response
+            except DAMAGED as exc:
+                self.conn.close()
+                _set_aside(self.path, str(exc))
+                try:
+                    self.conn = open_cache(self.path, SCAN_TABLES)  # this scan's answers are saved from here on
+                except WRITE_ERRORS as failure:
+                    self.conn = None
+                    write_failed(failure, "已保存的响应 saved responses")
         if self.site is None or not self.read_site:
             return None
-        row = self.site.execute("select url, status, headers, body from responses where fingerprint = ?",
-                                (fingerprint,)).fetchone()
-        return _response(row, request) if row is not None else None
+        try:
+            row = self.site.execute("select url, status, headers, body from responses where fingerprint = ?",
+                                    (fingerprint,)).fetchone()
+            return _response(row, request) if row is not None else None
+        except DAMAGED as exc:
+            self._drop_site(str(exc))
+            return None
 
     def store_response(self, spider, request, response) -> None:
         row = _row(self.fingerprinter.fingerprint(request), response)
-        self.conn.execute("insert or replace into responses values (?, ?, ?, ?, ?, ?)",
-                          (*row, request.meta.get("download_latency")))
+        if self.conn is not None:
+            try:
+                self.conn.execute("insert or replace into responses values (?, ?, ?, ?, ?, ?)",
+                                  (*row, request.meta.get("download_latency")))
+            except WRITE_ERRORS as exc:
+                write_failed(exc, "已保存的响应 saved responses")
         if self.site is not None and revalidatable(request, response):
-            self.site.execute("insert or replace into responses values (?, ?, ?, ?, ?)", row)
+            try:
+                self.site.execute("insert or replace into responses values (?, ?, ?, ?, ?)", row)
+            except WRITE_ERRORS as exc:
+                self._drop_site(str(exc))
+
+    def _drop_site(self, problem: str) -> None:
+        """The site's file failed: set aside when damaged, and the crawl goes on without it."""
+        self.site.close()
+        self.site = None
+        if damage(self.site_path) or "malformed" in problem or "not a database" in problem:
+            _set_aside(self.site_path, problem)
+        else:
+            logger.warning("网站缓存不可用，本次不用缓存 site cache unusable, crawling without it: %s (%s)",
+                           self.site_path, problem)
 
 
 class RevalidatePolicy(RFC2616Policy):
@@ -186,13 +282,15 @@ class ExtractionMemo:
     _CODE: bytes | None = None
 
     def __init__(self, path: str | None, read: bool, stats):
-        self.read, self.stats = read, stats
-        self.conn = _connect(path) if path else None
-        if self.conn is not None:
-            self.conn.execute("create table if not exists extractions (request text primary key, digest blob, "
-                              "anchor text, extract blob)")
-            if ExtractionMemo._CODE is None:
-                ExtractionMemo._CODE = _extractor_digest()
+        self.read, self.stats, self.path = read, stats, path
+        self.conn = None
+        if path:
+            try:
+                self.conn = open_cache(path, SITE_TABLES)
+            except WRITE_ERRORS:
+                self.conn = None  # no cache: every page parsed
+        if self.conn is not None and ExtractionMemo._CODE is None:
+            ExtractionMemo._CODE = _extractor_digest()
 
     @classmethod
     def of(cls, crawler) -> ExtractionMemo:
@@ -218,18 +316,30 @@ class ExtractionMemo:
 
     def get(self, key):
         """The stored extraction for this key, or None (counted as a memo hit or miss)."""
-        if key is None:
+        if key is None or self.conn is None:
             return None
-        row = None
+        extract = None
         if self.read:
-            row = self.conn.execute("select extract from extractions where request = ? and digest = ? "
-                                    "and (anchor is null or anchor = ?)", key).fetchone()
-        self.stats.inc_value("zwgk/extract_memo_hit" if row else "zwgk/extract_memo_miss")
-        return unpack(row[0]) if row else None
+            try:
+                row = self.conn.execute("select extract from extractions where request = ? and digest = ? "
+                                        "and (anchor is null or anchor = ?)", key).fetchone()
+                extract = unpack(row[0]) if row else None
+            except sqlite3.DatabaseError as exc:
+                self._drop(str(exc))
+            except Exception:  # noqa: BLE001 — a garbled pickle raises anything: the page is parsed again
+                extract = None
+        self.stats.inc_value("zwgk/extract_memo_hit" if extract is not None else "zwgk/extract_memo_miss")
+        return extract
+
+    def _drop(self, problem: str) -> None:
+        self.conn.close()
+        self.conn = None
+        if damage(self.path):
+            _set_aside(self.path, problem)
 
     def put(self, key, extract, packed: bytes | None = None) -> None:
         """Keep ``extract``; ``packed`` is it already packed (storage.packing) by a parse worker."""
-        if key is None:
+        if key is None or self.conn is None:
             return
         request, digest, anchor = key
         try:
@@ -239,7 +349,10 @@ class ExtractionMemo:
             self.stats.inc_value("zwgk/extract_memo_unstorable")
             return
         named_by_link = anchor if anchor and extract.column_name == anchor else None
-        self.conn.execute("insert or replace into extractions values (?, ?, ?, ?)", (request, digest, named_by_link, data))
+        try:
+            self.conn.execute("insert or replace into extractions values (?, ?, ?, ?)", (request, digest, named_by_link, data))
+        except WRITE_ERRORS as exc:
+            self._drop(str(exc))  # the crawl goes on without the cache
 
     def close(self, spider=None) -> None:
         if self.conn is not None:

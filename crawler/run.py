@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from crawler.dns import parse_resolve, parse_server
 from crawler.scope import bare_host
 from storage.sqlite import clear_scan_rows, create_scan, open_db, resumable_scan
+from crawler import write_errors
 from crawler.text_marks import digests
 
 VERSION = "0.1.0"
@@ -169,6 +170,7 @@ def prepare_scan(opts: CrawlOptions) -> tuple[int, bool]:
 
     Every option is checked before the database is touched, so a bad option never leaves a
     scan behind (an empty "finished" one, or one stuck in "running")."""
+    from storage.integrity import verify_scan_db
     from storage.schema import UnusableDatabase
 
     parse_resolve(opts.resolve)  # raise on bad syntax before anything is written
@@ -190,6 +192,7 @@ def prepare_scan(opts: CrawlOptions) -> tuple[int, bool]:
     if not opts.timeout > 0:
         raise CrawlError(f"timeout must be positive, not {opts.timeout}")
     try:
+        verify_scan_db(opts.db)  # damage is found before anything is written into it
         db = open_db(opts.db)
     except UnusableDatabase as exc:
         raise CrawlError(str(exc)) from exc
@@ -242,11 +245,13 @@ def run_crawl(opts: CrawlOptions) -> int:
     from crawler.spiders.disclosure import DisclosureSpider
 
     _SIGNAL["received"] = None
+    write_errors.reset(None)
     # A signal before the crawl has begun (a busy machine takes seconds to get there) is kept: the
     # crawl then does not begin, and the scan is marked interrupted like any other.
     previous = {signum: signal.signal(signum, _before_crawl) for signum in (signal.SIGINT, signal.SIGTERM)}
-    lock = crawler = None
+    lock = crawler = reserve = None
     try:
+        reserve = Reserve(opts.db)
         scan_id, resumed = prepare_scan(opts)
         settings = scrapy_settings(opts, scan_id)
         # the queue is rebuilt from the start URLs at every start: a resume replays the response cache
@@ -268,7 +273,7 @@ def run_crawl(opts: CrawlOptions) -> int:
             max_attachment_bytes=min(opts.max_attachment_mb, opts.max_size_mb) * 1024 * 1024, render=opts.render,
             workers=opts.workers, text_marks=opts.text_marks, learned=learned_before(opts.db, scan_id),
         )
-        _install_signal_handlers(crawler)
+        _install_signal_handlers(crawler, reserve)
         if _SIGNAL["received"] is None:
             process.start(install_signal_handlers=False)
     finally:
@@ -279,14 +284,9 @@ def run_crawl(opts: CrawlOptions) -> int:
             signal.signal(signum, handler)
         if lock is not None:
             lock.close()
-    db = open_db(opts.db)
-    try:
-        status = db["scans"].get(scan_id)["status"]
-        if _SIGNAL["received"] and status != "interrupted":
-            db["scans"].update(scan_id, {"status": "interrupted"})
-            status = "interrupted"
-    finally:
-        db.close()
+        if reserve is not None:
+            reserve.release()
+    status = _final_status(opts.db, scan_id)
     if status in ("finished", "partial"):  # only an interrupted scan needs its responses for --resume
         shutil.rmtree(settings["JOBDIR"], ignore_errors=True)
         _remove_cache(settings["ZWGK_RESPONSE_CACHE"])
@@ -294,6 +294,78 @@ def run_crawl(opts: CrawlOptions) -> int:
         if jobs.is_dir() and not any(jobs.iterdir()):
             jobs.rmdir()
     return scan_id
+
+
+def _final_status(db_path: str, scan_id: int) -> str:
+    """The scan's status once the crawl has ended: interrupted after a signal or a failed write (the
+    reason stored when the database takes it; a scan it cannot mark stays "running", resumable too)."""
+    import sqlite3
+
+    from storage.sqlite import BUSY_TIMEOUT
+
+    conn = sqlite3.connect(db_path, timeout=BUSY_TIMEOUT)
+    try:
+        status = conn.execute("select status from scans where id = ?", (scan_id,)).fetchone()[0]
+        if (_SIGNAL["received"] or write_errors.failed()) and status != "interrupted":
+            with conn:
+                conn.execute("update scans set status = 'interrupted', interruption = ? where id = ?",
+                             (write_errors.failed(), scan_id))
+            status = "interrupted"
+    except sqlite3.Error:
+        status = "interrupted"  # not even that could be written: the scan stays "running", never finished
+    finally:
+        conn.close()
+    return status
+
+
+def write_failure() -> str | None:
+    """Why the last run_crawl stopped on a failed write (disk full …), in words; None if it did not."""
+    return write_errors.failed()
+
+
+class Reserve:
+    """A few MiB held beside the database while the crawl runs and released when a write fails, so
+    that what was fetched can still be flushed and the scan marked interrupted on a full disk. A
+    disk too full for it stops the crawl before it begins (one line, exit 2)."""
+
+    SIZE = 4 * 1024 * 1024
+
+    def __init__(self, db_path: str):
+        import errno
+
+        self.path = Path(Path(db_path).with_suffix("").as_posix() + f".jobs/reserve-{os.getpid()}")
+        for left in self.path.parent.glob("reserve-*"):  # of a crawl that was killed: given back
+            if not _alive(left.name.removeprefix("reserve-")):
+                left.unlink(missing_ok=True)
+        try:
+            self.path.parent.mkdir(exist_ok=True)
+            with open(self.path, "wb") as handle:
+                os.posix_fallocate(handle.fileno(), 0, self.SIZE)
+        except OSError as exc:
+            self.release()
+            if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+                raise CrawlError(f"数据库所在磁盘空间不足，未开始抓取 not enough free space beside the database, the crawl "
+                                 f"did not start: {self.path.parent.parent}") from None
+            # a place that cannot be written: opening the database says so in its own words
+
+    def release(self) -> None:
+        try:
+            self.path.unlink(missing_ok=True)
+            jobs = self.path.parent
+            if jobs.is_dir() and not any(jobs.iterdir()):
+                jobs.rmdir()
+        except OSError:
+            pass
+
+
+def _alive(pid: str) -> bool:
+    try:
+        os.kill(int(pid), 0)
+    except (ValueError, ProcessLookupError):
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 _SIGNAL: dict = {"received": None}
@@ -311,7 +383,7 @@ def _before_crawl(signum, frame) -> None:
     _SIGNAL["received"] = signum
 
 
-def _install_signal_handlers(crawler) -> None:
+def _install_signal_handlers(crawler, reserve: Reserve) -> None:
     from twisted.internet import reactor
 
     def stop_now():
@@ -328,6 +400,12 @@ def _install_signal_handlers(crawler) -> None:
         if crawler.engine is not None and crawler.crawling:
             crawler.stop()
         reactor.callLater(STOP_WITHIN, stop_now)
+
+    def on_write_failure():
+        reserve.release()  # room to flush what was fetched and mark the scan interrupted
+        reactor.callFromThread(first_signal)
+
+    write_errors.reset(on_write_failure)
 
     def on_signal(signum, frame):
         if _SIGNAL["received"] is not None:

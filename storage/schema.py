@@ -12,6 +12,7 @@ SCHEMA: dict[str, dict] = {
             "id": int, "site": str, "start_urls": str, "started_at": str, "finished_at": str,
             "status": str, "settings": str, "as_of": str, "tool_version": str,
             "limited_by": str,  # a partial scan: "max_pages" or "max_depth" (the limit that cut it short)
+            "interruption": str,  # an interrupted scan stopped by a failed write: why, in words (磁盘已满 …)
             # a batch's site: 网站名称 and 网站标识码 from the sites file (zwgk.batch.finish; null otherwise)
             "site_name": str, "site_code": str,
         },

@@ -57,8 +57,8 @@ def open_db(path: str, create: bool = True) -> sqlite_utils.Database:
     """
     if not create:
         verify_db(path)
-    elif _file_state(path) == "sqlite":
-        _ownership(path)  # read-only look first: a foreign file is refused without a write lock
+    else:
+        refuse_foreign(path)  # read-only look first: a foreign file is refused without a write lock
     try:
         conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT, isolation_level=None)
     except sqlite3.Error as exc:
@@ -103,6 +103,13 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     conn.execute(f'CREATE TABLE IF NOT EXISTS "{META_TABLE}" (key TEXT PRIMARY KEY, value TEXT)')
     conn.execute(f'INSERT OR REPLACE INTO "{META_TABLE}" VALUES (?, ?)', ("schema_version", str(SCHEMA_VERSION)))
     conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+
+
+def refuse_foreign(path: str) -> None:
+    """UnusableDatabase for a path that is not (and cannot become) a zwgk database: a directory,
+    another application's file, a file that is not SQLite. Nothing is written."""
+    if _file_state(path) == "sqlite":
+        _ownership(path)
 
 
 def verify_db(path: str) -> str:
@@ -226,9 +233,12 @@ def create_scan(db: sqlite_utils.Database, site: str, start_urls: list[str], set
     return table.last_pk
 
 
-def finish_scan(db: sqlite_utils.Database, scan_id: int, status: str, limited_by: str | None = None) -> None:
-    """``finished`` (the whole site), ``partial`` (cut short by ``limited_by``) or ``interrupted``."""
-    db["scans"].update(scan_id, {"status": status, "finished_at": now(), "limited_by": limited_by})
+def finish_scan(db: sqlite_utils.Database, scan_id: int, status: str, limited_by: str | None = None,
+                interruption: str | None = None) -> None:
+    """``finished`` (the whole site), ``partial`` (cut short by ``limited_by``) or ``interrupted``
+    (by a signal, or by ``interruption``: a failed write, in words)."""
+    db["scans"].update(scan_id, {"status": status, "finished_at": now(), "limited_by": limited_by,
+                                 "interruption": interruption})
 
 
 def clear_scan_rows(db: sqlite_utils.Database, scan_id: int) -> None:
@@ -267,10 +277,10 @@ class BatchWriter:
         """Rows given as tuples in the table's column order (the many links of a page)."""
         self.rows[table].extend(rows)
 
-    def page_done(self) -> None:
+    def page_done(self) -> bool:
+        """Count a page; True when the buffer is due to be written (flush)."""
         self.pending_pages += 1
-        if self.pending_pages >= self.batch_pages:
-            self.flush()
+        return self.pending_pages >= self.batch_pages
 
     def flush(self) -> None:
         if not any(self.rows.values()):

@@ -17,6 +17,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 
 import pytest
 
@@ -86,13 +87,20 @@ def check(db, tmp_path, name):
     run_zwgk("check", "--db", db, "--as-of", "2026-11-20", "--fail-on", "never", "--out", tmp_path / name, "--format", "json")
 
 
-@pytest.fixture(scope="module")
-def site_and_reference(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("crash")
+@contextmanager
+def reference_crawl(tmp):
+    """The generated site served, and crawled once uninterrupted into ``tmp/reference.db``: its Killer."""
     with serve(generate(SEED)) as server:
         killer = Killer(server)
         code, err = killer.crawl(tmp / "reference.db")
         assert code == 0, err
+        yield killer
+
+
+@pytest.fixture(scope="module")
+def site_and_reference(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("crash")
+    with reference_crawl(tmp) as killer:
         check(tmp / "reference.db", tmp, "reference")
         yield {"killer": killer, "reference": snapshot(tmp / "reference.db"), "requests": list(killer.requests), "tmp": tmp}
 

@@ -324,7 +324,7 @@ def crawl(urls, **kw):
         _usage(_connect, job.db, True).close()
     local = pipeline.work_db(job) if server else job.db
     scan_id = _usage(pipeline.crawl_site, job, local)
-    if _interrupted():
+    if _interrupted() or _write_failed():
         _echo_crawl_summary(_summary(local, scan_id), kw["as_json"])
         _exit_interrupted(scan_id)
     if kw["ipv6"]:
@@ -343,8 +343,21 @@ def _interrupted() -> int | None:
     return interrupted_by()
 
 
+def _write_failed() -> str | None:
+    from crawler.run import write_failure
+
+    return write_failure()
+
+
 def _exit_interrupted(scan_id: int) -> None:
-    """130 after SIGINT, 143 after SIGTERM: the scan is kept as ``interrupted`` for --resume."""
+    """130 after SIGINT, 143 after SIGTERM, 4 after a failed write: the scan is kept as ``interrupted``
+    for --resume."""
+    from crawler.run import write_failure
+    from zwgk.pipeline import WRITE_FAILED, interruption_line
+
+    if write_failure():
+        _error_line(interruption_line(scan_id, write_failure()))
+        sys.exit(WRITE_FAILED)
     signum = _interrupted()
     _error_line(f"扫描 {scan_id} 已中断，已抓取的内容已保存；用 --resume 继续 scan {scan_id} interrupted, everything fetched "
                 "is saved; continue it with --resume")
@@ -397,6 +410,7 @@ def audit(urls, **kw):
       1  存在达到 --fail-on 级别的问题 / findings at or above --fail-on
       2  用法、配置或文件错误（一行说明）/ usage, configuration or file error (one line)
       3  网站无法访问，未能检查 / the site could not be audited (unreachable)
+      4  写入失败（如磁盘已满），扫描已中断并保存，排除原因后 --resume / a write failed (disk full …): interrupted, saved, resumable
       130/143  被 Ctrl-C / SIGTERM 中断，已抓取内容已保存，可 --resume / interrupted, saved, resumable
 
     \b
@@ -428,6 +442,7 @@ def check(db, scan_id, **kw):
     rules = _usage(pipeline.load_rules, job)
     scan_id = _resolve_scan(db, scan_id)
     _usage(pipeline.check_inputs, job)
+    _usage(pipeline.verify_before_writing, db)
     findings = _usage(pipeline.check_scan, db, scan_id, rules, job)
     conn = _usage(_connect, db)
     try:

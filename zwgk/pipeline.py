@@ -60,6 +60,9 @@ def _host_problem(host: str) -> str | None:
     return None
 
 
+WRITE_FAILED = 4  # exit code: a write failed (disk full, I/O error); the scan is interrupted and resumable
+
+
 class AuditInputError(Exception):
     """An option, file or database the audit cannot use: one line, exit code 2."""
 
@@ -116,8 +119,8 @@ def audit_site(job: AuditJob, publish_hook=None) -> AuditResult:
     publishes a scan to a PostgreSQL database (with the server's scan id and the audit's result) and
     may return False to drop the copy (a batch site another worker already finished). Raises
     AuditInputError for unusable input (before any request is sent)."""
+    from crawler.run import interrupted_by, write_failure
     from storage.postgres import is_postgres
-    from crawler.run import interrupted_by
 
     rules = load_rules(job)
     check_inputs(job)
@@ -125,7 +128,13 @@ def audit_site(job: AuditJob, publish_hook=None) -> AuditResult:
     if server:
         connect_db(job.db, create=True).close()  # a server that cannot be used is refused before the crawl
     local_db = work_db(job) if server else job.db
-    scan_id = crawl_site(job, local_db, rules)
+    # continuing (--resume, a batch's next attempt): a scan whose crawl completed but whose checks never
+    # ran (the audit was killed in between) is checked, not crawled again
+    scan_id = crawled_unchecked(local_db, job.urls) if job.crawl.get("resume") else None
+    if scan_id is None:
+        scan_id = crawl_site(job, local_db, rules)
+    if write_failure():  # disk full …: nothing can be checked or written honestly until the cause is gone
+        return AuditResult("interrupted", WRITE_FAILED, job.db, scan_id, write_failure())
     signum = interrupted_by()
     if signum and not job.report_partial:
         return AuditResult("interrupted", 128 + signum, job.db, scan_id, "interrupted", signum)
@@ -242,6 +251,20 @@ def connect_db(db: str, create: bool = False):
         raise AuditInputError(str(exc)) from exc
 
 
+def verify_before_writing(db: str) -> None:
+    """A local scan database is checked for damage (SQLite quick_check) before findings are written
+    into it; AuditInputError (one line, exit 2) when it is damaged."""
+    from storage.integrity import verify_scan_db
+    from storage.postgres import is_postgres
+    from storage.schema import UnusableDatabase
+
+    if not is_postgres(db):
+        try:
+            verify_scan_db(db)
+        except UnusableDatabase as exc:
+            raise AuditInputError(str(exc)) from exc
+
+
 def work_db(job: AuditJob) -> str:
     """The local SQLite file a crawl for a server database writes: one per site, kept between scans
     (it holds the site's conditional-request cache); published scans are removed from it."""
@@ -266,6 +289,28 @@ def crawl_site(job: AuditJob, db: str, rules: dict | None = None) -> int:
         return run_crawl(opts)
     except (CrawlError, ResolveOverrideError, UnusableDatabase) as exc:
         raise AuditInputError(str(exc)) from exc
+
+
+def crawled_unchecked(db: str, urls) -> int | None:
+    """The newest scan of these start URLs when its crawl completed (finished or partial) and no check
+    of it was stored; None otherwise (nothing to continue, or a crawl to resume)."""
+    from storage.schema import table_columns
+
+    if not Path(db).is_file():
+        return None
+    conn = connect_db(db)
+    try:
+        row = conn.execute("select id, status from scans where start_urls = ? order by id desc limit 1",
+                           (json.dumps(list(urls)),)).fetchone()
+        if row is None or row[1] not in ("finished", "partial"):
+            return None
+        checked = (table_columns(conn, "scan_checks") and conn.execute(
+            "select 1 from scan_checks where scan_id = ?", (row[0],)).fetchone()) or (
+            table_columns(conn, "findings") and conn.execute(  # checked by a zwgk before checks were numbered
+                "select 1 from findings where scan_id = ? limit 1", (row[0],)).fetchone())
+        return None if checked else row[0]
+    finally:
+        conn.close()
 
 
 def site_unreachable(db: str, scan_id: int) -> str | None:
@@ -420,11 +465,20 @@ def summarize(db: str, scan_id: int, rules: dict, findings: list[dict], outputs:
     }
 
 
+def interruption_line(scan_id: int | None, failure: str) -> str:
+    """The first line after a failed write: what failed, that nothing fetched is lost, how to go on."""
+    return (f"扫描 {scan_id} 因写入失败而中断，未检查：{failure}；已抓取的内容已保存，排除原因（如清理磁盘空间）后用 --resume 继续 "
+            f"scan {scan_id} interrupted, not checked: a write failed; what was fetched is saved, continue with --resume "
+            "once the cause is gone")
+
+
 def summary_lines(result: AuditResult, rules: dict | None = None, lang: str = "zh") -> list[str]:
     """The readable end of `zwgk audit`/`check`: verdict first."""
     from reports.failures import readable_error
 
     s = result.summary
+    if result.exit_code == WRITE_FAILED:
+        return [interruption_line(result.scan_id, result.error)]
     if not s:
         return [f"扫描 scan {result.scan_id}: {result.status} {readable_error(result.error, lang)}".strip()]
     card = s.get("scorecard") or {}
