@@ -70,7 +70,7 @@ def caveats(report: dict, lang: str) -> list[str]:
         why = scan.get("limited_by") or "max_pages"
         notes.append(h["limited"].replace("{why}", h.get(f"limit_{why}", why)))
     elif scan["status"] != "finished":
-        notes.append(h["partial"])
+        notes.append((f"{scan['interruption']}：" if scan.get("interruption") else "") + h["partial"])
     if scan.get("skipped"):
         titles = [(rules[r].title_zh if zh else rules[r].title_en) if r in rules else r for r in scan["skipped"]]
         notes.append(f"{h['skipped']} {t['list_sep'].join(titles)}")

@@ -51,6 +51,7 @@ def scan_summary(conn: sqlite3.Connection, scan_id: int, check_no: int = 0) -> d
         "started_at": scan["started_at"], "finished_at": scan["finished_at"], "status": scan["status"],
         "as_of": check["as_of"] if check else scan["as_of"], "tool_version": scan["tool_version"],
         "limited_by": scan["limited_by"] if "limited_by" in keys else None,
+        "interruption": scan["interruption"] if "interruption" in keys else None,  # a failed write, in words
         "site_name": scan["site_name"] if "site_name" in keys else None,
         "site_code": scan["site_code"] if "site_code" in keys else None,
         "check": check_no, "checked_at": check["checked_at"] if check else None,

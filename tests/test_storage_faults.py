@@ -96,6 +96,9 @@ def test_a_full_disk_interrupts_the_scan_and_resume_finishes_it(site, tmp_path):
     assert 0 < pages < len(site["reference"]["pages"])  # what was fetched before the disk filled is stored
     assert list((out / "first").glob("scan.jobs/scan-1.responses.db")), "the saved responses are kept for --resume"
     assert not list((out / "first").glob("scan.jobs/reserve-*")), "the reserve is given back"
+    run_zwgk("check", "--db", out / "first" / "scan.db", "--fail-on", "never", "--quiet")
+    shown = run_zwgk("report", "--db", out / "first" / "scan.db", "--partial", "--out", tmp_path / "report", "--format", "html")
+    assert "磁盘已满" in (tmp_path / "report" / "index.html").read_text(), shown.stderr  # the report says why too
 
     second_rc = int((out / "second.rc").read_text())
     assert second_rc == 0, (out / "second.err").read_text()
