@@ -10,17 +10,19 @@ could not be reached is a row of the ranking: 网站无法访问 is itself a sin
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from itertools import chain, islice
 from pathlib import Path
 from types import SimpleNamespace
+from urllib.parse import quote
 
 from reports.data import verdict_of, veto_findings
 from reports.failures import readable_error
 from reports.findings_json import findings_of
 from reports.html import _env, content_security_policy
-from reports.tables import FINDING_HEADERS, _safe_cell, finding_row
+from reports.tables import FINDING_HEADERS, excel_cut, finding_row, safe_cell
 
 SEVERITIES = ("error", "warning", "info")
 # rule families in the order of the README's rule table; a family not listed here follows, by name
@@ -58,7 +60,9 @@ class BatchInfo:
 
 BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 SHEET_NAME_MAX = 31
-EXCEL_CELL_MAX = 32767
+# and what a sheet name should not hold besides: any control character
+NOT_IN_SHEET_NAME = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
 
 TEXT = {
     "zh": {
@@ -190,7 +194,7 @@ def _rows_for_index(ranked: list[dict], families: list[str], lang: str) -> list[
             "vetoed": bool(s["vetoes"]) if audited else s["status"] == "unreachable",
             "families": [s["by_family"].get(f, 0) if audited else None for f in families],
             "total": findings_total(s) if audited else None, "trend": trend(s),
-            "report": Path(s["report"]).as_posix() if s.get("report") else None,
+            "report": quote(Path(s["report"]).as_posix()) if s.get("report") else None,  # a link, whatever the folder
         })
     return rows
 
@@ -210,21 +214,24 @@ def sheet_names(ranked: list[dict]) -> list[str | None]:
     """One Excel sheet name per audited site (None for the others): the site's name, else its code,
     else its URL, without []:*?/\\, at most 31 characters, unique ignoring case (as Excel compares)
     and never the summary sheet's name; repeats get ~2, ~3 … within the 31 characters."""
-    used = {SUMMARY_SHEET.lower(), "history"}  # History is reserved by Excel
+    def same(name: str) -> str:  # stricter than Excel, if anything: ３ is 3, Ａ is a
+        return unicodedata.normalize("NFKC", name).casefold()
+
+    used = {same(SUMMARY_SHEET), "history"}  # History is reserved by Excel
     names: list[str | None] = []
     for s in ranked:
         if s["status"] != "audited":
             names.append(None)
             continue
-        base = BAD_SHEET_CHARS.sub("_", s["name"] or s.get("code") or s["url"] or "").strip()
-        base = base[:SHEET_NAME_MAX].strip("'") or "site"  # Excel refuses a name that starts or ends with '
+        base = BAD_SHEET_CHARS.sub("_", NOT_IN_SHEET_NAME.sub("", s["name"] or s.get("code") or s["url"] or "")).strip()
+        base = excel_cut(base, SHEET_NAME_MAX).strip("'") or "site"  # Excel refuses a name that starts or ends with '
         name = base
         for n in range(2, len(ranked) + 3):  # at most len(ranked) names are taken before this one
-            if name.lower() not in used:
+            if same(name) not in used:
                 break
             suffix = f"~{n}"
-            name = base[:SHEET_NAME_MAX - len(suffix)] + suffix
-        used.add(name.lower())
+            name = excel_cut(base, SHEET_NAME_MAX - len(suffix)) + suffix
+        used.add(same(name))
         names.append(name)
     return names
 
@@ -254,13 +261,6 @@ def _summary_row(s: dict, sheet: str | None, families: list[str]) -> list:
             Path(s["report"]).as_posix() if s.get("report") else None, sheet]
 
 
-def _cell(value):
-    """As the single-site XLSX writes it, and cut to what one Excel cell holds (32 767 characters):
-    a longer evidence list would have Excel "repair" the file and drop the sheet."""
-    value = _safe_cell(value)
-    return value[:EXCEL_CELL_MAX - 1] + "…" if isinstance(value, str) and len(value) > EXCEL_CELL_MAX else value
-
-
 def _bold_header(sheet, headers: list[str]) -> list:
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
@@ -282,17 +282,17 @@ def _write_sheet(book, title: str, headers: list[str], rows, lines: list[str] | 
 
     sheet = book.create_sheet(title)
     rows = iter(rows)
-    head = [[_cell(v) for v in row] for row in islice(rows, 200)]
+    head = [[safe_cell(v) for v in row] for row in islice(rows, 200)]
     for i, header in enumerate(headers):
         width = min(60, max(8, len(header), *(len(str(r[i] if r[i] is not None else "")) for r in head)))
         sheet.column_dimensions[get_column_letter(i + 1)].width = width
     header_row = len(lines) + 1
     sheet.freeze_panes = f"A{header_row + 1}"
     for line in lines:
-        sheet.append([_cell(line)])
+        sheet.append([safe_cell(line)])
     sheet.append(_bold_header(sheet, headers))
     count = 0
-    for row in chain(head, ([_cell(v) for v in r] for r in rows)):
+    for row in chain(head, ([safe_cell(v) for v in r] for r in rows)):
         sheet.append(row)
         count += 1
     sheet.auto_filter.ref = f"A{header_row}:{get_column_letter(len(headers))}{header_row + count}"

@@ -11,7 +11,6 @@ Word uses for CJK characters; the page is A4 with the site in the header and pag
 
 from __future__ import annotations
 
-import re
 import sqlite3
 from pathlib import Path
 
@@ -27,6 +26,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
 from reports import filed
+from reports.tables import NOT_XML
 
 BODY_FONT, HEADING_FONT, LATIN_FONT = "宋体", "黑体", "Times New Roman"
 BODY_PT, TABLE_PT = 10.5, 9  # 五号, 小五
@@ -35,7 +35,6 @@ FINDING_COLUMNS_MM = (12, 40, 36, 42, 30)  # 序号, 问题页面, 问题, 证�
 RECTIFY_COLUMNS_MM = (12, 58, 25, 25, 40)  # 序号, 整改措施, 责任人, 完成时限, 整改结果
 RECTIFY_ROW_MM = 10  # room to write by hand
 # characters XML 1.0 cannot hold (a crawled page may contain them): Word would refuse the file
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 _NUMERALS = "零一二三四五六七八九"
 TABLE_TEXT, TABLE_HEADING = "Table Text", "Table Heading"  # paragraph styles of table cells
 TWIPS_PER_MM = 1440 / 25.4
@@ -45,7 +44,7 @@ _XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 
 
 def _clean(text) -> str:
-    return _NOT_XML.sub("", "" if text is None else str(text))
+    return NOT_XML.sub("", "" if text is None else str(text))
 
 
 def chinese_number(n: int) -> str:
@@ -243,7 +242,7 @@ def document(copy: dict):
     _styles(doc)
     _page(doc)
     _header_footer(doc, copy)
-    doc.core_properties.title = _clean(copy["title"])
+    doc.core_properties.title = _clean(copy["title"])[:255]  # python-docx refuses a longer one (a long site name)
     doc.core_properties.author = copy["tool"]
     title = doc.add_paragraph()
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER

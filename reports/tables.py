@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 import sqlite3
 from pathlib import Path
 
@@ -53,11 +54,35 @@ def write_csv(conn: sqlite3.Connection, scan_id: int, out_dir: Path, rules, lang
     return path
 
 
-def _safe_cell(value):
-    """Text that a spreadsheet would run as a formula (=, +, -, @) is written as text."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
+EXCEL_CELL_MAX = 32767  # Excel counts both in UTF-16 units: 😀 is two
+# what an XLSX (XML 1.0) cannot hold at all: openpyxl refuses the controls, lxml the rest
+NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def excel_cut(text: str, units: int) -> str:
+    """``text`` cut to at most ``units`` UTF-16 code units, as Excel counts length (never inside a pair)."""
+    if len(text) * 2 <= units:
+        return text
+    count = 0
+    for i, char in enumerate(text):
+        count += 2 if ord(char) > 0xFFFF else 1
+        if count > units:
+            return text[:i]
+    return text
+
+
+def safe_cell(value):
+    """A value as a workbook cell: text a spreadsheet would run as a formula (=, +, -, @) written as
+    text, what XML cannot hold shown as �, cut to what one Excel cell holds (32 767 UTF-16 units; a
+    longer evidence list would have Excel "repair" the file and drop the sheet). Whatever a site's
+    name or a page's text, the workbook is written."""
+    if not isinstance(value, str):
+        return value
+    if value[:1] in ("=", "+", "-", "@"):
+        value = "'" + value
+    value = NOT_XML.sub("\ufffd", value)
+    cut = excel_cut(value, EXCEL_CELL_MAX)
+    return value if cut == value else excel_cut(value, EXCEL_CELL_MAX - 1) + "…"
 
 
 def write_xlsx(conn: sqlite3.Connection, scan_id: int, out_dir: Path, rules, lang="zh", check_no: int = 0) -> Path:
@@ -75,7 +100,7 @@ def write_xlsx(conn: sqlite3.Connection, scan_id: int, out_dir: Path, rules, lan
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for row in rows:
-            sheet.append([_safe_cell(v) for v in row])
+            sheet.append([safe_cell(v) for v in row])
         sheet.freeze_panes = "A2"
         sheet.auto_filter.ref = sheet.dimensions
         for column in sheet.columns:

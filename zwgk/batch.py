@@ -98,14 +98,17 @@ def load_sites(path: str) -> list[Site]:
         entries = data.get("sites") if isinstance(data, dict) else data
         if not isinstance(entries, list):
             raise SitesError(f"{path}: 应为网站列表（sites: [...]）expected a list of sites under 'sites:'")
-        entries = [(i + 1, e) for i, e in enumerate(entries)]
+        entries = [(f"site {i + 1}", e) for i, e in enumerate(entries)]
     sites: list[Site] = []
-    seen: set[str] = set()
+    seen: dict[str, tuple] = {}  # the key as compared (３３０１ is 3301, ABC is abc) → where it was first, as written
     for where, entry in entries:
         site = _site(path, where, entry, p.parent)
-        if site.key in seen:
-            raise SitesError(f"{path}: {where}: 网站重复 duplicate site {site.key}")
-        seen.add(site.key)
+        same = same_key(site.key)
+        if same in seen:
+            first, key = seen[same]
+            raise SitesError(f"{path}: {where}: 网站重复，与 {first} 相同 duplicate site, same as {first}: "
+                             f"{_shown(site.key)} / {_shown(key)}")
+        seen[same] = (where, site.key)
         sites.append(site)
     if not sites:
         raise SitesError(f"{path}: 清单中没有网站 no sites in the file")
@@ -124,8 +127,54 @@ def _csv_entries(path: str, raw: bytes) -> list[tuple]:
     rows = list(csv.DictReader(io.StringIO(text)))
     if not rows or not any(CSV_COLUMNS.get((k or "").strip()) == "url" for k in rows[0]):
         raise SitesError(f"{path}: 缺少“首页网址”列 no 首页网址 (url) column; expected 网站名称,网站标识码,首页网址,主办单位")
-    return [(f"row {n + 2}", {CSV_COLUMNS[k.strip()]: (v or "").strip() or None for k, v in row.items()
-                              if k and k.strip() in CSV_COLUMNS}) for n, row in enumerate(rows)]
+    entries = []
+    for n, row in enumerate(rows):
+        raw = {CSV_COLUMNS[k.strip()]: v for k, v in row.items() if k and k.strip() in CSV_COLUMNS}
+        _refuse_forbidden(path, f"row {n + 2}", raw)  # before the spaces around a value are trimmed
+        entries.append((f"row {n + 2}", {k: (v or "").strip() or None for k, v in raw.items()}))
+    return entries
+
+
+def same_key(key: str) -> str:
+    """A site key as two entries are compared: NFKC, then case folded (３３０１ is 3301, ABC is abc)."""
+    import unicodedata
+
+    return unicodedata.normalize("NFKC", key).casefold()
+
+
+# characters no sites file may hold: C0 and C1 controls (NUL, tab, newline, DEL …), lone surrogates and
+# U+FFFE/U+FFFF, which neither an XML workbook nor a UTF-8 page or database can carry
+FORBIDDEN = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+FIELD_WORDS = {"name": "网站名称", "code": "网站标识码", "url": "首页网址", "urls": "首页网址", "organiser": "主办单位",
+               "allow_hosts": "一并抓取的主机", "rules": "规则文件"}
+
+
+def _shown(text: str, limit: int = 60) -> str:
+    """A value as a one-line message shows it: at most ``limit`` characters."""
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _forbidden(value, field: str = "") -> tuple[str, str] | None:
+    """The first forbidden character in ``value`` (a string, or the strings in a list or mapping) and
+    the field it is in."""
+    if isinstance(value, str):
+        found = FORBIDDEN.search(value)
+        return (found.group(), field) if found else None
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for name, item in items:
+        hit = _forbidden(name, field) or _forbidden(item, field or str(name))
+        if hit:
+            return hit
+    return None
+
+
+def _refuse_forbidden(path: str, where, entry: dict) -> None:
+    hit = _forbidden(entry)
+    _refuse_forbidden(path, where, entry)
+    if hit:
+        char, field = hit
+        zh, en = ("控制字符", "control character") if char < "\ud800" else ("无效字符", "invalid character")
+        raise SitesError(f"{path}: {where}: {FIELD_WORDS.get(field, field)}含{zh} U+{ord(char):04X} {en} in {field}")
 
 
 def _site(path: str, where, entry, base: Path) -> Site:
@@ -553,7 +602,7 @@ def tell_how_to_continue(db: str, batch_id: str, out_dir: str | None = None) -> 
 
 
 def write_outputs(db: str, batch_id: str, out_dir: str, job: AuditJob, sites_by_key: dict[str, Site] | None = None) -> dict:
-    """Each audited site's report (from the database, in ``out_dir/<site>/``), the index page ranking
+    """Each audited site's report (from the database, in ``out_dir/<folder>/``, :func:`dir_names`), the index page ranking
     the sites and the combined 问题清单.xlsx, both headed by the batch (:func:`batch_info`); returns the
     ranked sites, the paths and the batch. While sites are not done, says on stderr how to continue."""
     from reports.batch import ranking, site_summary, write_batch_outputs
@@ -566,13 +615,15 @@ def write_outputs(db: str, batch_id: str, out_dir: str, job: AuditJob, sites_by_
         previous = previous_results(conn, batch_id)
         rules_by_file: dict = {}  # one read of each rules file, not one per site
         sites = []
-        for row in site_rows(conn, batch_id):
+        rows = site_rows(conn, batch_id)
+        folders = dir_names([row["site_key"] for row in rows])
+        for row in rows:
             entry = {"name": row["name"], "code": row["code"], "url": row["url"], "organiser": row["organiser"],
                      "status": row["status"], "error": row["error"], "report": None, "scan_id": row["scan_id"],
                      "previous": previous.get(row["site_key"]), "key": row["site_key"]}
             if row["status"] == "audited" and row["scan_id"] is not None:
                 own = (sites_by_key or {}).get(row["site_key"])
-                site_job = AuditJob.from_dict({**job.to_dict(), "out_dir": str(out / _dir_name(row["site_key"])),
+                site_job = AuditJob.from_dict({**job.to_dict(), "out_dir": str(out / folders[row["site_key"]]),
                                                "rules_file": (own.rules_file if own else None) or job.rules_file})
                 if site_job.rules_file not in rules_by_file:
                     rules_by_file[site_job.rules_file] = load_rules(site_job)
@@ -608,8 +659,29 @@ class StoredFindings:
             conn.close()
 
 
-def _dir_name(key: str) -> str:
-    return re.sub(r"[^0-9A-Za-z._-]+", "_", key).strip("._") or "site"
+PLAIN_DIR = re.compile(r"[0-9A-Za-z][0-9A-Za-z._-]{0,63}")
+
+
+def dir_names(keys: list[str]) -> dict[str, str]:
+    """Each site's report folder in ``--out``, by site key: the key itself when it is a plain name
+    (letters, digits, . _ -, at most 64), otherwise its NFKC form cut to those characters (at most 40,
+    "site" when nothing is left), ``~`` and 10 hex digits of the SHA-256 of the exact key. Never
+    empty, "." or "..", never a path, at most 105 bytes, unique ignoring case (as Windows and macOS
+    compare names); a plain name never has a ``~``, so it never meets another key's folder."""
+    import hashlib
+    import unicodedata
+
+    names: dict[str, str] = {}
+    used: set[str] = set()
+    for key in keys:
+        name = key if PLAIN_DIR.fullmatch(key) else None
+        if name is None or name.lower() in used:
+            plain = re.sub(r"[^0-9A-Za-z._-]+", "_", unicodedata.normalize("NFKC", key)).strip("._-")[:40] or "site"
+            digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
+            name = next(n for n in (f"{plain}~{digest[:10]}", f"{plain}~{digest}") if n.lower() not in used)
+        used.add(name.lower())
+        names[key] = name
+    return names
 
 
 if __name__ == "__main__":
