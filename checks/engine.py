@@ -72,15 +72,19 @@ def fingerprint(ctx: ScanContext, finding: Finding) -> str:
 def ensure_findings_table(conn) -> None:
     from storage.schema import table_columns
 
-    columns = ", ".join(f'"{name}" {"BIGINT" if t is int else "TEXT"}' for name, t in FINDINGS_COLUMNS.items())
-    conn.execute(f"create table if not exists findings ({columns})")
+    # no DDL when the tables are complete: a PostgreSQL user with row rights only can check
     have = set(table_columns(conn, "findings"))
+    if not have:
+        columns = ", ".join(f'"{name}" {"BIGINT" if t is int else "TEXT"}' for name, t in FINDINGS_COLUMNS.items())
+        conn.execute(f"create table if not exists findings ({columns})")
+        conn.execute("create index if not exists idx_findings_scan on findings (scan_id, rule)")
+        have = set(FINDINGS_COLUMNS)
     for name, col_type in FINDINGS_COLUMNS.items():
         if name not in have:  # databases written by an older zwgk
             conn.execute(f'alter table findings add column "{name}" {"BIGINT" if col_type is int else "TEXT"}')
-    conn.execute("create index if not exists idx_findings_scan on findings (scan_id, rule)")
-    columns = ", ".join(f'"{name}" {"BIGINT" if t is int else "TEXT"}' for name, t in CHECKS_COLUMNS.items())
-    conn.execute(f"create table if not exists scan_checks ({columns})")
+    if not table_columns(conn, "scan_checks"):
+        columns = ", ".join(f'"{name}" {"BIGINT" if t is int else "TEXT"}' for name, t in CHECKS_COLUMNS.items())
+        conn.execute(f"create table if not exists scan_checks ({columns})")
 
 
 def checks_of(conn, scan_id: int) -> list[dict]:

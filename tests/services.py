@@ -9,6 +9,7 @@ import glob
 import os
 import pwd
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -38,40 +39,93 @@ def _wait(ready, what: str, seconds: float = 30.0) -> None:
     raise AssertionError(f"{what} did not start within {seconds} s")
 
 
-@contextlib.contextmanager
-def redis_server():
-    """redis://127.0.0.1:PORT/0 of a private redis-server (no persistence)."""
-    binary = shutil.which("redis-server")
-    if binary is None:
-        _missing("redis-server")
-    port = free_port()
-    proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+class Redis:
+    """A private redis-server on a fixed loopback port that a test may kill and start again."""
 
-    def ready() -> bool:
+    def __init__(self, binary: str):
+        self.binary, self.port, self.proc = binary, free_port(), None
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+
+    def ready(self) -> bool:
         try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1) as s:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=1) as s:
                 s.sendall(b"PING\r\n")
                 return s.recv(16).startswith(b"+PONG")
         except OSError:
             return False
 
-    try:
-        _wait(ready, "redis-server")
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+    def start(self) -> None:
+        self.proc = subprocess.Popen([self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+                                      "--appendonly", "no"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _wait(self.ready, "redis-server")
+
+    def kill(self) -> None:
+        """SIGKILL: a crash; without persistence every message it held is lost."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
 
 
 @contextlib.contextmanager
-def postgres_server():
-    """postgresql://zwgk@127.0.0.1:PORT/zwgk of a private cluster (initdb, trust on loopback). As root
-    the cluster runs as the `postgres` user the Debian package creates (PostgreSQL refuses root)."""
+def redis_instance():
+    """A :class:`Redis` (no persistence), stopped afterwards."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        _missing("redis-server")
+    server = Redis(binary)
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+
+
+@contextlib.contextmanager
+def redis_server():
+    """redis://127.0.0.1:PORT/0 of a private redis-server (no persistence)."""
+    with redis_instance() as server:
+        yield server.url
+
+
+class Postgres:
+    """A private PostgreSQL cluster on a fixed loopback port that a test may stop and start again;
+    ``url`` is its ``zwgk`` database, ``root`` the server (append /DATABASE); zwgk is the superuser."""
+
+    def __init__(self, bindir: str, run_as: list[str], base: str):
+        self.bindir, self.run_as, self.base = bindir, run_as, base
+        self.data, self.port = os.path.join(base, "data"), free_port()
+        self.root = f"postgresql://zwgk@127.0.0.1:{self.port}"
+        self.url = self.root + "/zwgk"
+        self.running = False
+
+    def start(self) -> None:
+        subprocess.run([*self.run_as, f"{self.bindir}/pg_ctl", "-D", self.data, "-w", "-t", "60", "-l",
+                        os.path.join(self.base, "log"), "-o",
+                        f"-p {self.port} -k {self.base} -c listen_addresses=127.0.0.1 -c fsync=off", "start"],
+                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        self.running = True
+
+    def stop(self, mode: str = "fast") -> None:
+        """``fast``: as a service manager stops it (sessions ended); ``immediate``: a crash."""
+        if self.running:
+            subprocess.run([*self.run_as, f"{self.bindir}/pg_ctl", "-D", self.data, "-m", mode, "-w", "-t", "30", "stop"],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60)
+            self.running = False
+
+
+@contextlib.contextmanager
+def postgres_cluster():
+    """A :class:`Postgres` (initdb, trust on loopback) with an empty ``zwgk`` database. As root the
+    cluster runs as the `postgres` user the Debian package creates (PostgreSQL refuses root)."""
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
     if not found:
         _missing("PostgreSQL (initdb)")
@@ -87,31 +141,45 @@ def postgres_server():
     base = tempfile.mkdtemp(prefix="zwgk-pg-", dir="/tmp")
     if owner is not None:
         os.chown(base, owner.pw_uid, owner.pw_gid)
-    data = os.path.join(base, "data")
-    port = free_port()
-    proc = None  # the data directory once the server runs
+    cluster = Postgres(bindir, run_as, base)
     try:
-        subprocess.run([*run_as, f"{bindir}/initdb", "-D", data, "-A", "trust", "-U", "zwgk", "-E", "UTF8", "--no-sync"],
+        subprocess.run([*run_as, f"{bindir}/initdb", "-D", cluster.data, "-A", "trust", "-U", "zwgk", "-E", "UTF8", "--no-sync"],
                        check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        subprocess.run([*run_as, f"{bindir}/pg_ctl", "-D", data, "-w", "-t", "60", "-l", os.path.join(base, "log"),
-                        "-o", f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off", "start"],
-                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        proc = data
+        cluster.start()
         import psycopg
 
         def ready() -> bool:
             try:
-                psycopg.connect(f"postgresql://zwgk@127.0.0.1:{port}/postgres", connect_timeout=2).close()
+                psycopg.connect(cluster.root + "/postgres", connect_timeout=2).close()
                 return True
             except psycopg.Error:
                 return False
 
         _wait(ready, "postgres")
-        with psycopg.connect(f"postgresql://zwgk@127.0.0.1:{port}/postgres", autocommit=True) as conn:
+        with psycopg.connect(cluster.root + "/postgres", autocommit=True) as conn:
             conn.execute("create database zwgk")
-        yield f"postgresql://zwgk@127.0.0.1:{port}/zwgk"
+        yield cluster
     finally:
-        if proc is not None:
-            subprocess.run([*run_as, f"{bindir}/pg_ctl", "-D", data, "-m", "immediate", "-w", "-t", "30", "stop"],
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60)
+        cluster.stop("immediate")
         shutil.rmtree(base, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def postgres_server():
+    """postgresql://zwgk@127.0.0.1:PORT/zwgk of a private cluster (see :func:`postgres_cluster`)."""
+    with postgres_cluster() as cluster:
+        yield cluster.url
+
+
+def stop_groups(procs) -> None:
+    """Stop processes started with start_new_session=True, their children too: SIGTERM, then SIGKILL
+    after 30 s."""
+    for proc in procs:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+    for proc in procs:
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()

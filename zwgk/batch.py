@@ -30,26 +30,16 @@ from typing import TYPE_CHECKING
 
 import yaml
 
-from storage.postgres import without_password
+from storage.postgres import BATCH_DDL, without_password
 from reports.times import BEIJING
 from zwgk.pipeline import AuditInputError, AuditJob, url_problem
 
 if TYPE_CHECKING:
     from reports.batch import BatchInfo
 
-BATCH_DDL = (
-    'CREATE TABLE IF NOT EXISTS "batches" ("id" TEXT PRIMARY KEY, "created_at" TEXT, "sites_file" TEXT, "settings" TEXT, '
-    '"broker" TEXT)',
-    'CREATE TABLE IF NOT EXISTS "batch_sites" ("batch_id" TEXT, "site_key" TEXT, "position" BIGINT, "name" TEXT, '
-    '"code" TEXT, "url" TEXT, "organiser" TEXT, "site" TEXT, "status" TEXT, "scan_id" BIGINT, "error" TEXT, '
-    '"score" DOUBLE PRECISION, "passed" BIGINT, "findings" BIGINT, "vetoes" BIGINT, "attempts" BIGINT, "worker" TEXT, '
-    '"heartbeat" DOUBLE PRECISION, "queued_at" TEXT, "started_at" TEXT, "finished_at" TEXT, '
-    'PRIMARY KEY ("batch_id", "site_key"))',
-)
 DONE = ("audited", "unreachable")  # the site has its one result
 HEARTBEAT_EVERY = float(os.environ.get("ZWGK_HEARTBEAT_SECONDS", "5"))
 STALE_AFTER = 4 * HEARTBEAT_EVERY  # a claim not renewed for this long belongs to a dead worker
-MAX_WAIT = 48 * 3600  # seconds a duplicate delivery waits for a live worker's audit of the same site
 # on each scan a batch audited: the sites file's 网站名称 and 网站标识码, for that site's own report
 SCAN_SITE_COLUMNS = ("site_name", "site_code")
 CSV_COLUMNS = {"网站名称": "name", "网站标识码": "code", "首页网址": "url", "主办单位": "organiser",
@@ -170,7 +160,6 @@ def _forbidden(value, field: str = "") -> tuple[str, str] | None:
 
 def _refuse_forbidden(path: str, where, entry: dict) -> None:
     hit = _forbidden(entry)
-    _refuse_forbidden(path, where, entry)
     if hit:
         char, field = hit
         zh, en = ("控制字符", "control character") if char < "\ud800" else ("无效字符", "invalid character")
@@ -180,6 +169,7 @@ def _refuse_forbidden(path: str, where, entry: dict) -> None:
 def _site(path: str, where, entry, base: Path) -> Site:
     if not isinstance(entry, dict):
         raise SitesError(f"{path}: {where}: 应为键值表 expected a mapping with name and url")
+    _refuse_forbidden(path, where, entry)
     urls = entry.get("urls") or ([entry["url"]] if entry.get("url") else [])
     if isinstance(urls, str):
         urls = [urls]
@@ -209,10 +199,14 @@ def _site(path: str, where, entry, base: Path) -> Site:
 # ---- the batch tables -----------------------------------------------------------------------
 
 def ensure_batch_tables(conn) -> None:
-    """The batch tables, and the scans' site columns on a PostgreSQL database (an SQLite one has them
-    from storage.schema.SCHEMA; storage.postgres creates a server's scans table without them)."""
+    """The batch tables, and the scans' site columns on a database made by an older zwgk. Nothing is
+    done when they are there (storage.postgres creates them with the schema), so a user with only
+    the right to read and write rows can run a batch."""
     from storage.schema import table_columns
 
+    scans = table_columns(conn, "scans")
+    if table_columns(conn, "batches") and table_columns(conn, "batch_sites") and all(c in scans for c in SCAN_SITE_COLUMNS):
+        return
     server = getattr(conn, "dialect", None) == "postgresql"
     with conn:
         for ddl in BATCH_DDL:
@@ -245,14 +239,16 @@ def new_batch(conn, sites: list[Site], sites_file: str, settings: dict, broker: 
 
 
 def claim(conn, batch_id: str, key: str, worker: str) -> bool:
-    """Take the site for ``worker``: queued, failed, interrupted, or held by a worker whose heartbeat
-    stopped. One UPDATE, so two workers never both succeed."""
+    """Take the site for ``worker``: queued, failed, interrupted, held by a worker whose heartbeat
+    stopped, or by ``worker`` itself (its task tried again after an outage). One UPDATE, so two
+    workers never both succeed."""
     with conn:
         cursor = conn.execute(
             'update "batch_sites" set "status" = \'running\', "worker" = ?, "heartbeat" = ?, "started_at" = ?, '
             '"attempts" = coalesce("attempts", 0) + 1, "error" = null where "batch_id" = ? and "site_key" = ? and '
-            '("status" in (\'queued\', \'failed\', \'interrupted\') or ("status" = \'running\' and "heartbeat" < ?))',
-            (worker, time.time(), now(), batch_id, key, time.time() - STALE_AFTER))
+            '("status" in (\'queued\', \'failed\', \'interrupted\') or ("status" = \'running\' and '
+            '("heartbeat" < ? or "worker" = ?)))',
+            (worker, time.time(), now(), batch_id, key, time.time() - STALE_AFTER, worker))
         return cursor.rowcount == 1
 
 
@@ -282,7 +278,8 @@ def finish(conn, batch_id: str, key: str, worker: str, status: str, scan_id: int
 
 
 class Heartbeat(threading.Thread):
-    """Renews a claim every few seconds while the audit runs."""
+    """Renews a claim every few seconds while the audit runs; a database that restarts meanwhile is
+    connected to again at the next beat (the claim goes stale only while it is down)."""
 
     def __init__(self, db: str, batch_id: str, key: str, worker: str):
         super().__init__(daemon=True, name=f"heartbeat {key}")
@@ -292,24 +289,34 @@ class Heartbeat(threading.Thread):
     def run(self) -> None:
         from zwgk.pipeline import connect_db
 
-        conn = connect_db(self.db)
-        try:
-            while not self.stopped.wait(HEARTBEAT_EVERY):
+        conn = None
+        while not self.stopped.wait(HEARTBEAT_EVERY):
+            try:
+                conn = conn or connect_db(self.db)
                 with conn:
                     conn.execute('update "batch_sites" set "heartbeat" = ? where "batch_id" = ? and "site_key" = ? and '
                                  '"worker" = ? and "status" = \'running\'', (time.time(), self.batch_id, self.key, self.worker))
-        finally:
-            conn.close()
+            except Exception:  # noqa: BLE001 — the database restarting: connect again at the next beat
+                conn = _close_quietly(conn)
+        _close_quietly(conn)
 
     def stop(self) -> None:
         self.stopped.set()
         self.join(timeout=30)
 
 
+def _close_quietly(conn) -> None:
+    try:
+        if conn is not None:
+            conn.close()
+    except Exception:  # noqa: BLE001 — a connection the server already dropped
+        pass
+
+
 # ---- one site -------------------------------------------------------------------------------
 
 def worker_name() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident() % 100000}"
+    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_native_id()}"
 
 
 def site_job(job: AuditJob, site: Site) -> AuditJob:
@@ -326,18 +333,29 @@ def site_job(job: AuditJob, site: Site) -> AuditJob:
 
 def run_site(db: str, batch_id: str, site: Site, job: AuditJob, worker: str | None = None) -> str:
     """Audit one site of a batch in a child process, exactly once per batch; the site's final status
-    ("skipped" when another worker did it)."""
+    ("skipped" when another worker did it, or holds it alive). Outage when the database could not be
+    reached (the site's claim, if any, goes stale and is taken again): the caller tries again later."""
+    try:
+        return _run_site(db, batch_id, site, job, worker or worker_name())
+    except Exception as exc:
+        if outage(exc):
+            raise Outage(one_line(exc)) from None
+        raise
+
+
+def _run_site(db: str, batch_id: str, site: Site, job: AuditJob, worker: str) -> str:
     from zwgk.pipeline import connect_db
 
-    worker = worker or worker_name()
     conn = connect_db(db)
     try:
         waited = 0.0
         while not claim(conn, batch_id, site.key, worker):
             row = site_row(conn, batch_id, site.key)
-            if row is None or row["status"] in DONE or waited > MAX_WAIT:
+            # done; or a duplicate delivery while a live worker holds it: that worker's own task (or the
+            # submitter, should it stop renewing) finishes the site, this one need not wait for it
+            if row is None or row["status"] in DONE or waited > STALLED_AFTER:
                 return "skipped"
-            time.sleep(HEARTBEAT_EVERY)  # a live worker holds it: wait for it, or for its heartbeat to stop
+            time.sleep(HEARTBEAT_EVERY)  # its heartbeat may be stopping: then take it over
             waited += HEARTBEAT_EVERY
         beat = Heartbeat(db, batch_id, site.key, worker)
         beat.start()
@@ -350,6 +368,10 @@ def run_site(db: str, batch_id: str, site: Site, job: AuditJob, worker: str | No
             outcome = _run_child(this, batch_id, site.key, worker)
         finally:
             beat.stop()
+        if outcome.get("status") == "retry":  # the database went away during the audit
+            raise Outage(outcome.get("error") or "database unreachable")
+        _close_quietly(conn)
+        conn = connect_db(db)  # the audit may have outlived a database restart
         with conn:
             if outcome.get("status") == "duplicate":
                 return "skipped"
@@ -361,7 +383,7 @@ def run_site(db: str, batch_id: str, site: Site, job: AuditJob, worker: str | No
                        outcome.get("scan_id"), outcome.get("error") or "unknown error")
         return outcome.get("status") or "failed"
     finally:
-        conn.close()
+        _close_quietly(conn)
 
 
 def _run_child(job: AuditJob, batch_id: str, key: str, worker: str) -> dict:
@@ -408,7 +430,8 @@ def _die_with_parent() -> None:
 
 
 def _child_main() -> None:
-    """The child: run the pipeline; print the result as one JSON line."""
+    """The child: run the pipeline; print the result as one JSON line ("retry" when the database
+    could not be reached: the site is not the reason, it is audited again later)."""
     from zwgk.pipeline import audit_site
 
     data = json.loads(sys.stdin.read())
@@ -422,8 +445,13 @@ def _child_main() -> None:
     try:
         result = audit_site(job, publish_hook=hook)
         print(json.dumps(result.to_dict(), ensure_ascii=False))
-    except AuditInputError as exc:
-        print(json.dumps({"status": "failed", "error": str(exc)}, ensure_ascii=False))
+    except Exception as exc:
+        if outage(exc):
+            print(json.dumps({"status": "retry", "error": one_line(exc)}, ensure_ascii=False))
+        elif isinstance(exc, AuditInputError):
+            print(json.dumps({"status": "failed", "error": str(exc)}, ensure_ascii=False))
+        else:
+            raise
 
 
 # ---- the whole batch ------------------------------------------------------------------------
@@ -470,21 +498,22 @@ def check_broker(broker: str) -> None:
 
 
 def enqueue(broker: str, db: str, batch_id: str, sites: list[Site], job: AuditJob) -> None:
-    """One Celery task per site not yet done, on the broker's ``zwgk`` queue."""
+    """One Celery task per site not yet done, on the broker's ``zwgk`` queue. The job and the sites are
+    kept with the batch, so that whoever watches it (:func:`heal`) can hand a site out again."""
     from zwgk.pipeline import connect_db
-    from zwgk.tasks import configure
 
-    app = configure(broker)
     conn = connect_db(db)
     try:
         done = {r[0] for r in conn.execute('select "site_key" from "batch_sites" where "batch_id" = ? and "status" in (?, ?)',
                                            (batch_id, *DONE))}
+        with conn:
+            row = conn.execute('select "settings" from "batches" where "id" = ?', (batch_id,)).fetchone()
+            settings = json.loads(row[0] or "{}") if row else {}
+            settings.update(job=job.to_dict(), sites={s.key: s.to_dict() for s in sites})
+            conn.execute('update "batches" set "settings" = ? where "id" = ?', (json.dumps(settings, ensure_ascii=False), batch_id))
     finally:
         conn.close()
-    with app.connection_for_write() as connection:
-        for site in sites:
-            if site.key not in done:
-                app.send_task("zwgk.audit_site", args=[db, batch_id, site.to_dict(), job.to_dict()], connection=connection)
+    send_tasks(broker, db, batch_id, [s for s in sites if s.key not in done], job)
 
 
 def progress(db: str, batch_id: str) -> dict[str, int]:
@@ -509,6 +538,204 @@ def wait(db: str, batch_id: str, timeout: float, every: float = 2.0, on_progress
         last = counts
         if not counts.get("queued") and not counts.get("running"):
             return True
+        time.sleep(every)
+    return False
+
+
+# ---- a distributed batch heals itself -------------------------------------------------------
+
+# a running site whose claim has not been renewed for this long is "stalled": its machine is dead (or
+# cut off), and the site is handed out again, whatever the broker's visibility timeout
+STALLED_AFTER = 12 * HEARTBEAT_EVERY
+
+
+class Outage(Exception):
+    """The scan database or the broker cannot be reached just now: not the site's fault; try again."""
+
+
+def outage(exc: BaseException | None) -> bool:
+    """Whether ``exc`` (or what caused it) is a database or broker that is down or restarting."""
+    from storage.postgres import DatabaseUnavailable, unavailable
+
+    for _ in range(8):
+        if exc is None:
+            return False
+        package = type(exc).__module__.split(".")[0]
+        if isinstance(exc, (Outage, DatabaseUnavailable)) or (package == "psycopg" and unavailable(exc)):
+            return True
+        if package in ("redis", "kombu", "amqp") and isinstance(exc, (ConnectionError, TimeoutError, OSError)) or \
+                package in ("redis", "kombu") and type(exc).__name__ in ("ConnectionError", "TimeoutError", "OperationalError",
+                                                                        "BusyLoadingError"):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
+def one_line(exc: BaseException) -> str:
+    """What went wrong, as a user reads it: the first line, without the exception's class name."""
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    return lines[0] if lines else "no detail"
+
+
+def _task_args(db: str, batch_id: str, site: Site | dict, job: AuditJob | dict) -> list:
+    site = site if isinstance(site, dict) else site.to_dict()
+    return [db, batch_id, site, job if isinstance(job, dict) else job.to_dict()]
+
+
+def send_tasks(broker: str, db: str, batch_id: str, sites: list, job) -> None:
+    """One task per site (Site or its dict), each marked with its batch and site in the message headers."""
+    from zwgk.tasks import configure
+
+    app = configure(broker)
+    with app.connection_for_write() as connection:
+        for site in sites:
+            key = site["key"] if isinstance(site, dict) else site.key
+            app.send_task("zwgk.audit_site", args=_task_args(db, batch_id, site, job), connection=connection,
+                          headers={"zwgk_batch": batch_id, "zwgk_site": key})
+
+
+def tasks_in_broker(broker: str, batch_id: str) -> set[str]:
+    """The sites of the batch with a task the broker still holds: waiting in the queue, or delivered to
+    a worker within the last STALLED_AFTER seconds (older deliveries belong to dead workers or were lost
+    with the tasks they ran; a running site proves itself by its heartbeat instead)."""
+    import redis
+
+    from zwgk.tasks import QUEUE
+
+    client = redis.Redis.from_url(broker, socket_timeout=10, socket_connect_timeout=10)
+    try:
+        raw = client.lrange(QUEUE, 0, -1)
+        recent = client.zrangebyscore("unacked_index", time.time() - STALLED_AFTER, "+inf")
+        if recent:
+            raw += [json.loads(v)[0] for v in client.hmget("unacked", recent) if v]
+    finally:
+        client.close()
+    keys = set()
+    for message in raw:
+        message = json.loads(message) if isinstance(message, (bytes, str)) else message
+        headers = message.get("headers") or {}
+        if headers.get("zwgk_batch") is not None:
+            if headers["zwgk_batch"] == batch_id:
+                keys.add(headers.get("zwgk_site"))
+            continue
+        try:  # a task sent without the headers: read its arguments
+            import base64
+
+            args = json.loads(base64.b64decode(message["body"]))[0]
+            if args[1] == batch_id:
+                keys.add(args[2]["key"])
+        except (KeyError, IndexError, TypeError, ValueError):
+            continue
+    return keys
+
+
+def heal(broker: str, db: str, batch_id: str, missing: dict[str, int] | None = None) -> list[str]:
+    """Hand out again the sites of a distributed batch that nobody will finish: running sites whose
+    claim stopped being renewed (a dead machine: taken back to queued at once, whatever the broker's
+    visibility timeout) and, given ``missing`` (site key → how many checks in a row found its task
+    gone, kept by the caller between calls), queued sites whose task the broker lost (a crash, an
+    older snapshot) in two checks in a row. The keys sent again. A duplicate task is harmless:
+    :func:`run_site` does a site once."""
+    from zwgk.pipeline import connect_db
+
+    conn = connect_db(db)
+    try:
+        row = conn.execute('select "settings" from "batches" where "id" = ?', (batch_id,)).fetchone()
+        settings = json.loads((row[0] if row else None) or "{}")
+        job, sites = settings.get("job"), settings.get("sites") or {}
+        if job is None:  # enqueued by a zwgk that kept no job with the batch
+            return []
+        stale = time.time() - STALLED_AFTER
+        taken: list[str] = []
+        with conn:
+            for (key,) in conn.execute('select "site_key" from "batch_sites" where "batch_id" = ? and "status" = \'running\' '
+                                       'and coalesce("heartbeat", 0) < ?', (batch_id, stale)).fetchall():
+                cursor = conn.execute(
+                    'update "batch_sites" set "status" = \'queued\', "queued_at" = ?, "error" = ? where "batch_id" = ? '
+                    'and "site_key" = ? and "status" = \'running\' and coalesce("heartbeat", 0) < ?',
+                    (now(), "检查机器停止续约，已重新分发 its worker stopped renewing the claim; handed out again",
+                     batch_id, key, stale))
+                if cursor.rowcount == 1 and key in sites:
+                    taken.append(key)
+        queued = {r[0] for r in conn.execute('select "site_key" from "batch_sites" where "batch_id" = ? and "status" = \'queued\'',
+                                             (batch_id,))}
+    finally:
+        conn.close()
+    lost: list[str] = []
+    if missing is not None:
+        held = tasks_in_broker(broker, batch_id)
+        for key in list(missing):
+            if key not in queued or key in held or key in taken:
+                missing.pop(key)
+        for key in queued:
+            if key not in held and key not in taken and key in sites:
+                missing[key] = missing.get(key, 0) + 1
+                if missing[key] >= 2:
+                    lost.append(key)
+                    missing.pop(key)
+    if taken or lost:
+        send_tasks(broker, db, batch_id, [sites[k] for k in taken + lost], job)
+    return taken + lost
+
+
+def supervise(broker: str, db: str, batch_id: str, timeout: float, every: float = 2.0, on_progress=None,
+              say=None) -> bool:
+    """Wait for a distributed batch (True once no site is queued or running; False after ``timeout``
+    seconds), handing out again what :func:`heal` finds. An unreachable database or broker is waited
+    for, said once on ``say`` (one line, Chinese then English) and again when it is back."""
+    say = say or (lambda text: None)
+    deadline = time.monotonic() + timeout
+    last = None
+    missing: dict[str, int] = {}
+    down: dict[str, str] = {}  # service → the line said when it went away
+    db_back = None  # when the database last started answering: claims are judged after STALLED_AFTER of it
+    healed = float("-inf")
+
+    def went(service: str, exc: BaseException) -> None:
+        if service not in down:
+            down[service] = one_line(exc)
+            zh = "数据库" if service == "database" else "消息队列"
+            say(f"{zh}暂时无法连接，等待恢复 the {service} is unreachable, waiting: {down[service]}")
+
+    def back(service: str) -> None:
+        if down.pop(service, None) is not None:
+            say(f"{'数据库' if service == 'database' else '消息队列'}已恢复 the {service} is back")
+
+    while time.monotonic() < deadline:
+        try:
+            counts = progress(db, batch_id)
+        except Exception as exc:
+            if not outage(exc):
+                raise
+            went("database", exc)
+            db_back = None
+            time.sleep(every)
+            continue
+        back("database")
+        db_back = db_back or time.monotonic()
+        if counts != last and on_progress:
+            on_progress(counts)
+        last = counts
+        if not counts.get("queued") and not counts.get("running"):
+            return True
+        # once every live claim has been renewed since the database answered again; the broker's queue is
+        # read every HEARTBEAT_EVERY * 2 seconds (10 s), not at every look at the progress
+        if time.monotonic() - db_back >= STALLED_AFTER and time.monotonic() - healed >= 2 * HEARTBEAT_EVERY:
+            healed = time.monotonic()
+            try:
+                sent = heal(broker, db, batch_id, missing)
+                back("broker")
+                if sent:
+                    more = f" … (+{len(sent) - 10})" if len(sent) > 10 else ""
+                    say(f"重新分发 {len(sent)} 个网站 handed out again: {', '.join(sent[:10])}{more}")
+            except Exception as exc:
+                if not outage(exc):
+                    raise
+                service = "database" if type(exc).__module__.split(".")[0] in ("psycopg", "storage") or \
+                    isinstance(exc, AuditInputError) else "broker"
+                went(service, exc)
+                if service == "database":
+                    db_back = None
         time.sleep(every)
     return False
 

@@ -805,15 +805,21 @@ def batch_run(sites_file, **kw):
     say = (lambda text: None) if kw["quiet"] else (lambda text: click.echo(text, err=True))
     say(f"批次 batch {batch_id}: {len(sites)} 个网站 sites")
     if kw["broker"]:
-        batches.enqueue(kw["broker"], job.db, batch_id, sites, job)
+        try:
+            batches.enqueue(kw["broker"], job.db, batch_id, sites, job)
+        except Exception as exc:  # the broker or the database went away meanwhile: what was lost is sent again
+            if kw["no_wait"] or not batches.outage(exc):
+                raise
         if kw["no_wait"]:
             from storage.postgres import without_password
 
             click.echo(f"批次 batch {batch_id} 已入队 queued; 查看进度 progress: zwgk batch status --db {without_password(job.db)} "
                        f"--batch {batch_id}")
             return
-        done = batches.wait(job.db, batch_id, kw["wait_hours"] * 3600,
-                            on_progress=lambda counts: say("  " + _counts_text(counts)))
+        # outages of the database or the broker are waited out, said on stderr even with --quiet
+        done = batches.supervise(kw["broker"], job.db, batch_id, kw["wait_hours"] * 3600,
+                                 on_progress=lambda counts: say("  " + _counts_text(counts)),
+                                 say=lambda text: _error_line(text))
         if not done:
             _error_line(f"等待超时，批次 {batch_id} 尚未完成 timed out; batch {batch_id} still running: zwgk batch status --batch {batch_id}")
             sys.exit(1)
@@ -840,8 +846,8 @@ def _at_or_above(site: dict, fail_on: str) -> bool:
 
 
 def _counts_text(counts: dict) -> str:
-    names = {"queued": "排队 queued", "running": "检查中 running", "audited": "完成 audited", "unreachable": "无法访问 unreachable",
-             "failed": "失败 failed", "interrupted": "中断 interrupted"}
+    names = {"queued": "排队 queued", "running": "检查中 running", "stalled": "停止续约 stalled", "audited": "完成 audited",
+             "unreachable": "无法访问 unreachable", "failed": "失败 failed", "interrupted": "中断 interrupted"}
     return "，".join(f"{names.get(k, k)} {v}" for k, v in sorted(counts.items(), key=lambda kv: list(names).index(kv[0])
                                                                                        if kv[0] in names else 99))
 
@@ -877,10 +883,16 @@ def _batch_lines(batch_id: str, ranked: list[dict], paths: dict, resume: str | N
 @batch.command("status", context_settings=CONTEXT)
 @click.option("--db", default="zwgk.db", show_default=True, help=DB_HELP)
 @click.option("--batch", "batch_id", metavar="ID", help="批次编号，默认最近一批 / batch id (default: the latest)")
+@click.option("--broker", metavar="redis://HOST/0",
+              help="（多机批次）把停止续约的网站重新分发到这个 Redis，默认为批次记录的地址 / (distributed batch) hand stalled "
+                   "sites out again on this broker (default: the one the batch was sent to)")
 @click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
 @click.option("--quiet", is_flag=True, help="只输出各状态的网站数 / only the counts")
-def batch_status(db, batch_id, as_json, quiet):
-    """显示批次进度：排队、检查中、完成、失败的网站及最近错误。Show a batch's queued/running/done/failed sites."""
+def batch_status(db, batch_id, broker, as_json, quiet):
+    """显示批次进度：排队、检查中、停止续约（stalled）、完成、失败的网站及最近错误；多机批次中停止续约的网站重新分发。
+    Show a batch's queued/running/stalled/done/failed sites; a distributed batch's stalled sites are handed out again."""
+    import time
+
     from zwgk import batch as batches
 
     conn = _usage(_connect, db)
@@ -889,22 +901,42 @@ def batch_status(db, batch_id, as_json, quiet):
         if batch_id is None:
             raise click.UsageError(f"数据库中没有批次 no batches in {db}")
         rows = [dict(r) for r in batches.site_rows(conn, batch_id)]
+        stored = conn.execute('select "broker" from "batches" where "id" = ?', (batch_id,)).fetchone()
     finally:
         conn.close()
     if not rows:
         raise click.UsageError(f"没有批次 no batch {batch_id} in {db}")
+    stale = time.time() - batches.STALLED_AFTER
+    for r in rows:
+        r["stalled"] = r["status"] == "running" and (r["heartbeat"] or 0) < stale
+    distributed = bool(broker or (stored and stored[0]))
+    broker = broker or (stored[0] if stored and stored[0] and ":***@" not in stored[0] else None)
+    handed: list[str] = []
+    if broker and any(r["stalled"] for r in rows):
+        try:
+            handed = batches.heal(broker, db, batch_id)
+        except Exception as exc:  # noqa: BLE001 — a broker away, a user who may only read: the status still shows
+            _error_line(f"未能重新分发停止续约的网站 could not hand the stalled sites out again: {batches.one_line(exc)}")
+    for r in rows:
+        r["handed_out_again"] = r["site_key"] in handed
     if as_json:
         click.echo(json.dumps({"batch": batch_id, "sites": rows}, ensure_ascii=False, indent=1))
         return
     counts: dict[str, int] = {}
     for r in rows:
-        counts[r["status"]] = counts.get(r["status"], 0) + 1
+        shown = "stalled" if r["stalled"] else r["status"]
+        counts[shown] = counts.get(shown, 0) + 1
     click.echo(f"批次 batch {batch_id}: {_counts_text(counts)}")
     for r in ([] if quiet else rows):
         if r["status"] != "audited":
-            detail = f"  {_words(r['error'], {})}" if r["error"] else ""
+            detail = f"  {_words(r['error'], {})}" if r["error"] and not r["stalled"] else ""
             who = f"  [{r['worker']}]" if r["status"] == "running" and r["worker"] else ""
-            click.echo(f"  {r['status']:12} {r['name']} ({r['site_key']}){who}{detail}")
+            if r["stalled"]:
+                ago = int(time.time() - (r["heartbeat"] or 0))
+                detail = f"  {ago} 秒未续约 no heartbeat for {ago} s" + (
+                    "，已重新分发 handed out again" if r["handed_out_again"] else
+                    "" if broker or not distributed else "（加 --broker 可重新分发 add --broker to hand it out again）")
+            click.echo(f"  {'stalled' if r['stalled'] else r['status']:12} {r['name']} ({r['site_key']}){who}{detail}")
 
 
 @main.command(context_settings=CONTEXT)
@@ -913,8 +945,9 @@ def batch_status(db, batch_id, as_json, quiet):
               help="同时检查的网站数 / sites audited at once")
 @click.option("--work-dir", type=click.Path(file_okay=False), help="本机抓取工作目录（默认 ~/.cache/zwgk）/ local work directory")
 @click.option("--visibility-timeout", type=click.IntRange(10, 30 * 86400), default=12 * 3600, show_default=True,
-              help="任务未确认多少秒后交给其他机器（须长于最长一次检查）/ seconds before a dead machine's task goes to another "
-                   "worker (must exceed the longest audit)")
+              help="任务未确认多少秒后由 Redis 交给其他机器（须长于最长一次检查；提交批次的命令和 batch status 约一分钟即重新分发"
+                   "停止续约的网站）/ seconds before Redis gives a dead machine's task to another worker (must exceed the "
+                   "longest audit; the batch's submitter and `batch status` hand out a stalled site after about a minute)")
 @click.option("--loglevel", type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"]), default="INFO", show_default=True)
 def worker(broker, concurrency, work_dir, visibility_timeout, loglevel):
     """在本机运行检查任务（Celery worker），可在多台机器上各启动一个。Run a worker on this machine.

@@ -3,7 +3,10 @@
 A task is acknowledged only after the audit (``acks_late``) and given back to the queue when the
 process running it dies (``reject_on_worker_lost``); a worker machine that dies altogether leaves
 its tasks unacknowledged in Redis, which hands them to another worker after the broker's
-visibility timeout. Running a task twice is harmless: :func:`zwgk.batch.run_site` finds the site
+visibility timeout, or sooner to whoever watches the batch (:func:`zwgk.batch.heal`: a claim not
+renewed for a minute is handed out again). A database or broker that is down or restarting is not
+the site's fault: the task is retried with a growing delay (``autoretry_for``, bounded), never
+recorded as failed. Running a task twice is harmless: :func:`zwgk.batch.run_site` finds the site
 done, or held by a live worker, and the scan is published only by the worker holding the claim.
 Results live in the scan database (``batch_sites``), not in a Celery result backend.
 """
@@ -11,6 +14,8 @@ Results live in the scan database (``batch_sites``), not in a Celery result back
 from __future__ import annotations
 
 from celery import Celery
+
+from zwgk.batch import STALLED_AFTER, Outage
 
 QUEUE = "zwgk"
 DEFAULT_VISIBILITY = 12 * 3600  # seconds; longer than the longest audit of one site
@@ -30,7 +35,14 @@ def configure(broker: str, visibility_timeout: float | None = None) -> Celery:
     return app
 
 
-@app.task(name="zwgk.audit_site", acks_late=True, reject_on_worker_lost=True)
+# an outage is waited out for about an hour: delays 1, 2, 4 … seconds, at most half the time after which
+# a claim counts as stalled (a waiting task is then never mistaken for a lost one); the batch's
+# submitter hands the site out again should that not be enough
+RETRY = {"autoretry_for": (Outage,), "retry_backoff": True, "retry_backoff_max": max(1, int(STALLED_AFTER / 2)),
+         "retry_jitter": True, "max_retries": 120}
+
+
+@app.task(name="zwgk.audit_site", acks_late=True, reject_on_worker_lost=True, **RETRY)
 def audit_site(db: str, batch_id: str, site: dict, job: dict) -> str:
     from zwgk.batch import Site, run_site
     from zwgk.pipeline import AuditJob
