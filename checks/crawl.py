@@ -1,7 +1,8 @@
 """Coverage of the crawl itself: a column whose pager declares more records than the crawl
 could list (a pagination style zwgk cannot follow, a server that stopped answering, --max-pages),
-and a pager that claims pages that do not exist. Said as findings so that a short column is
-never mistaken for a complete one, and a lying pager is not mistaken for a short crawl."""
+a pager that claims pages that do not exist, a pager that never ends (cut by the crawler), and
+a page that could not be parsed. Said as findings so that a short column is never mistaken for a
+complete one, and a lying pager is not mistaken for a short crawl."""
 
 from __future__ import annotations
 
@@ -14,8 +15,8 @@ def incomplete_column(ctx, params):
     counts = {r["column_url"]: r["n"] for r in ctx.rows(
         "select column_url, count(*) as n from column_items where scan_id = ? group by column_url")}
     for col in ctx.columns:
-        if col["url"] in overclaiming_pagers(ctx):
-            continue  # the real end was reached: crawl.pager_overclaim says the claim was false
+        if col["url"] in overclaiming_pagers(ctx) or col["url"] in endless_pagers(ctx):
+            continue  # the real end was reached, or there is none: crawl.pager_overclaim / crawl.endless_pager say so
         declared = col["declared_records"]
         found = counts.get(col["url"], 0)
         if not declared or found >= declared * params["min_share"]:
@@ -49,6 +50,44 @@ def pager_overclaim(ctx, params):
             {"column": name, "pager": p["pager"], "claimed_pages": p["claimed_pages"], "claimed_records": p["claimed_records"],
              "listed_items": p["listed_items"], "pages_requested": p["requested"], "wasted_requests": p["wasted"]},
             column_url=url,
+        )
+
+
+def endless_pagers(ctx) -> dict:
+    return ctx.memo("endless_pagers", lambda: {
+        r["column_url"]: r for r in ctx.rows("select * from pagers where scan_id = ? and endless = 1 order by column_url")})
+
+
+@rule("crawl.endless_pager")
+def endless_pager(ctx, params):
+    """A pager or 下一页 chain that kept giving pages with nothing new (the same items, or the same
+    template with other numbers) and showed no end: the crawl cut it (crawler.column_pager)."""
+    names = {c["url"]: c["name"] for c in ctx.columns}
+    for url, p in endless_pagers(ctx).items():
+        name = names.get(url) or url
+        claim = f"，分页声明 {p['claimed_pages']} 页" if p["claimed_pages"] else ""
+        claim_en = f", the pager claims {p['claimed_pages']} pages" if p["claimed_pages"] else ""
+        yield Finding(
+            "crawl.endless_pager", url,
+            f"栏目「{name}」的分页没有尽头{claim}：连续多页没有新信息（重复已列出的条目，或同一模板只改了编号），"
+            f"已在请求 {p['requested']} 页后停止，列出 {p['listed_items']} 条",
+            f"column {name}: the pager never ends{claim_en}; page after page listed nothing new (items already "
+            f"listed, or the same template with other numbers), cut after {p['requested']} pages, {p['listed_items']} items listed",
+            {"column": name, "pager": p["pager"], "claimed_pages": p["claimed_pages"], "pages_requested": p["requested"],
+             "listed_items": p["listed_items"]},
+            column_url=url,
+        )
+
+
+@rule("crawl.unparsable_page")
+def unparsable_page(ctx, params):
+    """A page the crawler fetched but could not parse: its links and content were not checked."""
+    for r in ctx.rows("select url, error, status from pages where scan_id = ? and error_kind = 'unparsable' order by url"):
+        yield Finding(
+            "crawl.unparsable_page", r["url"],
+            f"页面无法解析（{r['error']}），其中的链接和内容未检查",
+            f"the page could not be parsed ({r['error']}): its links and content were not checked",
+            {"status": r["status"], "error": r["error"]},
         )
 
 

@@ -33,6 +33,7 @@ FAILURES = {
     "connect": ("无法连接", "could not connect"),
     "no_route": ("本机没有通往该地址的网络路由", "no network route from this machine"),
     "too_large": ("响应内容过大", "response too large"),
+    "unparsable": ("页面无法解析", "the page could not be parsed"),
     "attachment_not_read": ("附件超过大小上限，未读取", "attachment over the size limit, not read"),
     "unsupported": ("链接地址的类型无法访问", "an address of a kind that cannot be opened"),
     "address_policy": ("指向内部网络地址，未访问", "points to an internal network address, not visited"),

@@ -62,6 +62,7 @@ SCHEMA: dict[str, dict] = {
         "columns": {
             "scan_id": int, "column_url": str, "pager": str, "claimed_pages": int, "claimed_records": int,
             "requested": int, "real": int, "wasted": int, "listed_items": int, "overclaimed": int,
+            "endless": int,  # cut: page after page listed nothing new and nothing showed where it ends
         },
         "pk": ("scan_id", "column_url"),
     },

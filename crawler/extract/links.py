@@ -42,21 +42,27 @@ class Link(NamedTuple):
 
 def zone_and_hidden(el, cache: dict) -> tuple[str, bool]:
     # Keyed by the element itself, not id(): lxml proxies are transient and ids get reused.
+    # Ancestors first, without recursion: a page may nest thousands of elements.
     if el in cache:
         return cache[el]
+    chain = [el]
     parent = el.getparent()
-    zone, hidden = zone_and_hidden(parent, cache) if parent is not None else ("body", False)
-    tag = el.tag if isinstance(el.tag, str) else ""
-    style = el.get("style") or ""
-    if el.get("hidden") is not None or (style and _HIDDEN_STYLE.search(style)):
-        hidden = True
-    if zone == "body":
-        marker = f'{el.get("id") or ""} {el.get("class") or ""}'
-        if tag in ("nav", "header") or (marker.strip() and _NAV.search(marker)):
-            zone = "nav"
-        elif tag == "footer" or (marker.strip() and FOOTER_MARKER.search(marker)):
-            zone = "footer"
-    cache[el] = (zone, hidden)
+    while parent is not None and parent not in cache:
+        chain.append(parent)
+        parent = parent.getparent()
+    zone, hidden = cache[parent] if parent is not None else ("body", False)
+    for node in reversed(chain):
+        tag = node.tag if isinstance(node.tag, str) else ""
+        style = node.get("style") or ""
+        if node.get("hidden") is not None or (style and _HIDDEN_STYLE.search(style)):
+            hidden = True
+        if zone == "body":
+            marker = f'{node.get("id") or ""} {node.get("class") or ""}'
+            if tag in ("nav", "header") or (marker.strip() and _NAV.search(marker)):
+                zone = "nav"
+            elif tag == "footer" or (marker.strip() and FOOTER_MARKER.search(marker)):
+                zone = "footer"
+        cache[node] = (zone, hidden)
     return zone, hidden
 
 

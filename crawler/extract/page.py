@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
 from lxml import etree, html
@@ -181,15 +182,115 @@ def footer_text(root) -> str:
     return " ".join(p for p in parts if p)[:MAX_FOOTER_CHARS]
 
 
+# libxml2 stops reading a page nested deeper than 256 elements (2 048 with huge_tree) and keeps
+# only what came before: a page nested 10 000 deep gave no links at all, silently. Deeper markup
+# is flattened as browsers do (Chromium nests no deeper than 512: the rest becomes siblings).
+HUGE_PARSER = html.HTMLParser(huge_tree=True)  # also lifts libxml2's limits on long text nodes
+MAX_DEPTH = 512
+
+
+class Unparsable(Exception):
+    """A page lxml cannot read even flattened: recorded as a page error (crawl.unparsable_page)."""
+
+
+def _parse(text: str):
+    try:
+        root = html.document_fromstring(text, parser=HUGE_PARSER)
+    except (etree.ParserError, ValueError):
+        # lxml refuses unicode strings with an XML declaration and empty documents
+        root = html.document_fromstring(re.sub(r"^\s*<\?xml[^>]*>", "", text) or "<html></html>", parser=HUGE_PARSER)
+    too_deep = any("Excessive depth" in e.message for e in HUGE_PARSER.error_log)
+    return root, too_deep
+
+
 def parse_html(body: bytes, content_type: str | None):
     decoded = decode_html(body, content_type)
     text = decoded.text
-    try:
-        root = html.document_fromstring(text)
-    except (etree.ParserError, ValueError):
-        # lxml refuses unicode strings with an XML declaration and empty documents
-        root = html.document_fromstring(re.sub(r"^\s*<\?xml[^>]*>", "", text) or "<html></html>")
+    root, too_deep = _parse(text)
+    if too_deep:
+        root, too_deep = _parse(flatten(text, MAX_DEPTH))
+        if too_deep:
+            raise Unparsable(f"nested deeper than libxml2 reads even after flattening to {MAX_DEPTH}")
     return decoded, text, root
+
+
+VOID_TAGS = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
+                       "track", "wbr", "basefont", "bgsound", "frame", "keygen"})
+
+
+class _Flatten(HTMLParser):
+    """Re-writes markup as it came, except that an element opened deeper than ``limit`` becomes a
+    sibling of the one before it, as in a browser: the element open at that depth is closed first
+    (and its own end tag, when it comes, dropped). Tokenising only (the standard library's
+    html.parser has no depth limit): text, comments and scripts are kept as written."""
+
+    KEPT, SIBLING, CLOSED = 0, 1, 2
+
+    def __init__(self, limit: int):
+        super().__init__(convert_charrefs=False)
+        self.limit, self.out, self.open, self.kept = limit, [], [], 0  # open: [tag, state]
+        self.sibling: list | None = None  # the element open at the deepest level
+
+    def handle_starttag(self, tag, attrs):
+        if tag in VOID_TAGS:
+            self.out.append(self.get_starttag_text())
+            return
+        if self.kept < self.limit:
+            self.kept += 1
+            entry = [tag, self.KEPT]
+        else:
+            if self.sibling is not None:
+                self.out.append(f"</{self.sibling[0]}>")
+                self.sibling[1] = self.CLOSED
+            entry = self.sibling = [tag, self.SIBLING]
+        self.open.append(entry)
+        self.out.append(self.get_starttag_text())
+
+    def handle_startendtag(self, tag, attrs):
+        self.out.append(self.get_starttag_text())
+
+    def handle_endtag(self, tag):
+        # the element it closes is near the top of the stack (a stray end tag is looked for no further)
+        for i in range(len(self.open) - 1, max(-1, len(self.open) - 65), -1):
+            if self.open[i][0] == tag:
+                closed = self.open[i:]
+                del self.open[i:]
+                self.kept -= sum(1 for _, state in closed if state == self.KEPT)
+                if any(entry is self.sibling for entry in closed):
+                    self.sibling = None
+                if closed[0][1] != self.CLOSED:
+                    self.out.append(f"</{tag}>")
+                return
+        self.out.append(f"</{tag}>")
+
+    def handle_data(self, data):
+        self.out.append(data)
+
+    def handle_entityref(self, name):
+        self.out.append(f"&{name};")
+
+    def handle_charref(self, name):
+        self.out.append(f"&#{name};")
+
+    def handle_comment(self, data):
+        self.out.append(f"<!--{data}-->")
+
+    def handle_decl(self, decl):
+        self.out.append(f"<!{decl}>")
+
+    def handle_pi(self, data):
+        self.out.append(f"<?{data}>")
+
+    def unknown_decl(self, data):
+        self.out.append(f"<![{data}]>")
+
+
+def flatten(text: str, limit: int) -> str:
+    """``text`` with no element nested deeper than ``limit``."""
+    parser = _Flatten(limit)
+    parser.feed(text)
+    parser.close()
+    return "".join(parser.out)
 
 
 def extract_page(

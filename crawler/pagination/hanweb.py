@@ -82,7 +82,7 @@ def range_requests(proxy: str, fields: dict, per_page: int, chunk: int, start: i
 
 def _range_request(proxy: str, fields: dict, per_page: int, chunk: int, start: int, total: int, group: int) -> PageRequest:
     first = start + (group - 1) * chunk
-    last = min(first + chunk - 1, total)
+    last = min(first + chunk - 1, total) if first <= total else first + chunk - 1  # past the total: a whole group
     url = f"{proxy}{'&' if '?' in proxy else '?'}startrecord={first}&endrecord={last}&perpage={per_page}"
     return PageRequest(url, (first - 1) // per_page + 1, "POST", dict(fields), first)
 

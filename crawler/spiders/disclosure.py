@@ -8,15 +8,19 @@ refused) so the link check can read their status from the database later.
 
 from __future__ import annotations
 
+import functools
+import inspect
 import json
 import re
 from html import escape
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
 import scrapy
+from scrapy import signals
 from scrapy.exceptions import (
     CannotResolveHostError,
     CloseSpider,
+    DontCloseSpider,
     DownloadCancelledError,
     DownloadConnectionRefusedError,
     DownloadFailedError,
@@ -40,7 +44,7 @@ from twisted.internet.threads import deferToThread
 
 from crawler.address_policy import AddressPolicy
 from crawler.attachments import DEFAULT_MAX_BYTES, attachment_row, close_workers, is_readable_attachment, read_attachment, unread
-from crawler.column_pager import ColumnPager
+from crawler.column_pager import PAST_END, ColumnPager
 from crawler.dns import parse_resolve
 from crawler.extract.links import Link
 from crawler.extract.page import PageExtract, extract_page, is_attachment_url
@@ -64,6 +68,25 @@ MAX_DETAIL_RENDERS = 200  # document pages of one template rendered one by one w
 RECORD_PAGERS = {"hanweb": hanweb, "fujian": fujian, "gkmlpt": gkmlpt}
 HEAD_REFUSED = {400, 403, 404, 405, 406, 500, 501}  # servers that mishandle HEAD: retry with GET
 HOME_ALIASES = ("index.html", "index.htm", "index.shtml", "index.jsp", "index.php", "default.html", "default.htm")
+
+
+def reads_links(callback):
+    """A callback (or errback) that may answer a request counted by DisclosureSpider._reading: the
+    request is answered when the callback has yielded all it yields, whatever happens inside."""
+    if inspect.isasyncgenfunction(callback):
+        async def wrapper(self, answer):
+            try:
+                async for output in callback(self, answer):
+                    yield output
+            finally:
+                self._answered(answer.request)
+    else:
+        def wrapper(self, answer):
+            try:
+                yield from callback(self, answer)
+            finally:
+                self._answered(answer.request)
+    return functools.wraps(callback)(wrapper)
 
 
 def error_kind(failure, address_refused: bool = False) -> str:
@@ -124,6 +147,15 @@ class DisclosureSpider(scrapy.Spider):
         self.scope = Scope(self.start_urls, tuple(allow_hosts))
         self.max_depth = max_depth
         self.too_deep: set[int] = set()  # request identities of in-scope pages skipped for depth
+        # Breadth first: a page one hop further than those being read waits until every page of
+        # this depth is read, so a page's depth is its shortest distance from a start URL and
+        # --max-depth keeps the same pages whatever order the answers arrive in. Only requests whose
+        # answers are read for links count (pages, pager pages, list APIs, renders): a link check
+        # of a slow host elsewhere holds nothing up.
+        self.level = 0
+        self.next_level: list[tuple[str, int, str, dict | None]] = []  # (url, hops, anchor, listed_in)
+        self.reading = 0  # requests of this depth asked and not yet read
+        self.chains: dict[str, ColumnPager] = {}  # column URL → its 下一页 chain (pages linked one by one)
         self.check_links = check_links
         # /index.html next to a start URL / is the same home page: probed, not crawled twice
         self.home_aliases = {canonical(urljoin(u, name)) for u in self.start_urls for name in HOME_ALIASES} - set(self.start_urls)
@@ -143,6 +175,39 @@ class DisclosureSpider(scrapy.Spider):
                 "scan_id": scan_id, "template": template, "renders": 0, "detail_api": json.dumps(api, ensure_ascii=False),
                 "documents": 0, "error": None, "reused": 1}}
         self.renders = 0
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider._on_idle, signal=signals.spider_idle)
+        crawler.signals.connect(spider._answered, signal=signals.request_dropped)
+        return spider
+
+    def _reading(self, request: scrapy.Request) -> scrapy.Request:
+        """A request whose answer is read for links: this depth is done when none is left."""
+        request.meta["zwgk"]["reading"] = True
+        self.reading += 1
+        return request
+
+    def _answered(self, request: scrapy.Request) -> None:
+        if request.meta.get("zwgk", {}).pop("reading", False):
+            self.reading -= 1
+            if self.reading <= 0:
+                self._next_level()
+
+    def _next_level(self) -> bool:
+        """Every page of this depth is read: the pages one hop further are asked for now."""
+        if not self.next_level or self.crawler.engine is None or not self.crawler.engine.running:
+            return False
+        held, self.next_level = self.next_level, []
+        self.level += 1
+        for url, hops, anchor, listed_in in held:
+            self.crawler.engine.crawl(self._page_request(url, hops, anchor=anchor, **(listed_in or {})))
+        return True
+
+    def _on_idle(self):
+        if self._next_level():  # nothing left to do: whatever the count says, this depth is done
+            raise DontCloseSpider
 
     def _first_time(self, url: str, method: str = "GET", body: str = "") -> bool:
         """A request's identity is method + URL + body: three Hanweb columns POST to one URL."""
@@ -166,17 +231,17 @@ class DisclosureSpider(scrapy.Spider):
         for url in self.start_urls:
             self._first_time(url)
             self._first_time(page_identity(url), "PAGE")
-            yield scrapy.Request(
+            yield self._reading(scrapy.Request(
                 url, callback=self.parse_page, errback=self.on_error,
                 meta={"zwgk": {"home": True, "hops": 0}},
-            )
+            ))
 
     # -- requests -----------------------------------------------------------------------
 
     def _page_request(self, url: str, hops: int = 0, **info) -> scrapy.Request:
-        return scrapy.Request(
+        return self._reading(scrapy.Request(
             url, callback=self.parse_page, errback=self.on_error, meta={"zwgk": {"hops": hops, **info}}
-        )
+        ))
 
     def _probe(self, url: str, method: str = "HEAD", **info) -> scrapy.Request:
         return scrapy.Request(
@@ -207,10 +272,10 @@ class DisclosureSpider(scrapy.Spider):
                     if self.check_links:
                         yield self._probe(url)  # dir/index.html beside dir/: one page, its link still checked
                     continue
-                info = {"anchor": link.anchor}
-                if listed_in:
-                    info.update(listed_in)
-                yield self._page_request(url, hops + 1, **info)
+                if hops + 1 > self.level:  # breadth first: asked when this depth is done (_next_level)
+                    self.next_level.append((url, hops + 1, link.anchor, listed_in))
+                    continue
+                yield self._page_request(url, hops + 1, anchor=link.anchor, **(listed_in or {}))
             elif self.check_links and self.max_attachment_bytes and is_readable_attachment(url) and url in self.scope:
                 yield self._attachment_request(url)
             elif self.check_links:
@@ -227,7 +292,10 @@ class DisclosureSpider(scrapy.Spider):
 
     def _unit_request(self, pager: ColumnPager, index: int, info: dict) -> scrapy.Request:
         """One page of a column's pager; its answer goes back to the pager (page_done)."""
-        req = pager.pages[index]
+        return self._reading(self._pager_page(pager, index, info))
+
+    def _pager_page(self, pager: ColumnPager, index: int, info: dict) -> scrapy.Request:
+        req = pager.request(index)
         meta = {"zwgk": {**info, "page_no": req.page_no, "pager_unit": index, "first_position": req.first_position}}
         # records from a proxy or an API (Hanweb, Fujian, gkmlpt), or a list page like the first
         callback = self.parse_records if pager.pager in RECORD_PAGERS else self.parse_api_page if pager.pager == "api" else self.parse_page
@@ -250,12 +318,12 @@ class DisclosureSpider(scrapy.Spider):
             yield self._unit_request(pager, index, info)
         yield from self._pager_finished(pager)
 
-    def _pager_answer(self, info: dict, ok: bool, item_urls):
-        """The answer to one pager page: the pager says what to request next."""
+    def _pager_answer(self, info: dict, ok: bool, items):
+        """The answer to one pager page (its ListItems): the pager says what to request next."""
         pager = self.pagers.get(info.get("column_url"))
         if pager is None or info.get("pager_unit") is None:
             return
-        for index in pager.page_done(info["pager_unit"], ok, item_urls):
+        for index in pager.page_done(info["pager_unit"], ok, items):
             yield self._unit_request(pager, index, info)
         yield from self._pager_finished(pager)
 
@@ -345,6 +413,7 @@ class DisclosureSpider(scrapy.Spider):
         memo.put(key, page, packed)
         return page
 
+    @reads_links
     async def parse_page(self, response):
         if not self._admit():
             return
@@ -356,7 +425,17 @@ class DisclosureSpider(scrapy.Spider):
             self.home_urls.add(response.url)
         if info.get("home"):
             self.home_urls.add(response.url)
-        page = await self._extract(response, is_home=info.get("home", False), anchor=info.get("anchor"))
+        try:
+            page = await self._extract(response, is_home=info.get("home", False), anchor=info.get("anchor"))
+        except Exception as exc:  # Unparsable, or whatever else a hostile page makes the extraction raise
+            # a page that cannot be read is a finding (crawl.unparsable_page), not a page that vanishes
+            self.logger.warning("页面无法解析 could not parse %s: %s", response.url, exc)
+            row = self._page_row(response, info, kind="error", probe=0, error_kind="unparsable",
+                                 error=f"{type(exc).__name__}: {exc}"[:500], column_url=info.get("column_url"))
+            yield {"page": row, "links": []}
+            for output in self._pager_answer(info, False, None):
+                yield output
+            return
         if self.render and self._detail_shell(page, info):
             page, record = await self._script_document(response, page, info)
             if record is not None:
@@ -471,7 +550,10 @@ class DisclosureSpider(scrapy.Spider):
             row.update(error_kind="soft_404", error=error.split(":", 1)[1])
         item = {"page": row, "links": [] if error else page.links}
         if error:
-            yield item
+            if info.get("pager_unit") == PAST_END:  # nothing past a claimed end: the crawler's question, not a site's page
+                self.stored -= 1  # nor one of --max-pages
+            else:
+                yield item
             yield from self._pager_answer(info, False, None)
             return
         if page.kind in ("document", "interpretation"):
@@ -510,7 +592,7 @@ class DisclosureSpider(scrapy.Spider):
             pager = self.pagers.get(column_url)
             if pager is not None and pager.pager == page.pagination.pager:
                 pager.extend(page.pagination.pages)
-        yield from self._pager_answer(info, True, [i.url for i in page.items])
+        yield from self._pager_answer(info, True, page.items)
         column_type = info.get("column_type") or page.column_type
         # The home page's "latest" box is not a document's column: only real columns list it.
         listed = {"listed_in": column_url} if column_url and page.kind != "home" else None
@@ -520,9 +602,10 @@ class DisclosureSpider(scrapy.Spider):
         if (self.render and page.script_pager and page.kind == "column" and column_url and info.get("pager_unit") is None
                 and info.get("page_no") in (None, 1) and column_url not in self.pagers):
             # a pager only its script draws (its page naming in a script file): rendered once for its links
-            yield scrapy.Request(response.url, callback=self.parse_rendered_pager, errback=self.on_error, dont_filter=True,
-                                 meta={"zwgk": {"hops": hops, "column_url": column_url, "column_type": column_type,
-                                                "render": True}}, priority=RENDER_PRIORITY)
+            yield self._reading(scrapy.Request(
+                response.url, callback=self.parse_rendered_pager, errback=self.on_error, dont_filter=True,
+                meta={"zwgk": {"hops": hops, "column_url": column_url, "column_type": column_type, "render": True}},
+                priority=RENDER_PRIORITY))
         yield from self._follow(page.links, hops, listed, owned)
 
     def _paginate(self, page, column_url: str, column_type, hops: int, info: dict):
@@ -533,15 +616,27 @@ class DisclosureSpider(scrapy.Spider):
             if info.get("pager_unit") is None and column_url not in self.pagers and page.kind == "column":
                 pager = ColumnPager(column_url, pagination.pager, pagination.pages, pagination.total_pages, pagination.total_records)
                 if pagination.pager != "hanweb":  # Hanweb's first POST repeats the inline records
-                    pager.remember(i.url for i in page.items)
+                    pager.remember(page.items)
                 yield from self._start_pager(pager, {"hops": hops, "column_type": column_type, "proxy": pagination.proxy,
                                                      "needs_total": pagination.total_records is None})
         else:
             explicit = {p.url for p in pagination.pages}
             owned = explicit.__contains__
+            # what the page lists: its items, or when no list is recognised, the links of its body
+            listed = page.items or [link for link in page.links if link.position == "body" and not owned(link.url)]
+            chain = self.chains.get(column_url)
+            if chain is None:
+                self.chains[column_url] = chain = ColumnPager(column_url, pagination.pager, [])
+                chain.remember(listed)
+            elif chain.stopped:
+                return owned  # cut already: pages asked before the cut still come
+            elif not chain.chain_page(listed):  # page after page nothing new: the chain is cut here
+                yield {"pager": {"scan_id": self.scan_id, **chain.summary()}}
+                return owned
             yield from self._explicit_pages(page, column_url, column_type, hops, info.get("page_no", 1))
         return owned
 
+    @reads_links
     async def parse_rendered_pager(self, response):
         """A column whose pager its script draws: the pager's links read from the rendered page."""
         info = response.meta["zwgk"]
@@ -557,8 +652,9 @@ class DisclosureSpider(scrapy.Spider):
             yield request
 
     def _render_request(self, url: str, column_url: str, hops: int) -> scrapy.Request:
-        return scrapy.Request(url, callback=self.parse_rendered, errback=self.on_error, dont_filter=True,
-                              meta={"zwgk": {"hops": hops, "column_url": column_url, "render": True}}, priority=RENDER_PRIORITY)
+        return self._reading(scrapy.Request(url, callback=self.parse_rendered, errback=self.on_error, dont_filter=True,
+                                            meta={"zwgk": {"hops": hops, "column_url": column_url, "render": True}},
+                                            priority=RENDER_PRIORITY))
 
     def _framed_lists(self, page, column_url: str, hops: int, info: dict):
         """A same-site <iframe> is part of its page: the framed page's list and pager belong to the
@@ -584,6 +680,7 @@ class DisclosureSpider(scrapy.Spider):
         known = self.column_lists.setdefault(key, column_url)
         return known if known != column_url else None
 
+    @reads_links
     def parse_records(self, response):
         """A Hanweb dataproxy.jsp range, a Fujian /fjdzapp/search page or a gkmlpt API page: the
         records are the column's items and links (stored as links of the column page, where a
@@ -607,13 +704,13 @@ class DisclosureSpider(scrapy.Spider):
         if info.get("needs_total") and total and items and pager is not None and len(pager.pages) == 1:
             # The first answer told how many records there are: the rest is that claim, followed lazily.
             rest = ColumnPager(pager.column_url, pager.pager, self._continuation(info, total, len(items)),
-                               None, total, seen=pager.seen, good=1)
+                               None, total, seen=pager.seen, shapes=pager.shapes, good=1)
             rest.claimed_pages = (-(-total // info["proxy"]["per_page"]) if pager.pager == "hanweb"
                                   else rest.pages[-1].page_no if len(rest.pages) else 1)
-            rest.remember(i.url for i in items)
+            rest.remember(items)
             yield from self._start_pager(rest, {**info, "needs_total": False})
         else:
-            yield from self._pager_answer(info, response.status < 400, [i.url for i in items])
+            yield from self._pager_answer(info, response.status < 400, items)
         yield from self._follow(links, info.get("hops", 0), {"listed_in": info["column_url"]})
 
     async def _render(self, url: str, clicks: int):
@@ -630,6 +727,7 @@ class DisclosureSpider(scrapy.Spider):
             self.logger.warning("render of %s failed: %s %s", url, result.error, result.detail or "")
         return result
 
+    @reads_links
     async def parse_rendered(self, response):
         """A list only a browser shows: rendered once, its next-page control clicked once, so that
         the request its scripts make for the list is learned (crawler.list_api) and the rest of the
@@ -680,9 +778,10 @@ class DisclosureSpider(scrapy.Spider):
         meta = {"zwgk": {"hops": hops, "column_url": column_url, "page_no": page_no, "api_candidate": candidate}}
         headers = {"Content-Type": content_type or "application/x-www-form-urlencoded"} if body else {}
         headers["X-Requested-With"] = "XMLHttpRequest"
-        return scrapy.Request(url, method=method, body=body.encode("utf-8") if body else None, headers=headers,
-                              callback=self.parse_api_page, errback=self.on_api_error, meta=meta, dont_filter=True)
+        return self._reading(scrapy.Request(url, method=method, body=body.encode("utf-8") if body else None, headers=headers,
+                                            callback=self.parse_api_page, errback=self.on_api_error, meta=meta, dont_filter=True))
 
+    @reads_links
     def parse_api_page(self, response):
         """Page k of a learned list API: its items are the column's; the next page is asked for
         until the total the API gave, or the first page with nothing new (one wasted request)."""
@@ -716,7 +815,7 @@ class DisclosureSpider(scrapy.Spider):
             else:
                 record["api_wasted"] += 1
             yield {"rendered": record}
-            yield from self._pager_answer(info, response.status < 400, [i.url for i in items])
+            yield from self._pager_answer(info, response.status < 400, items)
             return
         if new:
             api.pages_confirmed = page_no
@@ -732,7 +831,10 @@ class DisclosureSpider(scrapy.Spider):
                 yield {"rendered": record}
                 yield from self._start_pager(pager, {"hops": info.get("hops", 0), "api_candidate": candidate})
                 return
-            if last is None or page_no < last:
+            chain = state.setdefault("chain", ColumnPager(column_url, "api", []))
+            if last is None and not chain.chain_page(items):  # no total, and page after page nothing new
+                yield {"pager": {"scan_id": self.scan_id, **chain.summary()}}
+            elif last is None or page_no < last:
                 yield self._api_request(column_url, candidate, page_no + 1, info.get("hops", 0))
                 yield {"rendered": record}
                 return
@@ -752,6 +854,7 @@ class DisclosureSpider(scrapy.Spider):
                 record["list_api"] = json.dumps(api.as_json(), ensure_ascii=False)  # one page: nothing more to page
         yield {"rendered": record}
 
+    @reads_links
     def on_api_error(self, failure):
         """A learned API page that failed: recorded like any failed request, and the paging ends."""
         yield from self.on_error(failure)
@@ -766,9 +869,10 @@ class DisclosureSpider(scrapy.Spider):
         return url.startswith(("http://", "https://")) and url in self.scope
 
     def _related_request(self, req, page_url: str, hops: int) -> scrapy.FormRequest:
-        return scrapy.FormRequest(req.url, formdata=req.formdata, callback=self.parse_related, errback=self.on_error,
-                                  meta={"zwgk": {"hops": hops, "related_to": page_url}}, dont_filter=True)
+        return self._reading(scrapy.FormRequest(req.url, formdata=req.formdata, callback=self.parse_related, errback=self.on_error,
+                                                meta={"zwgk": {"hops": hops, "related_to": page_url}}, dont_filter=True))
 
+    @reads_links
     def parse_related(self, response):
         """A Fujian page's policy ↔ interpretation partners from /fjdzapp/search: links of that page."""
         if not self._admit():
@@ -816,6 +920,7 @@ class DisclosureSpider(scrapy.Spider):
         if self.renderer is not None:
             self.renderer.close()
 
+    @reads_links
     def parse_probe(self, response):
         info = response.meta["zwgk"]
         redirects = response.request.meta.get("redirect_urls", [])
@@ -833,6 +938,7 @@ class DisclosureSpider(scrapy.Spider):
         if self._limit_reached():
             raise CloseSpider("max_pages")
 
+    @reads_links
     def on_error(self, failure):
         if not self._admit():
             return
@@ -845,6 +951,9 @@ class DisclosureSpider(scrapy.Spider):
         if kind == "redirect" and len(set(redirects)) < len(redirects):
             kind = "redirect_loop"
         yield from self._pager_answer(info, False, None)
+        if info.get("pager_unit") == PAST_END:
+            self.stored -= 1  # nothing past a claimed end: the crawler's question, not a site's page (nor one of --max-pages)
+            return
         attachment = None
         if info.get("attachment") and kind == "too_large":
             # larger than --max-attachment-size: not read, but not a broken link either
