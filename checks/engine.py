@@ -207,7 +207,10 @@ def _worker_start(*args) -> None:
     # Ctrl-C and a service stop reach the whole process group: the command decides, not a worker
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, signal.SIG_IGN)
-    _open_scan(*args)
+    try:
+        _open_scan(*args)
+    except Exception as exc:  # noqa: BLE001 — said by the first check it runs (a broken pool says nothing)
+        _SCAN["error"] = exc
 
 
 def _close_scan() -> None:
@@ -219,5 +222,7 @@ def _close_scan() -> None:
 
 def _run_check(rule_id: str) -> list[tuple[str, Finding]]:
     """(fingerprint, finding) of one check's findings, fingerprinted where they are found."""
+    if "error" in _SCAN:
+        raise _SCAN["error"]
     ctx = _SCAN["ctx"]
     return [(fingerprint(ctx, f), f) for f in CHECKS[rule_id](ctx, ctx.rules[rule_id].params)]

@@ -345,7 +345,7 @@ class Reserve:
             self.release()
             if exc.errno in (errno.ENOSPC, errno.EDQUOT):
                 raise CrawlError(f"数据库所在磁盘空间不足，未开始抓取 not enough free space beside the database, the crawl "
-                                 f"did not start: {self.path.parent.parent}") from None
+                                 f"did not start: {self.path.parent.parent.resolve()}") from None
             # a place that cannot be written: opening the database says so in its own words
 
     def release(self) -> None:
@@ -398,7 +398,9 @@ def _install_signal_handlers(crawler, reserve: Reserve) -> None:
         if pipeline is not None:
             pipeline.interrupt()  # write everything fetched, mark the scan interrupted
         if crawler.engine is not None and crawler.crawling:
-            crawler.stop()
+            from scrapy.utils.defer import deferred_from_coro
+
+            deferred_from_coro(crawler.stop_async())  # stop() is deprecated (a warning on every Ctrl-C)
         reactor.callLater(STOP_WITHIN, stop_now)
 
     def on_write_failure():

@@ -41,6 +41,23 @@ def write_failed(exc: BaseException, what: str) -> None:
         stop()
 
 
+_WRITE_FAILURE_TEXT = ("disk is full", "no space left", "disk i/o error", "readonly database", "read-only file system")
+
+
+def write_failure_in(exc: BaseException | None) -> str | None:
+    """The failed write (in words) an error is, or was caused by — disk full, I/O error, read-only
+    storage — outside a crawl too (checks, reports); None for any other error."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if getattr(exc, "errno", None) in (errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EROFS) or any(
+                text in str(exc).lower() for text in _WRITE_FAILURE_TEXT):
+            return in_words(exc)
+        # an error raised `from None` has already said what it means (e.g. too little space to start)
+        exc = exc.__cause__ or (None if exc.__suppress_context__ else exc.__context__)
+    return None
+
+
 def in_words(exc: BaseException) -> str:
     """The failure as a reader says it: 磁盘已满, 磁盘读写错误, 数据库只读 …"""
     text = str(exc).lower()

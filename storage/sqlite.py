@@ -242,9 +242,11 @@ def finish_scan(db: sqlite_utils.Database, scan_id: int, status: str, limited_by
 
 
 def clear_scan_rows(db: sqlite_utils.Database, scan_id: int) -> None:
-    """Drop what a scan's interrupted run wrote: a resume rebuilds it whole (crawler.response_cache)."""
+    """Drop what a scan's interrupted run wrote: a resume rebuilds it whole (crawler.response_cache).
+    A check of the interrupted part (--report-partial, zwgk check) goes with it: it described rows
+    that no longer exist, and the finished scan's own check (check 0) is the one made after it."""
     with db.conn:
-        for table in SCHEMA:
+        for table in [*SCHEMA, "findings", "scan_checks"]:
             if table != "scans" and db[table].exists():
                 db.conn.execute(f"delete from [{table}] where scan_id = ?", (scan_id,))
 

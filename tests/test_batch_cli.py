@@ -162,9 +162,10 @@ def test_csv_without_url_column(tmp_path):
 @pytest.mark.parametrize("command", ["batch", "worker"])
 @pytest.mark.parametrize("broker, message", [
     ("amqp://127.0.0.1/", "must be a redis:// or rediss:// URL"),
-    (f"redis://127.0.0.1:{free_port()}/0", "cannot reach the broker"),
+    ("redis://127.0.0.1:{port}/0", "cannot reach the broker"),  # a port nothing listens on, chosen when run
 ])
 def test_unusable_broker(tmp_path, command, broker, message):
+    broker = broker.format(port=free_port())
     (tmp_path / "sites.yaml").write_text("sites:\n  - {name: 甲, url: 'http://a.gov.cn/'}\n", encoding="utf-8")
     args = ["batch", tmp_path / "sites.yaml", "--db", tmp_path / "b.db"] if command == "batch" else ["worker"]
     proc = zwgk(*args, "--broker", broker, ok=(2,), timeout=60)

@@ -190,3 +190,39 @@ def test_a_crawl_killed_before_its_checks_is_checked_when_continued_not_crawled_
     with sqlite3.connect(db) as conn:
         assert conn.execute("select count(*) from scans").fetchone()[0] == 1
         assert conn.execute("select check_no from scan_checks where scan_id = 1").fetchall() == [(0,)]
+
+
+@pytest.mark.skipif(not CAN_MOUNT, reason="needs unshare -rm to mount a tmpfs of the test's own")
+def test_a_disk_that_fills_while_checking_is_exit_4_and_one_line(site, tmp_path):
+    """The checks write their findings: a full disk then is the crawl's exit 4 too, the scan kept."""
+    disk, db = tmp_path / "disk", copy_of_reference(site, tmp_path)
+    disk.mkdir()
+    script = (f"mount -t tmpfs -o size=3m tmpfs {disk} && cp {db} {disk}/scan.db && "
+              f"dd if=/dev/zero of={disk}/filler bs=64k 2>/dev/null; "
+              f"{sys.executable} -m zwgk.cli check --db {disk}/scan.db --as-of 2026-11-20 --quiet; echo rc=$?")
+    proc = subprocess.run(["unshare", "-rm", "sh", "-c", script], capture_output=True, text=True, timeout=120)
+    assert proc.stdout.strip().endswith("rc=4"), (proc.stdout, proc.stderr)
+    # SQLite says "disk I/O error" when a full disk leaves it no room for its WAL index
+    said = proc.stderr
+    assert said.strip().count("\n") == 0 and ("磁盘已满" in said or "磁盘读写错误" in said) and "Traceback" not in said, said
+
+
+def test_a_check_of_an_unfinished_crawl_never_stands_for_the_finished_scan(site, tmp_path):
+    """A scan still marked running is not checked; a check of an interrupted one (--report-partial,
+    zwgk check) goes when --resume rebuilds the scan: check 0 is the finished scan's."""
+    server, db = site["server"], copy_of_reference(site, tmp_path)
+    with sqlite3.connect(db) as conn:
+        conn.execute("update scans set status = 'running'")
+    refused = run_zwgk("check", "--db", db, check=False)
+    assert refused.returncode == 2 and "--resume" in refused.stderr, refused.stderr
+    with sqlite3.connect(db) as conn:
+        conn.execute("update scans set status = 'interrupted'")
+        conn.execute("delete from pages where kind = 'document' and rowid % 2 = 0")  # the part not crawled yet
+    run_zwgk("check", "--db", db, "--as-of", "2026-11-20", "--fail-on", "never", "--quiet")
+    audit = run_zwgk("audit", server.home, "--db", db, "--resume", "--no-ipv6", "--as-of", "2026-11-20", "--fail-on",
+                     "never", "--quiet", *FAST, *server.resolve_args())
+    assert "重新检查" not in audit.stdout, audit.stdout
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("select status from scans").fetchall() == [("finished",)]
+        assert conn.execute("select check_no from scan_checks").fetchall() == [(0,)]
+    same_as_reference(db, site["reference"])

@@ -47,6 +47,7 @@ class ZwgkGroup(ZwgkGroupHelp):
             if _debug and (exc.__cause__ or exc.__context__) is not None:
                 traceback.print_exception(exc)
             where = exc.ctx.command_path if getattr(exc, "ctx", None) else (prog_name or "zwgk")
+            _exit_if_write_failed(exc, where)
             _error_line(f"{where}: {in_chinese(exc.format_message())}")
             sys.exit(2 if exc.exit_code in (0, 1) else exc.exit_code)
         except click.Abort:
@@ -55,10 +56,30 @@ class ZwgkGroup(ZwgkGroupHelp):
         except Exception as exc:  # a bug or an environment problem nobody foresaw: still one line
             if _debug:
                 traceback.print_exc()
+            _exit_if_write_failed(exc, prog_name or "zwgk")
+            if "malformed" in str(exc) or "not a database" in str(exc):
+                _error_line(f"{prog_name or 'zwgk'}: 数据库文件已损坏 the database file is damaged: {exc}；请从备份恢复 restore it "
+                            "from a backup")
+                sys.exit(2)
             _error_line(f"{prog_name or 'zwgk'}: 意外错误，命令未完成 unexpected error, the command did not finish: "
                         f"{exc or '（无说明 no detail）'}（加 --debug 重新运行可查看详情 run again with --debug for details）")
             sys.exit(2)
         sys.exit(code if isinstance(code, int) else 0)
+
+
+def _exit_if_write_failed(exc: BaseException, where: str) -> None:
+    """Disk full, an I/O error or read-only storage while checking or writing a report: exit 4 like
+    a crawl's failed write, saying what was kept and how to go on."""
+    from crawler.write_errors import write_failure_in
+    from zwgk.pipeline import WRITE_FAILED
+
+    words = write_failure_in(exc) or (write_failure_in(RuntimeError(exc.format_message()))
+                                      if isinstance(exc, click.ClickException) else None)
+    if words:
+        _error_line(f"{where}: 写入失败，命令未完成：{words}；已保存的扫描不受影响，排除原因后重新运行（audit 加 --resume）"
+                    f"a write failed, the command did not finish; the stored scan is kept, run it again once the cause "
+                    "is gone (audit: --resume)")
+        sys.exit(WRITE_FAILED)
 
 
 def _error_line(message: str) -> None:
@@ -443,6 +464,7 @@ def check(db, scan_id, **kw):
     scan_id = _resolve_scan(db, scan_id)
     _usage(pipeline.check_inputs, job)
     _usage(pipeline.verify_before_writing, db)
+    _refuse_running(db, scan_id)
     findings = _usage(pipeline.check_scan, db, scan_id, rules, job)
     conn = _usage(_connect, db)
     try:
@@ -453,6 +475,19 @@ def check(db, scan_id, **kw):
     summary = pipeline.summarize(db, scan_id, rules, findings, outputs)
     _finish(pipeline.AuditResult("audited", pipeline.exit_code(findings, job.fail_on), db, scan_id, None, None, summary,
                                  outputs), rules, kw)
+
+
+def _refuse_running(db: str, scan_id: int) -> None:
+    """A scan still marked running is being crawled, or its crawl was killed: not checked until it
+    is finished or resumed (an interrupted one may be, and says so)."""
+    conn = _usage(_connect, db)
+    try:
+        status = conn.execute("select status from scans where id = ?", (scan_id,)).fetchone()[0]
+    finally:
+        conn.close()
+    if status == "running":
+        raise click.UsageError(f"扫描 {scan_id} 仍在抓取或抓取进程已被终止，不能检查；被终止的请用 --resume 续抓 scan {scan_id} is "
+                               "still being crawled, or its crawl was killed: continue it with --resume first")
 
 
 def _resolve_scan(db: str, scan_id: int | None, checked: bool = False) -> int:

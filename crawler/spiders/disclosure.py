@@ -691,6 +691,10 @@ class DisclosureSpider(scrapy.Spider):
         adapter = RECORD_PAGERS[info["pager"]]
         text = response.body.decode(response.encoding or "utf-8", "replace")
         items = adapter.records_to_items(text, info["column_url"], info.get("first_position") or 1)
+        if info.get("pager_unit") == PAST_END and not items:  # nothing past a claimed end: not a site's page
+            self.stored -= 1  # nor one of --max-pages
+            yield from self._pager_answer(info, response.status < 400, items)
+            return
         body = response.request.body.decode("latin-1") if response.request.method == "POST" else ""
         row = self._page_row(response, info, kind="column" if response.status < 400 else "error",
                              column_url=info["column_url"], probe=0, request_body=body)
