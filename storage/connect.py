@@ -7,7 +7,7 @@ import sqlite3
 
 from storage.postgres import is_postgres, open_pg
 from storage.schema import table_columns
-from storage.sqlite import BUSY_TIMEOUT, open_db, verify_db
+from storage.sqlite import BUSY_TIMEOUT, on_read_only_storage, open_db, open_read_only, verify_db
 
 
 def connect(target: str, create: bool = False):
@@ -21,7 +21,8 @@ def connect(target: str, create: bool = False):
         conn = open_db(target).conn
     else:
         verify_db(target)
-        conn = sqlite3.connect(target, timeout=BUSY_TIMEOUT)
+        # an archived database on read-only storage is still read (report, history, diff)
+        conn = open_read_only(target) if on_read_only_storage(target) else sqlite3.connect(target, timeout=BUSY_TIMEOUT)
     if isinstance(conn, sqlite3.Connection):
         conn.row_factory = sqlite3.Row
     _upgrade_findings(conn)

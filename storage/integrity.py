@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 from storage.schema import UnusableDatabase
+from storage.sqlite import open_read_only, refuse_foreign
 
 
 def damage(path: str) -> str | None:
@@ -22,7 +23,7 @@ def damage(path: str) -> str | None:
     if not p.is_file() or p.stat().st_size == 0:
         return None
     try:
-        conn = sqlite3.connect(p.resolve().as_uri() + "?mode=ro", uri=True, timeout=60)
+        conn = open_read_only(path)
         try:
             rows = [r[0] for r in conn.execute("PRAGMA quick_check(5)")]
         finally:
@@ -50,8 +51,6 @@ def set_aside(path: str) -> str | None:
 def verify_scan_db(path: str) -> None:
     """The scan database before an audit writes to it: UnusableDatabase (one line) when it is not a
     zwgk database or is damaged."""
-    from storage.sqlite import refuse_foreign
-
     refuse_foreign(path)
     problem = damage(path)
     if problem:

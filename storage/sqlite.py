@@ -105,6 +105,21 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
 
 
+def on_read_only_storage(path: str) -> bool:
+    """The database's folder cannot be written (a read-only mount, an archive): SQLite cannot make
+    the files a reader of a WAL database needs beside it."""
+    return not os.access(Path(path).resolve().parent, os.W_OK)
+
+
+def open_read_only(path: str) -> sqlite3.Connection:
+    """A connection that only reads; on read-only storage the file is read as it is (``immutable``:
+    a database zwgk closed there has nothing pending in a WAL file)."""
+    uri = Path(path).resolve().as_uri()
+    if on_read_only_storage(path):
+        return sqlite3.connect(uri + "?immutable=1", uri=True)
+    return sqlite3.connect(uri + "?mode=ro", uri=True, timeout=BUSY_TIMEOUT)
+
+
 def refuse_foreign(path: str) -> None:
     """UnusableDatabase for a path that is not (and cannot become) a zwgk database: a directory,
     another application's file, a file that is not SQLite. Nothing is written."""
@@ -154,7 +169,7 @@ def _ownership(path: str, conn: sqlite3.Connection | None = None) -> str:
     own = conn is None
     try:
         if own:
-            conn = sqlite3.connect(Path(path).resolve().as_uri() + "?mode=ro", uri=True, timeout=BUSY_TIMEOUT)
+            conn = open_read_only(path)
         try:
             app_id = conn.execute("PRAGMA application_id").fetchone()[0]
             tables = {r[0] for r in conn.execute("select name from sqlite_master where type = 'table'")

@@ -226,3 +226,22 @@ def test_a_check_of_an_unfinished_crawl_never_stands_for_the_finished_scan(site,
         assert conn.execute("select status from scans").fetchall() == [("finished",)]
         assert conn.execute("select check_no from scan_checks").fetchall() == [(0,)]
     same_as_reference(db, site["reference"])
+
+
+@pytest.mark.skipif(not CAN_MOUNT, reason="needs unshare -rm for a read-only mount of the test's own")
+def test_an_archived_database_on_read_only_storage_is_read_and_never_written(site, tmp_path):
+    db = copy_of_reference(site, tmp_path)
+    run_zwgk("check", "--db", db, "--as-of", "2026-11-20", "--fail-on", "never", "--quiet")
+    archive, out = tmp_path / "archive", tmp_path / "out"
+    archive.mkdir()
+    shutil.copy(db, archive / "scan.db")
+    zwgk = f"{sys.executable} -m zwgk.cli"
+    script = (f"mount --bind {archive} {archive} && mount -o remount,bind,ro {archive} && "
+              f"{zwgk} history --db {archive}/scan.db --quiet; echo history=$?; "
+              f"{zwgk} report --db {archive}/scan.db --out {out} --format html; echo report=$?; "
+              f"{zwgk} check --db {archive}/scan.db --quiet; echo check=$?")
+    proc = subprocess.run(["unshare", "-rm", "sh", "-c", script], capture_output=True, text=True, timeout=180)
+    assert "history=0" in proc.stdout and "report=0" in proc.stdout, (proc.stdout, proc.stderr)
+    assert (out / "index.html").is_file()
+    assert "check=4" in proc.stdout and "存储只读" in proc.stderr and "Traceback" not in proc.stderr, (proc.stdout, proc.stderr)
+    assert sorted(p.name for p in archive.iterdir()) == ["scan.db"]  # nothing made beside it
