@@ -171,3 +171,10 @@ def test_unusable_broker(tmp_path, command, broker, message):
     proc = zwgk(*args, "--broker", broker, ok=(2,), timeout=60)
     assert message in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "b.db").exists()  # nothing recorded for a batch that cannot be handed out
+
+
+@pytest.mark.parametrize("header", ["网站名称,网站标识码,首页网址,主办单位\n", "网站名称,网站标识码,首页网址\r\n\r\n"])
+def test_a_list_with_only_its_header_says_so(tmp_path, header):
+    (tmp_path / "list.csv").write_text(header, encoding="utf-8")
+    proc = zwgk("batch", tmp_path / "list.csv", "--db", tmp_path / "b.db", ok=(2,))
+    assert "没有网站" in proc.stderr and "首页网址" not in proc.stderr and len(proc.stderr.strip().splitlines()) == 1

@@ -114,9 +114,12 @@ def _csv_entries(path: str, raw: bytes) -> list[tuple]:
             continue
     else:
         raise SitesError(f"{path}: 无法识别编码（应为 UTF-8 或 GB18030）unknown encoding (expected UTF-8 or GB18030)")
-    rows = list(csv.DictReader(io.StringIO(text)))
-    if not rows or not any(CSV_COLUMNS.get((k or "").strip()) == "url" for k in rows[0]):
+    reader = csv.DictReader(io.StringIO(text))
+    rows = list(reader)
+    if not any(CSV_COLUMNS.get((k or "").strip()) == "url" for k in reader.fieldnames or ()):
         raise SitesError(f"{path}: 缺少“首页网址”列 no 首页网址 (url) column; expected 网站名称,网站标识码,首页网址,主办单位")
+    if not rows:
+        raise SitesError(f"{path}: 清单中没有网站（只有标题行）no sites in the list (only its header row)")
     entries = []
     for n, row in enumerate(rows):
         raw = {CSV_COLUMNS[k.strip()]: v for k, v in row.items() if k and k.strip() in CSV_COLUMNS}
