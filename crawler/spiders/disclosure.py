@@ -13,6 +13,7 @@ import inspect
 import json
 import re
 from html import escape
+from time import monotonic
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
 import scrapy
@@ -68,6 +69,7 @@ MAX_DETAIL_RENDERS = 200  # document pages of one template rendered one by one w
 RECORD_PAGERS = {"hanweb": hanweb, "fujian": fujian, "gkmlpt": gkmlpt}
 HEAD_REFUSED = {400, 403, 404, 405, 406, 500, 501}  # servers that mishandle HEAD: retry with GET
 HOME_ALIASES = ("index.html", "index.htm", "index.shtml", "index.jsp", "index.php", "default.html", "default.htm")
+STRAGGLER_SECONDS = 2.0  # a depth with no page answering for this long lets the next depth begin (slow stragglers)
 
 
 def reads_links(callback):
@@ -154,7 +156,8 @@ class DisclosureSpider(scrapy.Spider):
         # of a slow host elsewhere holds nothing up.
         self.level = 0
         self.next_level: list[tuple[str, int, str, dict | None]] = []  # (url, hops, anchor, listed_in)
-        self.reading = 0  # requests of this depth asked and not yet read
+        self.reading: dict[int, int] = {}  # depth → its requests asked and not yet read
+        self.last_answer = monotonic()  # when a request read for links last answered
         self.chains: dict[str, ColumnPager] = {}  # column URL → its 下一页 chain (pages linked one by one)
         self.check_links = check_links
         # /index.html next to a start URL / is the same home page: probed, not crawled twice
@@ -181,18 +184,37 @@ class DisclosureSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider._on_idle, signal=signals.spider_idle)
         crawler.signals.connect(spider._answered, signal=signals.request_dropped)
+        crawler.signals.connect(spider._watch_stragglers, signal=signals.spider_opened)
         return spider
+
+    def _watch_stragglers(self, spider=None) -> None:
+        """A depth whose last pages are slow (a page that answers after 15 s, one that times out and
+        is retried) does not hold the next depth back longer than STRAGGLER_SECONDS without an
+        answer: a fast site keeps its exact depths, a slow page costs seconds, not its whole wait."""
+        from twisted.internet.task import LoopingCall
+
+        loop = LoopingCall(self._release_stragglers)
+        loop.start(1.0, now=False)
+        self.crawler.signals.connect(lambda spider=None: loop.running and loop.stop(), signal=signals.spider_closed,
+                                     weak=False)
+
+    def _release_stragglers(self) -> None:
+        if self.next_level and self.reading.get(self.level, 0) > 0 and monotonic() - self.last_answer > STRAGGLER_SECONDS:
+            self._next_level()
 
     def _reading(self, request: scrapy.Request) -> scrapy.Request:
         """A request whose answer is read for links: this depth is done when none is left."""
-        request.meta["zwgk"]["reading"] = True
-        self.reading += 1
+        request.meta["zwgk"]["reading"] = self.level + 1  # 1-based: 0 would read as "not counted"
+        self.reading[self.level] = self.reading.get(self.level, 0) + 1
         return request
 
     def _answered(self, request: scrapy.Request) -> None:
-        if request.meta.get("zwgk", {}).pop("reading", False):
-            self.reading -= 1
-            if self.reading <= 0:
+        level = request.meta.get("zwgk", {}).pop("reading", 0) - 1
+        if level >= 0:
+            self.last_answer = monotonic()
+            self.reading[level] -= 1
+            # this depth's own pages decide; a straggler of an earlier depth (released) holds nothing
+            if self.reading.get(self.level, 0) <= 0:
                 self._next_level()
 
     def _next_level(self) -> bool:
