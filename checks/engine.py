@@ -98,6 +98,17 @@ def checks_of(conn, scan_id: int) -> list[dict]:
         f"select {', '.join(names)} from scan_checks where scan_id = ? order by check_no", (scan_id,))]
 
 
+def audit_checked(conn, scan_id: int) -> bool:
+    """Whether the scan has its audit's own check (check 0): a scan_checks row, or findings of it
+    written by a zwgk from before checks were numbered."""
+    from storage.schema import table_columns
+
+    return bool(table_columns(conn, "findings") and (
+        conn.execute("select 1 from findings where scan_id = ? and coalesce(check_no, 0) = 0 limit 1", (scan_id,)).fetchone()
+        or (table_columns(conn, "scan_checks") and conn.execute(
+            "select 1 from scan_checks where scan_id = ? and check_no = 0", (scan_id,)).fetchone())))
+
+
 def check_covers(check: dict | None, rule_id: str) -> bool:
     """Whether a stored check (a scan_checks row) ran ``rule_id``: not narrowed away by its
     selection, not skipped. A check from before scan_checks ran every rule."""

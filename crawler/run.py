@@ -290,9 +290,7 @@ def run_crawl(opts: CrawlOptions) -> int:
     if status in ("finished", "partial"):  # only an interrupted scan needs its responses for --resume
         shutil.rmtree(settings["JOBDIR"], ignore_errors=True)
         _remove_cache(settings["ZWGK_RESPONSE_CACHE"])
-        jobs = Path(settings["JOBDIR"]).parent
-        if jobs.is_dir() and not any(jobs.iterdir()):
-            jobs.rmdir()
+        _remove_if_empty(Path(settings["JOBDIR"]).parent)
     return scan_id
 
 
@@ -351,11 +349,15 @@ class Reserve:
     def release(self) -> None:
         try:
             self.path.unlink(missing_ok=True)
-            jobs = self.path.parent
-            if jobs.is_dir() and not any(jobs.iterdir()):
-                jobs.rmdir()
+            _remove_if_empty(self.path.parent)
         except OSError:
             pass
+
+
+def _remove_if_empty(folder: Path) -> None:
+    """The scan's jobs folder once nothing in it is needed (no saved responses, no reserve)."""
+    if folder.is_dir() and not any(folder.iterdir()):
+        folder.rmdir()
 
 
 def _alive(pid: str) -> bool:

@@ -30,13 +30,14 @@ def _missing(what: str):
     pytest.skip(f"{what} not installed")
 
 
-def _wait(ready, what: str, seconds: float = 30.0) -> None:
+def wait_until(ready, what: str, seconds: float = 30.0) -> None:
+    """Poll ``ready`` until it is true; an AssertionError naming ``what`` after ``seconds``."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if ready():
             return
         time.sleep(0.1)
-    raise AssertionError(f"{what} did not start within {seconds} s")
+    raise AssertionError(f"{what} did not happen within {seconds} s")
 
 
 class Redis:
@@ -57,7 +58,7 @@ class Redis:
     def start(self) -> None:
         self.proc = subprocess.Popen([self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
                                       "--appendonly", "no"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        _wait(self.ready, "redis-server")
+        wait_until(self.ready, "redis-server starting")
 
     def kill(self) -> None:
         """SIGKILL: a crash; without persistence every message it held is lost."""
@@ -155,7 +156,7 @@ def postgres_cluster():
             except psycopg.Error:
                 return False
 
-        _wait(ready, "postgres")
+        wait_until(ready, "postgres starting")
         with psycopg.connect(cluster.root + "/postgres", autocommit=True) as conn:
             conn.execute("create database zwgk")
         yield cluster

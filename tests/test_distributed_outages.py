@@ -17,7 +17,7 @@ import time
 import pytest
 
 from conftest import FAST
-from tests.services import postgres_cluster, redis_instance, stop_groups
+from tests.services import postgres_cluster, redis_instance, stop_groups, wait_until
 from tests.sitegen import AS_OF, generate, serve
 from tests.test_distributed import _sites_file, _zwgk
 
@@ -28,15 +28,6 @@ SEEDS = (8, 9, 10, 11, 12)
 def services():
     with redis_instance() as redis, postgres_cluster() as pg:
         yield redis, pg
-
-
-def _until(condition, seconds: float, what: str) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"{what} did not happen within {seconds} s")
 
 
 def _statuses(url: str) -> dict[str, str]:
@@ -76,13 +67,13 @@ def test_postgres_stopped_and_redis_killed_mid_batch(services, tmp_path):
         stack.callback(lambda: batch.poll() is None and batch.kill())
 
         # PostgreSQL goes away while audits run and tasks wait in the queue
-        _until(lambda: "running" in _statuses(pg.url).values(), 120, "a site starting")
+        wait_until(lambda: "running" in _statuses(pg.url).values(), "a site starting", 120)
         time.sleep(2)  # inside its crawl: its heartbeat and its publishing meet the outage
         pg.stop("fast")
         time.sleep(30)
         pg.start()
         # then Redis crashes, losing every task it held, while sites are still queued
-        _until(lambda: list(_statuses(pg.url).values()).count("audited") >= 1, 180, "a site done after the restart")
+        wait_until(lambda: list(_statuses(pg.url).values()).count("audited") >= 1, "a site done after the restart", 180)
         assert "queued" in _statuses(pg.url).values(), "nothing left in the queue to lose"
         redis.kill()
         time.sleep(3)

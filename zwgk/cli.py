@@ -492,7 +492,7 @@ def _refuse_running(db: str, scan_id: int) -> None:
 
 def _resolve_scan(db: str, scan_id: int | None, checked: bool = False) -> int:
     """The scan's id (default: the latest); with ``checked`` the database must have findings (report, diff)."""
-    from storage.schema import table_columns
+    from checks.engine import audit_checked
 
     conn = _usage(_connect, db)
     try:
@@ -504,11 +504,7 @@ def _resolve_scan(db: str, scan_id: int | None, checked: bool = False) -> int:
         elif conn.execute("select 1 from scans where id = ?", (scan_id,)).fetchone() is None:
             raise click.UsageError(f"没有编号为 {scan_id} 的扫描 no scan {scan_id} in {db}")
         if checked:
-            audit_check = table_columns(conn, "findings") and (
-                conn.execute("select 1 from findings where scan_id = ? and coalesce(check_no, 0) = 0 limit 1", (scan_id,)).fetchone()
-                or (table_columns(conn, "scan_checks") and conn.execute(
-                    "select 1 from scan_checks where scan_id = ? and check_no = 0", (scan_id,)).fetchone()))
-            if not audit_check:
+            if not audit_checked(conn, scan_id):
                 raise click.UsageError(f"扫描 {scan_id} 尚未检查，不能出具报告 scan {scan_id} has not been checked: "
                                        f"run `zwgk check --db {db} --scan {scan_id}`")
         return scan_id

@@ -294,7 +294,7 @@ def crawl_site(job: AuditJob, db: str, rules: dict | None = None) -> int:
 def crawled_unchecked(db: str, urls) -> int | None:
     """The newest scan of these start URLs when its crawl completed (finished or partial) and no check
     of it was stored; None otherwise (nothing to continue, or a crawl to resume)."""
-    from storage.schema import table_columns
+    from checks.engine import audit_checked
 
     if not Path(db).is_file():
         return None
@@ -304,11 +304,7 @@ def crawled_unchecked(db: str, urls) -> int | None:
                            (json.dumps(list(urls)),)).fetchone()
         if row is None or row[1] not in ("finished", "partial"):
             return None
-        checked = (table_columns(conn, "scan_checks") and conn.execute(
-            "select 1 from scan_checks where scan_id = ?", (row[0],)).fetchone()) or (
-            table_columns(conn, "findings") and conn.execute(  # checked by a zwgk before checks were numbered
-                "select 1 from findings where scan_id = ? limit 1", (row[0],)).fetchone())
-        return None if checked else row[0]
+        return None if audit_checked(conn, row[0]) else row[0]
     finally:
         conn.close()
 
