@@ -1,12 +1,13 @@
 """What a re-scan of an unchanged site costs next to the first scan.
 
-    python3 benchmarks/rescan_benchmark.py [--scale 20]
+    python3 benchmarks/rescan_benchmark.py [--scale 20] [--audit]
 
 Serves the demo portal scaled (20 ≈ 3 900 pages) from a separate process, answering like a static
 web server: an ETag and Last-Modified on every page, 304 when the crawler's If-None-Match
 matches. Crawls it twice into one database (`zwgk crawl`, the site's cache beside it) and prints,
 for each scan, the body bytes the server sent, the 304s, the pages whose extraction was reused,
-and the seconds; then the re-scan's bytes as a share of the first's. Prints figures; asserts nothing.
+and the seconds; then the re-scan's bytes as a share of the first's. ``--audit`` runs the whole `zwgk audit`
+instead (crawl, IPv6 step, the second look for cloaked pages, checks). Prints figures; asserts nothing.
 """
 
 from __future__ import annotations
@@ -65,6 +66,7 @@ def serve(scale: int, port_queue, sent, not_modified) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scale", type=int, default=20, help="portal size multiplier (20 ≈ 3 900 pages)")
+    parser.add_argument("--audit", action="store_true", help="zwgk audit (IPv6 step and checks too), not only zwgk crawl")
     args = parser.parse_args()
 
     queue, sent, not_modified = multiprocessing.Queue(), multiprocessing.Value("q", 0), multiprocessing.Value("q", 0)
@@ -74,14 +76,17 @@ def main() -> None:
     workdir = tempfile.mkdtemp(prefix="zwgk-rescan-")
     # the portal is on loopback, not a real site: no per-host politeness (zwgk's defaults are --per-host 2 --delay 0.5)
     options = ["--per-host", "8", "--delay", "0"]
-    print(f"zwgk crawl options: {' '.join(options)}", flush=True)
+    command = ["audit", "--fail-on", "never", "--format", "json"] if args.audit else ["crawl"]
+    print(f"zwgk {command[0]} options: {' '.join(options)}", flush=True)
     try:
         db = os.path.join(workdir, "rescan.db")
         figures = []
         for name in ("first scan", "re-scan"):
             sent.value = not_modified.value = 0
             started = time.monotonic()
-            subprocess.run([sys.executable, "-m", "zwgk.cli", "crawl", base + "/", "--db", db, "--quiet", *options], check=True,
+            out = ["--out", os.path.join(workdir, "out")] if args.audit else []
+            subprocess.run([sys.executable, "-m", "zwgk.cli", command[0], base + "/", *command[1:], *out, "--db", db, "--quiet",
+                            *options], check=True,
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, "CI": "1"})
             figures.append((name, time.monotonic() - started, sent.value, not_modified.value))
         (cache,) = Path(workdir, "rescan.cache").glob("*.db")

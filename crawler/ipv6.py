@@ -8,6 +8,11 @@ time to first byte, title and a normalised text hash); and the 二级/三级内�
 over the links one and two clicks from the home page. Results go to ``dns_records``,
 ``ipv6_probes`` and ``ipv6_summary``; the ``ipv6.*`` and ``dns.*`` checks read them.
 
+Every probe of a page the crawl kept in the site's cache (crawler.response_cache) asks with the
+crawl's validators (If-None-Match / If-Modified-Since): a 304 proves the page opens over that
+family and that it serves the crawl's copy, whose title and text hash stand for it (column
+``revalidated``). A re-scan of an unchanged site then moves headers, not pages, in this step too.
+
 A machine with no IPv6 route beyond loopback cannot test a site's IPv6: such probes are stored
 with error ``no_route`` and judged as "not measured", never as the site's fault.
 """
@@ -47,7 +52,7 @@ SCHEMA = {
     "dns_records": ("scan_id integer, host text, level integer, a text, aaaa text, cname text, answer_ms integer, "
                     "error text, zone text, ns text, source text"),
     "ipv6_probes": ("scan_id integer, url text, host text, family integer, address text, purpose text, status integer, "
-                    "connect_ms integer, ttfb_ms integer, error text, title text, text_hash text"),
+                    "connect_ms integer, ttfb_ms integer, error text, title text, text_hash text, revalidated integer"),
     "ipv6_summary": "scan_id integer primary key, summary text",
 }
 
@@ -141,13 +146,77 @@ class Resolver:
         return None, []
 
 
-def fetch(url: str, address: str, timeout: float, user_agent: str) -> dict:
-    """GET ``url`` over a connection to exactly ``address`` (so over its IP family)."""
+@dataclass
+class CrawlCopy:
+    """What the crawl kept of a page: its validators, its status, and the title and text hash of its body."""
+    status: int
+    validators: dict[str, str]
+    title: str | None
+    text_hash: str
+
+
+def digest(body: bytes, charset: str | None) -> tuple[str | None, str]:
+    """A page's title and normalised text hash (scripts, styles, tags and whitespace removed)."""
+    charset = charset or "utf-8"
+    if charset.lower() in ("gb2312", "gbk"):
+        charset = "gb18030"
+    try:
+        text = body.decode(charset, "replace")
+    except LookupError:  # a charset Python does not know
+        charset = "utf-8"
+        text = body.decode(charset, "replace")
+    title = TITLE_RE.search(body)
+    title = TAG_RE.sub(" ", title[1].decode(charset, "replace")).strip() if title else None
+    cleaned = TAG_RE.sub("", re.sub(r"<script.*?</script>|<style.*?</style>", "", text, flags=re.S | re.I))
+    return title, hashlib.sha1(cleaned.encode()).hexdigest()[:16]
+
+
+def crawl_copies(site_cache: str | None):
+    """url → CrawlCopy of the site's cache file (None when the crawl kept no revalidatable copy)."""
+    from scrapy import Request
+    from scrapy.utils.request import fingerprint
+
+    from crawler.response_cache import DAMAGED
+    from storage.packing import decompress
+
+    if not site_cache:
+        return lambda url: None
+    try:
+        conn = sqlite3.connect(f"file:{site_cache}?mode=ro", uri=True, check_same_thread=False)
+    except sqlite3.Error:
+        return lambda url: None
+    lock = threading.Lock()
+
+    def copy(url: str) -> CrawlCopy | None:
+        try:
+            with lock:
+                row = conn.execute("select status, headers, body from responses where fingerprint = ?",
+                                   (fingerprint(Request(url)),)).fetchone()
+            if row is None or not 200 <= row[0] < 300:
+                return None
+            headers = {k.lower(): v[0] for k, v in json.loads(row[1]).items() if v}
+            validators = {name: headers[key] for key, name in (("etag", "If-None-Match"), ("last-modified", "If-Modified-Since"))
+                          if key in headers}
+            if not validators:
+                return None
+            charset = re.search(r"charset=([\w-]+)", headers.get("content-type", ""), re.I)
+            title, text_hash = digest(decompress(row[2])[:MAX_BODY], charset[1] if charset else None)
+            return CrawlCopy(row[0], validators, title, text_hash)
+        except (*DAMAGED, ValueError):  # a damaged cache: this probe asks without validators
+            return None
+
+    copy.close = conn.close
+    return copy
+
+
+def fetch(url: str, address: str, timeout: float, user_agent: str, crawled: CrawlCopy | None = None) -> dict:
+    """GET ``url`` over a connection to exactly ``address`` (so over its IP family); with the crawl's
+    copy, conditionally: a 304 stands for the crawl's answer (``revalidated``)."""
     parts = urlsplit(url)
     family = socket.AF_INET6 if ":" in address else socket.AF_INET
     port = parts.port or (443 if parts.scheme == "https" else 80)
     result = {"address": address, "family": 6 if family == socket.AF_INET6 else 4, "status": None, "connect_ms": None,
-              "ttfb_ms": None, "error": None, "title": None, "text_hash": None}
+              "ttfb_ms": None, "error": None, "title": None, "text_hash": None, "revalidated": 0}
     started = monotonic()
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.settimeout(timeout)
@@ -163,17 +232,16 @@ def fetch(url: str, address: str, timeout: float, user_agent: str) -> dict:
             conn = http.client.HTTPConnection(parts.hostname, port, timeout=timeout)
         conn.sock = sock
         path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        conn.request("GET", path, headers={"Host": parts.netloc, "User-Agent": user_agent, "Accept": "text/html,*/*"})
+        headers = {"Host": parts.netloc, "User-Agent": user_agent, "Accept": "text/html,*/*"}
+        conn.request("GET", path, headers={**headers, **(crawled.validators if crawled else {})})
         sent = monotonic()
         response = conn.getresponse()
         result["ttfb_ms"] = int((monotonic() - sent) * 1000)
-        result["status"] = response.status
-        body = response.read(MAX_BODY)
-        title = TITLE_RE.search(body)
-        charset = response.headers.get_content_charset() or "utf-8"
-        text = body.decode(charset if charset.lower() not in ("gb2312", "gbk") else "gb18030", "replace")
-        result["title"] = TAG_RE.sub(" ", title[1].decode(charset, "replace")).strip() if title else None
-        result["text_hash"] = hashlib.sha1(TAG_RE.sub("", re.sub(r"<script.*?</script>|<style.*?</style>", "", text, flags=re.S | re.I)).encode()).hexdigest()[:16]
+        if response.status == 304 and crawled is not None:
+            result.update(status=crawled.status, title=crawled.title, text_hash=crawled.text_hash, revalidated=1)
+        else:
+            result["status"] = response.status
+            result["title"], result["text_hash"] = digest(response.read(MAX_BODY), response.headers.get_content_charset())
     except ConnectionRefusedError:
         result["error"] = "refused"
     except (socket.timeout, TimeoutError):
@@ -193,12 +261,16 @@ def fetch(url: str, address: str, timeout: float, user_agent: str) -> dict:
 
 def _refused(address: str, reason: str) -> dict:
     return {"family": 6 if ":" in address else 4, "address": address, "status": None, "connect_ms": None, "ttfb_ms": None,
-            "error": f"address policy: {reason}", "title": None, "text_hash": None}
+            "error": f"address policy: {reason}", "title": None, "text_hash": None, "revalidated": 0}
 
 
 def ensure_schema(conn: sqlite3.Connection) -> None:
     for table, columns in SCHEMA.items():
         conn.execute(f"create table if not exists {table} ({columns})")
+        have = {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
+        for column in columns.split(", "):
+            if column.split()[0] not in have:  # a database written by an older zwgk
+                conn.execute(f"alter table {table} add column {column}")
 
 
 def _sample(urls: list[str], limit: int) -> list[str]:
@@ -234,9 +306,11 @@ class HostPacer:
 
 def measure(db_path: str, scan_id: int, dns_server: str | None = None, resolve: list[str] | None = None,
             allow_hosts: tuple[str, ...] = (), timeout: float = 10.0, max_links: int = 300, workers: int = 8,
-            user_agent: str = "zwgk-audit", allow_private: bool = False, per_host: int = 2, delay: float = 0.5) -> dict:
+            user_agent: str = "zwgk-audit", allow_private: bool = False, per_host: int = 2, delay: float = 0.5,
+            site_cache: str | None = None) -> dict:
     """Measure and store; returns the summary written to ``ipv6_summary``. The probes keep the
-    crawl's politeness (``per_host``, ``delay``) towards every host."""
+    crawl's politeness (``per_host``, ``delay``) towards every host and ask conditionally for the
+    pages the crawl kept in ``site_cache``."""
     conn = sqlite3.connect(db_path)
     try:
         ensure_schema(conn)
@@ -292,6 +366,7 @@ def measure(db_path: str, scan_id: int, dns_server: str | None = None, resolve: 
                 policy.check(record.host, record.a + record.aaaa)
 
         pacer = HostPacer(per_host, delay)
+        crawled = crawl_copies(site_cache)
 
         def probe(job):
             refused = policy.check(job[1], [job[2]])
@@ -299,11 +374,14 @@ def measure(db_path: str, scan_id: int, dns_server: str | None = None, resolve: 
                 result = _refused(job[2], refused)
             else:
                 with pacer.slot(job[1]):
-                    result = fetch(job[0], job[2], timeout, user_agent)
+                    result = fetch(job[0], job[2], timeout, user_agent, crawled(job[0]))
             return {**result, "url": job[0], "host": job[1], "purpose": job[3]}
 
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            probes = list(pool.map(probe, jobs))
+        try:
+            with ThreadPoolExecutor(max_workers=workers) as pool:
+                probes = list(pool.map(probe, jobs))
+        finally:
+            getattr(crawled, "close", lambda: None)()
         summary = summarise(records, probes, level2, level3, by_host, max_links)
         with conn:
             for table in SCHEMA:
@@ -313,9 +391,10 @@ def measure(db_path: str, scan_id: int, dns_server: str | None = None, resolve: 
                 [(scan_id, r.host, r.level, json.dumps(r.a), json.dumps(r.aaaa), json.dumps(r.cname), r.answer_ms, r.error,
                   r.zone, json.dumps(r.ns or []), r.source) for r in records])
             conn.executemany(
-                "insert into ipv6_probes values (?,?,?,?,?,?,?,?,?,?,?,?)",
+                "insert into ipv6_probes (scan_id, url, host, family, address, purpose, status, connect_ms, ttfb_ms, error, "
+                "title, text_hash, revalidated) values (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 [(scan_id, p["url"], p["host"], p["family"], p["address"], p["purpose"], p["status"], p["connect_ms"],
-                  p["ttfb_ms"], p["error"], p["title"], p["text_hash"]) for p in probes])
+                  p["ttfb_ms"], p["error"], p["title"], p["text_hash"], p["revalidated"]) for p in probes])
             conn.execute("insert into ipv6_summary values (?, ?)", (scan_id, json.dumps(summary, ensure_ascii=False)))
         return summary
     finally:

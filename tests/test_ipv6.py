@@ -2,6 +2,7 @@
 and ::1: a working portal, a host whose AAAA exists but whose IPv6 service is broken, one with
 no AAAA, one serving different content over IPv6, and one that does not resolve."""
 
+import hashlib
 import json
 import socket
 import threading
@@ -15,6 +16,7 @@ from zwgk.demo.server import has_ipv6_loopback
 
 pytestmark = pytest.mark.skipif(not has_ipv6_loopback(), reason="the machine has no ::1")
 
+ANSWERS: list[tuple[int, str, int, str]] = []  # (family, path, status, method) of every answer of the servers
 LEVEL3 = [f"/l3/good-{i}.html" for i in range(1, 5)] + ["/l3/bad-1.html", "/l3/bad-2.html"]
 
 
@@ -22,13 +24,20 @@ class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
     def do_GET(self):  # noqa: N802
+        """As a static web server: an ETag on every page, 304 when the client's matches."""
         status, body = self.server.site(self.path, self.server.family)
         payload = body.encode()
+        etag = '"' + hashlib.sha1(payload).hexdigest()[:16] + '"'
+        if status == 200 and self.headers.get("If-None-Match") == etag:
+            status, payload = 304, b""
+        ANSWERS.append((self.server.family, self.path, status, self.command))
         self.send_response(status)
         self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("ETag", etag)
         self.send_header("Content-Length", str(len(payload)))
         self.end_headers()
-        self.wfile.write(payload)
+        if self.command != "HEAD":
+            self.wfile.write(payload)
 
     do_HEAD = do_GET
 
@@ -102,7 +111,7 @@ def v6_site(tmp_path_factory):
             server.server_close()
     assert proc.returncode == 1, proc.stdout + proc.stderr
     data = json.loads((out / "findings.json").read_text(encoding="utf-8"))
-    return {"data": data, "db": out / "v6.db", "out": out, "ports": ports}
+    return {"data": data, "db": out / "v6.db", "out": out, "ports": ports, "answers": list(ANSWERS)}
 
 
 def findings(site, rule):
@@ -153,6 +162,20 @@ def test_portal_itself_is_fine_and_timed(v6_site):
     assert json.loads(record[0]) == ["127.0.0.1"] and json.loads(record[1]) == ["::1"] and record[2] is not None
     host_rules = ("ipv6.no_aaaa", "ipv6.unreachable", "ipv6.content_mismatch", "dns.failure")
     assert not [f for f in v6_site["data"]["findings"] if "www.v6.test" in f["url"] and f["rule"] in host_rules]
+
+
+def test_probes_revalidate_the_crawls_copies(v6_site):
+    """The probes ask with the crawl's ETags: a page unchanged over a family answers 304 and stands for the
+    crawl's copy (so the findings above hold on 304s); the pages the IPv6 host lacks answer 404 as before."""
+    probes = query(v6_site["db"], "select url, family, status, revalidated from ipv6_probes where host = 'www.v6.test'")
+    portal_pages = [p for p in probes if "/l2/" in p[0] or "/l3/good" in p[0] or p[0].endswith(":%d/" % v6_site["ports"]["portal"])]
+    assert len(portal_pages) >= 2 * 8 and all(p[2] == 200 and p[3] == 1 for p in portal_pages), portal_pages
+    assert sorted((p[0].rsplit("/", 1)[1], p[2], p[3]) for p in probes if "bad" in p[0] and p[1] == 6) == [
+        ("bad-1.html", 404, 0), ("bad-2.html", 404, 0)]
+    # over IPv6 (only the probes use it) no crawled page was sent again: each answered 304
+    resent = [a for a in v6_site["answers"] if a[3] == "GET" and a[2] == 200 and a[0] == socket.AF_INET6
+              and ("/l2/" in a[1] or "/l3/good" in a[1])]
+    assert resent == [], resent
 
 
 def test_report_has_an_ipv6_section(v6_site):

@@ -322,14 +322,16 @@ def site_unreachable(db: str, scan_id: int) -> str | None:
 
 def measure_ipv6(job: AuditJob, db: str, scan_id: int) -> dict:
     from crawler.ipv6 import measure
-    from crawler.run import CrawlOptions, user_agent
+    from crawler.run import CrawlOptions, site_cache_for, user_agent
 
     c = job.crawl
     polite = CrawlOptions(start_urls=[], db=db)  # the crawl's own defaults where the job sets none
+    # the crawl's copies (and validators) of the pages it kept: the probes ask "has it changed?"
+    site_cache = site_cache_for(CrawlOptions(start_urls=list(job.urls), db=db, cache_dir=c.get("cache_dir")))
     return measure(db, scan_id, c.get("dns_server"), c.get("resolve") or [], tuple(c.get("allow_hosts") or ()),
                    timeout=min(c.get("timeout", 30.0), 15), max_links=job.ipv6_max_links, user_agent=user_agent(c.get("contact")),
                    allow_private=c.get("allow_private", False), per_host=c.get("per_host", polite.per_host),
-                   delay=c.get("delay", polite.delay))
+                   delay=c.get("delay", polite.delay), site_cache=site_cache if Path(site_cache).exists() else None)
 
 
 def check_scan(db: str, scan_id: int, rules: dict, job: AuditJob) -> list[dict]:
