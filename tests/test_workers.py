@@ -1,6 +1,8 @@
-"""--workers N: pages are extracted in N - 1 worker processes (crawler.parse_pool) beside the one
-Scrapy process. The crawl must store exactly what an in-process crawl stores, and politeness
-(--per-host, --delay) holds across the workers because there is still one downloader."""
+"""--workers N: pages are extracted in up to N - 1 worker processes (crawler.parse_pool) beside the one
+Scrapy process, when they pay. The crawl must store exactly what an in-process crawl stores, and
+politeness (--per-host, --delay) holds across the workers because there is still one downloader.
+The crawls here send every page to the workers (ZWGK_PARSE_WORKERS=always) so that the workers
+themselves are what is tested; the decision is tested on its own."""
 
 from __future__ import annotations
 
@@ -17,7 +19,11 @@ import psutil
 import pytest
 
 from conftest import FAST, run_zwgk
+from crawler import parse_pool
+from crawler.extract.page import extract_page
 from tests.sitegen import generate, serve
+
+ALWAYS = {"ZWGK_PARSE_WORKERS": parse_pool.ALWAYS}
 
 # What one crawl of a site stores that a second crawl of it may store differently: clock readings,
 # and which of several pages linking one URL was fetched first (its referer, its depth).
@@ -39,7 +45,7 @@ def test_two_workers_store_what_one_stores(seed, tmp_path):
     with serve(site) as srv:
         for workers in (1, 2):
             run_zwgk("crawl", srv.home, "--db", tmp_path / f"w{workers}.db", "--quiet", "--workers", str(workers),
-                     *FAST, *srv.resolve_args())
+                     *FAST, *srv.resolve_args(), env=ALWAYS)
     for table in TABLES:
         one, two = table_rows(tmp_path / "w1.db", table), table_rows(tmp_path / "w2.db", table)
         assert one == two, f"{table}: {len(one)} rows with --workers 1, {len(two)} with --workers 2; " \
@@ -99,7 +105,7 @@ def counting_server():
 def test_per_host_holds_across_workers(counting_server, tmp_path):
     db = tmp_path / "polite.db"
     run_zwgk("crawl", f"http://127.0.0.1:{counting_server.server_port}/", "--db", db, "--quiet", "--workers", "2",
-             "--per-host", "2", "--delay", "0", "--concurrency", "16")
+             "--per-host", "2", "--delay", "0", "--concurrency", "16", env=ALWAYS)
     with sqlite3.connect(db) as conn:
         assert conn.execute("select count(*) from pages where status = 200").fetchone()[0] == 60
     assert counting_server.peak == 2  # never more than --per-host requests at once, and the limit was reached
@@ -107,7 +113,7 @@ def test_per_host_holds_across_workers(counting_server, tmp_path):
 
 def test_delay_holds_across_workers(counting_server, tmp_path):
     run_zwgk("crawl", f"http://127.0.0.1:{counting_server.server_port}/", "--db", tmp_path / "delay.db", "--quiet",
-             "--workers", "2", "--per-host", "2", "--delay", "0.2", "--max-pages", "12")
+             "--workers", "2", "--per-host", "2", "--delay", "0.2", "--max-pages", "12", env=ALWAYS)
     arrivals = counting_server.arrivals
     gaps = [b - a for a, b in zip(arrivals, arrivals[1:])]
     assert len(gaps) >= 10
@@ -144,7 +150,7 @@ def test_workers_end_with_the_crawl(signum, group, counting_server, tmp_path):
     proc = subprocess.Popen(
         [sys.executable, "-m", "zwgk.cli", "crawl", f"http://127.0.0.1:{counting_server.server_port}/", "--db",
          str(tmp_path / "stop.db"), "--quiet", "--workers", "3", "--per-host", "1", "--delay", "0.3"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, "CI": "1"}, start_new_session=True)
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, "CI": "1", **ALWAYS}, start_new_session=True)
     try:
         crawl = psutil.Process(proc.pid)
         workers = []
@@ -170,3 +176,36 @@ def test_workers_end_with_the_crawl(signum, group, counting_server, tmp_path):
     if signum != signal.SIGKILL:
         with sqlite3.connect(tmp_path / "stop.db") as conn:
             assert conn.execute("select status from scans").fetchone()[0] == "interrupted"
+
+
+def test_workers_only_when_they_pay():
+    """Small pages, or a process with time to spare, are parsed in the crawl's process (no worker is
+    even started); a large page while this process is busy parsing goes to a worker, whose
+    extraction equals the in-process one."""
+    import asyncio
+
+    small = ("<html><head><title>小</title></head><body>" + "<p>正文</p>" * 50 + "</body></html>").encode()
+    large = ("<html><head><title>大</title></head><body>" + "".join(
+        f'<li><a href="/a/{i}.html">第{i}篇</a> 2026-11-{i % 28 + 1:02d}</li>' for i in range(600)) + "</body></html>").encode()
+    assert len(small) < parse_pool.MIN_OFFLOAD_BYTES < len(large)
+    pool = parse_pool.ParsePool(1)
+    try:
+        async def run():
+            for body in (small, large):  # idle: both here
+                await pool.extract("http://127.0.0.1/x.html", body, "text/html; charset=utf-8")
+            assert pool.executor is None and pool.in_process == 2
+            pool.load = parse_pool.LOAD_SECONDS  # this process spent the last seconds parsing
+            await pool.extract("http://127.0.0.1/x.html", small, "text/html; charset=utf-8")
+            assert pool.executor is None and pool.in_process == 3  # small: still here
+            for _ in range(200):  # the worker starting: the page is parsed here meanwhile (bounded wait)
+                pool.load = parse_pool.LOAD_SECONDS
+                page, packed = await pool.extract("http://127.0.0.1/x.html", large, "text/html; charset=utf-8")
+                if pool.offloaded:
+                    return page, packed
+                await asyncio.sleep(0.05)
+            raise AssertionError("the worker never took a page")
+
+        page, packed = asyncio.run(run())
+        assert packed is not None and page == extract_page("http://127.0.0.1/x.html", large, "text/html; charset=utf-8")
+    finally:
+        pool.close()

@@ -179,8 +179,9 @@ def crawl_options(f):
                      help="读取本站附件（PDF、Word、Excel 等）正文的大小上限（MB），0 为只检查链接 / read the site's own "
                           "attachments (PDF, Word, Excel …) up to this size for content checks; 0: only check the links"),
         click.option("--workers", type=click.IntRange(1, 256), default=os.cpu_count() or 1, show_default="CPU 核数 / number of cores",
-                     help="抓取一个网站使用的进程数（各进程共用每主机并发和间隔限制）/ processes one site's crawl uses "
-                          "(--per-host and --delay hold across all of them)"),
+                     help="抓取一个网站最多使用的进程数：页面较大且抓取进程忙于解析时才启用其余进程（各进程共用每主机并发和间隔限制）/ "
+                          "at most this many processes for one site's crawl: the others parse pages only when pages are large "
+                          "and the crawl's process is busy parsing (--per-host and --delay hold across all of them)"),
         click.option("--full", is_flag=True,
                      help="完整重新下载，不发送条件请求（默认对已扫描过的网站只下载有变化的页面）/ download everything again; "
                           "by default a re-scan sends conditional requests and re-parses only pages that changed"),
