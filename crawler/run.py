@@ -112,6 +112,7 @@ def scrapy_settings(opts: CrawlOptions, scan_id: int) -> dict:
         # Scrapy ≥ 2.19 would serve an HTTP endpoint that runs Python code sent to it: never in an auditor
         "REMOTE_CONTROL_ENABLED": False,
         "LOG_LEVEL": opts.log_level,
+        "LOG_FORMATTER": "crawler.quiet_log.QuietLogFormatter",  # no record built per response unless logged
         "SCHEDULER_PRIORITY_QUEUE": "scrapy.pqueues.DownloaderAwarePriorityQueue",
         "DOWNLOADER": "crawler.downloader.PoliteDownloader",  # --per-host held under the asyncio reactor
         "REACTOR_THREADPOOL_MAXSIZE": 20,
@@ -141,6 +142,8 @@ def scrapy_settings(opts: CrawlOptions, scan_id: int) -> dict:
             "crawler.middlewares.NeverAnsweredRetryMiddleware": 555,  # before Scrapy's retry (550) sees the failure
             "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
             "crawler.middlewares.RedirectMiddleware": 600,
+            "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+            "crawler.middlewares.MetaRefreshMiddleware": 580,  # only pages that can carry one are decoded
             "scrapy.downloadermiddlewares.httpcache.HttpCacheMiddleware": None,
             "crawler.response_cache.RevalidateCacheMiddleware": 900,
         },

@@ -221,3 +221,64 @@ def test_packing_from_several_threads_at_once():
     bodies = [("<p>第%d页</p>" % i).encode() * 5000 for i in range(64)]
     with ThreadPoolExecutor(8) as pool:
         assert list(pool.map(lambda b: decompress(compress(b)), bodies)) == bodies
+
+
+def _meta_refresh_pages() -> list[tuple[str, bytes]]:
+    """Real pages, and mutations carrying meta refreshes in the forms Scrapy reads (and near misses)."""
+    from corpus import CORPUS
+
+    pages = [(f"http://real.test/{p.name}", p.read_bytes()) for p in sorted(CORPUS.glob("*.htm*")) + sorted(CORPUS.glob("*.jsp"))]
+    tags = ['<meta http-equiv="refresh" content="0; url=/moved.html">', "<META HTTP-EQUIV=Refresh CONTENT='3;URL=http://a.test/x'>",
+            '<meta http-equiv="REFRESH" content="10">', '<meta content="0;url=/b.html" http-equiv="refresh">',
+            '<script>document.write(\'<meta http-equiv="refresh" content="0;url=/s.html">\')</script>',
+            '<meta name="refresh-rate" content="1">', '<!-- <meta http-equiv="refresh" content="0;url=/c.html"> -->']
+    rng = random.Random(7)
+    for i, tag in enumerate(tags):
+        for charset in ("utf-8", "gbk", "utf-16"):
+            head = f'<html><head><meta charset="{charset}"><title>跳转{i}</title>{tag}</head><body>{"正文" * rng.randint(0, 3000)}</body></html>'
+            pages.append((f"http://gen.test/{i}-{charset}.html", head.encode(charset)))
+    late = '<html><head><title>长</title></head><body>' + "文" * 5000 + '<meta http-equiv="refresh" content="0;url=/late.html"></body></html>'
+    pages.append(("http://gen.test/late.html", late.encode("utf-8")))
+    return pages
+
+
+def test_meta_refresh_is_read_exactly_where_scrapy_reads_it():
+    """crawler.middlewares.MetaRefreshMiddleware skips pages without the word near their start:
+    on every page it answers what Scrapy's own middleware answers."""
+    from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware as Scrapys
+    from scrapy.http import HtmlResponse
+
+    from crawler.middlewares import MetaRefreshMiddleware
+
+    crawler = get_crawler(settings_dict={"METAREFRESH_ENABLED": True})
+    ours, theirs = MetaRefreshMiddleware.from_crawler(crawler), Scrapys.from_crawler(crawler)
+    redirected = 0
+    for url, body in _meta_refresh_pages():
+        def answer(middleware):
+            request = scrapy.Request(url)
+            result = middleware.process_response(request, HtmlResponse(url, body=body, request=request))
+            return result.url if isinstance(result, scrapy.Request) else None
+        expected = answer(theirs)
+        redirected += expected is not None
+        assert answer(ours) == expected, url
+    assert redirected >= 9  # the generated refreshes were followed (the check compares real decisions)
+
+
+def test_per_response_log_records_are_built_only_when_logged():
+    import logging
+
+    from scrapy.http import HtmlResponse
+    from scrapy.logformatter import LogFormatter
+
+    from crawler.quiet_log import ENGINE, QuietLogFormatter
+
+    request = scrapy.Request("http://a.test/")
+    response, spider = HtmlResponse("http://a.test/", body=b"<html></html>", request=request), scrapy.Spider("s")
+    level = ENGINE.level
+    try:
+        ENGINE.setLevel(logging.WARNING)
+        assert QuietLogFormatter().crawled(request, response, spider) is None
+        ENGINE.setLevel(logging.DEBUG)
+        assert QuietLogFormatter().crawled(request, response, spider) == LogFormatter().crawled(request, response, spider)
+    finally:
+        ENGINE.setLevel(level)
