@@ -3,6 +3,7 @@ stale home page (检查指标 单项否决)."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 from checks.registry import Finding, rule
@@ -64,12 +65,51 @@ def publication_delay(ctx, params):
             )
 
 
+_MONTH_DAY = re.compile(r"(\d{1,2})\D+(\d{1,2})")
+
+
+def year_for(month_day: str, as_of: date) -> str | None:
+    """A list date written without its year (「03-12」, 「3月5日」): the last such day on or before the
+    check date, as a reader of the page takes it (None when it is no day at all)."""
+    m = _MONTH_DAY.search(month_day)
+    if not m:
+        return None
+    for year in (as_of.year, as_of.year - 1):
+        try:
+            day = date(year, int(m[1]), int(m[2]))
+        except ValueError:  # 02-29 in a common year
+            continue
+        if day <= as_of:
+            return day.isoformat()
+    return None
+
+
+def _inferred(ctx, column_url: str) -> tuple[str, str]:
+    """Words for a newest date whose year the list did not show."""
+    if column_url in ctx.memo("year_inferred", set):
+        return "（列表日期未写年份，按检查日期推定）", " (the list shows no year; inferred from the check date)"
+    return "", ""
+
+
 def newest_items(ctx) -> dict[str, tuple[str | None, int]]:
-    """column URL → (newest listed date or None, number of items); shared by three rules."""
-    return ctx.memo("newest_items", lambda: {
-        r["column_url"]: (r["newest"], r["n"])
-        for r in ctx.rows("select column_url, max(listed_date) as newest, count(*) as n from column_items where scan_id = ? group by column_url")
-    })
+    """column URL → (newest listed date or None, number of items); shared by three rules. Items
+    whose list shows a date without its year count with the year a reader gives it (year_for):
+    such columns are in ``ctx.memo("year_inferred")``."""
+    return ctx.memo("newest_items", lambda: _newest_items(ctx))
+
+
+def _newest_items(ctx) -> dict[str, tuple[str | None, int]]:
+    newest = {r["column_url"]: (r["newest"], r["n"]) for r in ctx.rows(
+        "select column_url, max(listed_date) as newest, count(*) as n from column_items where scan_id = ? group by column_url")}
+    inferred = ctx.memo("year_inferred", set)
+    for r in ctx.rows("select column_url, date_text from column_items where scan_id = ? and listed_date is null "
+                      "and date_text is not null and date_text != ''"):
+        day = year_for(r["date_text"], ctx.as_of)
+        latest, count = newest[r["column_url"]]
+        if day is not None and (latest is None or day > latest):
+            newest[r["column_url"]] = (day, count)
+            inferred.add(r["column_url"])
+    return newest
 
 
 @rule("freshness.stale_column")
@@ -87,7 +127,7 @@ def stale_column(ctx, params):
         if latest is not None and latest >= since.isoformat():
             continue
         zh, en = describe(limit)
-        shown = latest or "无（条目均未显示日期）"
+        shown = (latest + _inferred(ctx, col["url"])[0]) if latest else "无（条目均未显示日期）"
         yield Finding(
             "freshness.stale_column", col["url"],
             f"栏目「{col['name']}」（{col['type']}）最新信息日期 {shown}，超过{zh}未更新",
@@ -130,7 +170,7 @@ def stale_home(ctx, params):
             continue
         yield Finding(
             "freshness.stale_home", col["url"],
-            f"首页最新信息日期 {latest or '无'}，超过 {params['max_days']} 天未更新",
-            f"home page newest item {latest or 'none'}: not updated within {params['max_days']} days",
+            f"首页最新信息日期 {latest or '无'}{_inferred(ctx, col['url'])[0]}，超过 {params['max_days']} 天未更新",
+            f"home page newest item {latest or 'none'}{_inferred(ctx, col['url'])[1]}: not updated within {params['max_days']} days",
             {"newest": latest, "items": count, "max_days": params["max_days"]},
         )

@@ -54,6 +54,11 @@ def _row(a):
     return _repeated_block(a)
 
 
+row_of = _row  # the list row around a link (crawler.extract.messages reads a message's labelled times there)
+
+
+# a list date without its year (「03-12」「[3/5]」「3月5日」), in a row whose title is elsewhere
+MONTH_DAY = re.compile(r"(?<![\d/.:-])(?:0?[1-9]|1[0-2])(?:-|/|月)(?:0?[1-9]|[12]\d|3[01])日?(?![\d/.:-]|\s*页)")
 _LISTISH = re.compile(r"list|lst|items|rows|news|result", re.I)
 
 
@@ -108,6 +113,8 @@ def extract_list_items(root, page_url: str, encoding: str = "utf-8") -> list[Lis
         if when is not None:
             m = re.search(r"\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?(?:\s*\d{1,2}[:：]\d{2}(?::\d{2})?)?", outside)
             date_text = m[0] if m else ""
+        elif m := MONTH_DAY.search(outside):
+            date_text = m[0]  # 「03-12」: a date without its year (listed_date stays empty; the checks read it)
         key = row.getparent()
         if key not in groups:
             groups[key] = []
@@ -116,7 +123,7 @@ def extract_list_items(root, page_url: str, encoding: str = "utf-8") -> list[Lis
     items: list[ListItem] = []
     for key in order:
         rows = groups[key]
-        dated = sum(1 for r in rows if r[2] is not None)
+        dated = sum(1 for r in rows if r[2] is not None or r[3])
         documentish = sum(1 for r in rows if DOCUMENT_URL.search(r[0]))
         if dated * 2 < len(rows) and documentish * 2 < len(rows):
             continue
