@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from checks import CHECKS
 from checks.config import Rule, load_rules
 from checks.context import ScanContext
-from checks.registry import WHOLE_SITE, Finding
+from checks.registry import JUDGE_IF, WHOLE_SITE, Finding
 from checks.workdays import WorkCalendar
 from storage.sqlite import home_unreachable
 
@@ -148,9 +148,10 @@ def run_checks(db_path: str, scan_id: int, rules: dict[str, Rule], as_of: date |
     try:
         (status,) = conn.execute("select status from scans where id = ?", (scan_id,)).fetchone()
         whole = status == "finished" and home_unreachable(conn, scan_id) is None  # a site that answered at all
+        unjudged = [r.id for r in run_rules if r.id in JUDGE_IF and not JUDGE_IF[r.id](conn, scan_id, as_of, r.params)]
     finally:
         conn.close()
-    skipped = [r.id for r in run_rules if r.id in WHOLE_SITE and not whole]
+    skipped = [r.id for r in run_rules if r.id in WHOLE_SITE and not whole or r.id in unjudged]
     run_rules = [r for r in run_rules if r.id not in skipped]
     wanted = {r.id for r in run_rules}
     checks = [fn.rule_id for fn in dict.fromkeys(CHECKS[rule.id] for rule in run_rules)]  # each check once, in order

@@ -10,6 +10,9 @@ CHECKS: dict[str, Callable] = {}
 # rules whose finding needs the whole site crawled (a missing column, report or update): not run
 # on a scan cut short by a limit or an interruption, where absence proves nothing
 WHOLE_SITE: set[str] = set()
+# rules that can judge only with enough data (a week of availability visits): rule id →
+# judge_if(conn, scan_id, as_of, params) -> bool; when False the rule is skipped (not checked)
+JUDGE_IF: dict[str, Callable] = {}
 
 
 @dataclass
@@ -24,7 +27,7 @@ class Finding:
     column_url: str | None = None
 
 
-def rule(rule_id: str, *also: str, whole_site: bool = False):
+def rule(rule_id: str, *also: str, whole_site: bool = False, judge_if: Callable | None = None):
     """Register a check for ``rule_id``; ``also`` names further rules the same pass reports
     (the delay check also reports ``calendar.unknown_year``). The first id's params are passed.
     ``whole_site``: its findings rest on what the crawl did not find (see WHOLE_SITE)."""
@@ -35,6 +38,8 @@ def rule(rule_id: str, *also: str, whole_site: bool = False):
             CHECKS[rid] = fn
             if whole_site:
                 WHOLE_SITE.add(rid)
+            if judge_if is not None:
+                JUDGE_IF[rid] = judge_if
         fn.rule_id = rule_id
         return fn
     return register

@@ -68,6 +68,7 @@ class AttachmentText:
     pages: int | None = None  # pages (PDF), sheets (Excel), paragraphs (Word)
     expected: str | None = None  # the kind the URL's extension or the Content-Type promised
     elapsed_ms: int = 0
+    tables: list = field(default_factory=list)  # an annual report's tables, rows of cells (crawler.report_tables)
 
     def __post_init__(self):
         if not self.text and self.segments:
@@ -120,14 +121,15 @@ def sniff(body: bytes) -> str:
 
 
 def read_attachment(url: str, body: bytes, content_type: str | None, max_bytes: int = DEFAULT_MAX_BYTES,
-                    time_limit: float = DEFAULT_TIME_LIMIT) -> AttachmentText:
+                    time_limit: float = DEFAULT_TIME_LIMIT, tables: bool = False) -> AttachmentText:
     """The text of one attachment, or the problem that prevented it. Never raises, never runs longer
-    than about ``time_limit`` seconds (the parser runs in a worker process that is killed at the limit)."""
+    than about ``time_limit`` seconds (the parser runs in a worker process that is killed at the limit).
+    ``tables``: also read its tables (an annual report: crawler.report_tables)."""
     started = time.monotonic()
     try:
         result = _classify(url, body, content_type, max_bytes)
         if result is None:
-            result = _POOL.run(url, body, content_type, time_limit)
+            result = _POOL.run(url, body, content_type, time_limit, tables)
     except Exception as exc:  # noqa: BLE001 — the contract: a finding, never a crash
         result = AttachmentText("unknown", problem="corrupt", detail=f"{type(exc).__name__}: {exc}"[:300])
     result.elapsed_ms = int((time.monotonic() - started) * 1000)
@@ -401,8 +403,20 @@ def _html(body: bytes, content_type: str | None) -> AttachmentText:
     return AttachmentText("html", segments=segments)
 
 
-def parse(body: bytes, content_type: str | None) -> AttachmentText:
+def parse(body: bytes, content_type: str | None, tables: bool = False) -> AttachmentText:
     """Parse in this process (the worker calls this; tests and the benchmark may too)."""
+    result = _parse(body, content_type)
+    if tables and result.problem is None:
+        from crawler.report_tables import file_tables
+
+        try:
+            result.tables = file_tables(result.kind, body)
+        except Exception as exc:  # noqa: BLE001 — the text was read; the tables are said to be unreadable
+            result.detail = (result.detail + "; " if result.detail else "") + f"tables: {type(exc).__name__}: {exc}"[:300]
+    return result
+
+
+def _parse(body: bytes, content_type: str | None) -> AttachmentText:
     kind = sniff(body)
     if kind == "ole":
         kind = _ole_kind(body)
@@ -462,7 +476,7 @@ def _worker_main() -> None:
         header_len, body_len = struct.unpack("<II", head)
         header = json.loads(stdin.read(header_len))
         body = stdin.read(body_len)
-        result = parse(body, header.get("content_type"))
+        result = parse(body, header.get("content_type"), bool(header.get("tables")))
         answer = json.dumps(result.__dict__, ensure_ascii=False).encode()
         stdout.write(struct.pack("<I", len(answer)) + answer)
         stdout.flush()
@@ -493,8 +507,8 @@ class _Worker:
             except OSError:
                 pass
 
-    def ask(self, body: bytes, content_type: str | None, time_limit: float) -> AttachmentText:
-        header = json.dumps({"content_type": content_type}).encode()
+    def ask(self, body: bytes, content_type: str | None, time_limit: float, tables: bool = False) -> AttachmentText:
+        header = json.dumps({"content_type": content_type, "tables": tables}).encode()
         deadline = time.monotonic() + time_limit
         self.proc.stdin.write(struct.pack("<II", len(header), len(body)) + header)
         self.proc.stdin.write(body)
@@ -549,10 +563,10 @@ class _Pool:
                 self.idle.append(worker)
             self.cond.notify()
 
-    def run(self, url: str, body: bytes, content_type: str | None, time_limit: float) -> AttachmentText:
+    def run(self, url: str, body: bytes, content_type: str | None, time_limit: float, tables: bool = False) -> AttachmentText:
         worker = self._take()
         try:
-            result = worker.ask(body, content_type, time_limit)
+            result = worker.ask(body, content_type, time_limit, tables)
         except TimeoutError:
             worker.kill()
             worker = None

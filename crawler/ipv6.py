@@ -42,6 +42,7 @@ import dns.resolver
 
 from crawler.address_policy import AddressPolicy
 from crawler.dns import make_resolver, parse_resolve, parse_server
+from crawler.pinned import over_socket
 from crawler.scope import Scope, bare_host
 
 NO_ROUTE_ERRNOS = {errno.ENETUNREACH, errno.EHOSTUNREACH, errno.EADDRNOTAVAIL, errno.EAFNOSUPPORT}
@@ -223,15 +224,7 @@ def fetch(url: str, address: str, timeout: float, user_agent: str, crawled: Craw
     try:
         sock.connect((address, port, 0, 0) if family == socket.AF_INET6 else (address, port))
         result["connect_ms"] = int((monotonic() - started) * 1000)
-        if parts.scheme == "https":
-            context = ssl.create_default_context()
-            context.check_hostname, context.verify_mode = False, ssl.CERT_NONE  # same for both families
-            sock = context.wrap_socket(sock, server_hostname=parts.hostname)
-            conn = http.client.HTTPSConnection(parts.hostname, port, timeout=timeout)
-        else:
-            conn = http.client.HTTPConnection(parts.hostname, port, timeout=timeout)
-        conn.sock = sock
-        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        conn, path, sock = over_socket(sock, url, port, timeout)  # the same for both families
         headers = {"Host": parts.netloc, "User-Agent": user_agent, "Accept": "text/html,*/*"}
         conn.request("GET", path, headers={**headers, **(crawled.validators if crawled else {})})
         sent = monotonic()

@@ -106,6 +106,8 @@ class SQLitePipeline:
                 self.writer.add_values("links", _link_rows(scan_id, item["column"]["url"], item["column_links"]))
                 self._mark(scan_id, item["column"]["url"], _link_texts(item["column_links"]))
             self.writer.add("rendered", [dict(item["rendered"])])
+            if item.get("messages"):  # a board whose rows its script writes
+                self.writer.add("messages", item["messages"])
             return item
         page = item["page"]
         scan_id, url = page["scan_id"], page["url"]
@@ -119,6 +121,9 @@ class SQLitePipeline:
             self._mark(scan_id, item["related"]["source"], _link_texts(item["related"]["links"]))
         if item.get("attachment"):
             self.writer.add("attachments", [item["attachment"]])
+        if item.get("annual_report"):  # an annual report's tables (crawler.report_tables)
+            self.writer.add("annual_reports", [item["annual_report"]["report"]])
+            self.writer.add("report_tables", item["annual_report"]["rows"])
         if item.get("column_links"):  # Hanweb records: links of the column page a reader sees them on
             self.writer.add_values("links", _link_rows(scan_id, item["column"]["url"], item["column_links"]))
             self._mark(scan_id, item["column"]["url"], _link_texts(item["column_links"]))
@@ -126,6 +131,8 @@ class SQLitePipeline:
             self._document(scan_id, url, item["document"], page.get("column_url"))
         if item.get("column") is not None:
             self._column(scan_id, item["column"])
+        if item.get("messages"):  # a consulting board's messages (留言), for 互动回应差
+            self.writer.add("messages", item["messages"])
         if self.writer.page_done() or monotonic() - self.last_flush > FLUSH_SECONDS:
             self._flush()
             self.last_flush = monotonic()

@@ -121,6 +121,8 @@ class RenderResult:
     refused: list[str] = field(default_factory=list)  # requests of the page refused by may_fetch (first 50)
     calls: list = field(default_factory=list)  # crawler.list_api.Call: every XHR/fetch (and JSONP) request with its answer
     pages_after: list[str] = field(default_factory=list)  # the page's HTML after each click of its next-page control
+    left_for: str | None = None  # where the page itself tried to go (script, meta refresh, redirect) that may_fetch refused
+    frames_refused: list[str] = field(default_factory=list)  # frames and popups the page tried to open that may_fetch refused
 
 
 def default_executable(executable: str | None = None) -> str:
@@ -129,9 +131,15 @@ def default_executable(executable: str | None = None) -> str:
 
 
 class _Job:
-    def __init__(self, url: str, deadline: float):
+    def __init__(self, url: str, deadline: float, referer: str | None = None, user_agent: str | None = None,
+                 timers: float = 0.0):
         self.url = url
         self.deadline = deadline
+        self.referer = referer  # the page is opened as if from this page (Referer, document.referrer)
+        self.user_agent = user_agent  # instead of the renderer's
+        self.timers = timers  # seconds of the page's clock run at once after loading (its setTimeout callbacks fire)
+        self.left_for: str | None = None
+        self.frames_refused: list[str] = []
         self.json: list[tuple[str, str]] = []
         self.refused: list[str] = []
         self.redirect: str | None = None  # where the main document redirects (followed by a new goto)
@@ -188,12 +196,16 @@ class Renderer:
         exe = default_executable(executable)
         return os.path.isfile(exe) and os.access(exe, os.X_OK) and importlib.util.find_spec("playwright") is not None
 
-    def render(self, url: str, clicks: int = 0) -> RenderResult:
+    def render(self, url: str, clicks: int = 0, referer: str | None = None, user_agent: str | None = None,
+               timers: float = 0.0) -> RenderResult:
         """Render ``url``; then click its next-page control (下一页, 加载更多, page 2 …) up to ``clicks``
-        times, keeping the HTML after each click (``pages_after``) and the requests it made."""
+        times, keeping the HTML after each click (``pages_after``) and the requests it made. With
+        ``referer`` the page is opened as a visitor coming from that page; ``user_agent`` replaces the
+        renderer's for this render. ``timers``: after loading, the page's clock is run forward that many
+        seconds at once, so that what its timers would do later (a delayed redirect) happens now."""
         started = time.monotonic()
         try:
-            return self._render(url, started, clicks)
+            return self._render(url, started, clicks, referer, user_agent, timers)
         except Exception as exc:  # never raises
             return _result(url, started, error="error", detail=f"{type(exc).__name__}: {exc}")
 
@@ -225,7 +237,8 @@ class Renderer:
 
     # ---- caller's side ----
 
-    def _render(self, url: str, started: float, clicks: int = 0) -> RenderResult:
+    def _render(self, url: str, started: float, clicks: int = 0, referer: str | None = None,
+                user_agent: str | None = None, timers: float = 0.0) -> RenderResult:
         if urlsplit(url).scheme not in ("http", "https"):
             return _result(url, started, error="refused", detail="not an http(s) URL")
         if not self.available(self.executable):
@@ -235,7 +248,8 @@ class Renderer:
             return _result(url, started, error="closed", detail="the renderer is closed")
         if self._launch_error:
             return _result(url, started, error="unavailable", detail=self._launch_error)
-        job = _Job(url, started + self.timeout * (1 + min(clicks, 1)) + CLICK_SECONDS * max(0, clicks - 1))
+        job = _Job(url, started + self.timeout * (1 + min(clicks, 1)) + CLICK_SECONDS * max(0, clicks - 1), referer, user_agent,
+                   timers)
         job.clicks = clicks
         answer: concurrent.futures.Future = concurrent.futures.Future()
         task = asyncio.run_coroutine_threadsafe(self._job(job, answer), loop)
@@ -294,7 +308,7 @@ class Renderer:
                 _answer(answer, _result(job.url, job.deadline - self.timeout, error="unavailable", detail=self._launch_error or ""))
                 return
             context = await browser.new_context(
-                user_agent=self.user_agent, service_workers="block", accept_downloads=False, permissions=[],
+                user_agent=job.user_agent or self.user_agent, service_workers="block", accept_downloads=False, permissions=[],
                 ignore_https_errors=True, java_script_enabled=True, locale="zh-CN", timezone_id="Asia/Shanghai",
                 viewport={"width": 1366, "height": 900})
             _answer(answer, await self._visit(context, job))
@@ -316,6 +330,8 @@ class Renderer:
         await context.add_init_script(_INIT_SCRIPT)
         await context.route("**/*", lambda route: self._route(route, job))
         await context.route_web_socket("**/*", _refuse_websocket)
+        if job.timers:
+            await context.clock.install()
         page = await context.new_page()
         page.on("dialog", lambda dialog: asyncio.ensure_future(_quietly(dialog.dismiss())))
         page.on("crash", lambda _page: setattr(job, "crashed", True))
@@ -327,7 +343,7 @@ class Renderer:
         for _hop in range(MAX_REDIRECTS + 1):
             job.redirect = None
             try:
-                await page.goto(target, wait_until="load", timeout=max(1.0, job.remaining() - 1.0) * 1000)
+                await page.goto(target, wait_until="load", timeout=max(1.0, job.remaining() - 1.0) * 1000, referer=job.referer)
             except Exception as exc:
                 if job.redirect:
                     target = job.redirect
@@ -341,6 +357,13 @@ class Renderer:
                 await page.wait_for_load_state("networkidle", timeout=max(0.5, job.remaining() - 1.0) * 1000)
             except Exception as exc:
                 error, detail = ("crashed", _short(exc)) if job.crashed else ("timeout", "the network did not go idle in time")
+        if error is None and job.timers:
+            try:
+                await asyncio.wait_for(page.clock.run_for(int(job.timers * 1000)), timeout=max(0.5, min(3.0, job.remaining() - 1.0)))
+                await asyncio.sleep(0.2)  # a navigation the timers started reaches the route handler
+                await page.wait_for_load_state("networkidle", timeout=max(0.5, min(3.0, job.remaining() - 1.0)) * 1000)
+            except Exception:
+                pass  # what the page shows now is read below; a page that navigated away is left_for
         html = ""
         if error not in ("not_html", "refused", "network"):
             try:
@@ -410,6 +433,10 @@ class Renderer:
                 await route.abort("blockedbyclient")
                 return
             if not await self._allowed(url, job):
+                if main and job.left_for is None and url != job.url:
+                    job.left_for = url
+                elif not main and kind == "document" and len(job.frames_refused) < MAX_REFUSED:
+                    job.frames_refused.append(url)
                 await route.abort("blockedbyclient")
                 return
             method, data = request.method, request.post_data_buffer
@@ -565,7 +592,8 @@ def _result(url: str, started: float, *, final_url: str | None = None, html: str
     return RenderResult(url=url, final_url=final_url or url, html=html, json=list(job.json) if job else [],
                         error=error, elapsed_ms=int((time.monotonic() - started) * 1000),
                         status=job.status if job else None, detail=detail, refused=list(job.refused) if job else [],
-                        calls=list(job.calls) if job else [], pages_after=list(job.pages_after) if job else [])
+                        calls=list(job.calls) if job else [], pages_after=list(job.pages_after) if job else [],
+                        left_for=job.left_for if job else None, frames_refused=list(job.frames_refused) if job else [])
 
 
 def _answer(future: concurrent.futures.Future, result: RenderResult) -> None:

@@ -29,7 +29,8 @@ SEVERITIES = ("error", "warning", "info")
 FAMILIES = {
     "metadata": ("元数据", "Metadata"), "identity": ("网站标识", "Identity"), "freshness": ("时效", "Freshness"),
     "calendar": ("节假日日历", "Calendar"), "disclosure": ("公开目录与年报", "Disclosure"), "links": ("链接", "Links"),
-    "linkage": ("政策解读", "Interpretation"), "content": ("内容安全", "Content"), "ipv6": ("IPv6", "IPv6"),
+    "linkage": ("政策解读", "Interpretation"), "content": ("内容安全", "Content"),
+    "interaction": ("互动回应", "Interaction"), "ipv6": ("IPv6", "IPv6"),
     "dns": ("域名解析", "DNS"), "crawl": ("抓取完整性", "Crawl"),
 }
 # sites that were not audited rank first: unreachable is a single veto, the others have no verdict
@@ -106,6 +107,9 @@ def site_summary(conn, scan_id: int, rules: dict) -> dict:
         "complete": card["complete"],
         "vetoes": veto_findings(findings, card),
         "pass_score": card["pass_score"],
+        # the week of monitored visits (zwgk monitor), when there are any: visits, failures, share, worst day
+        "availability": {k: card["availability"][k] for k in ("window", "family", "visits", "failures", "share", "worst_day")}
+        if (card.get("availability") or {}).get("visits") else None,
         "by_family": dict(Counter(f["rule"].split(".", 1)[0] for f in findings)),
         "by_severity": {s: sum(1 for f in findings if f["severity"] == s) for s in SEVERITIES},
         "findings": findings,
@@ -193,7 +197,7 @@ def _rows_for_index(ranked: list[dict], families: list[str], lang: str) -> list[
             "vetoes": veto_items(s, lang) if (not audited or s["vetoes"]) else [],
             "vetoed": bool(s["vetoes"]) if audited else s["status"] == "unreachable",
             "families": [s["by_family"].get(f, 0) if audited else None for f in families],
-            "total": findings_total(s) if audited else None, "trend": trend(s),
+            "total": findings_total(s) if audited else None, "trend": trend(s), "availability": s.get("availability"),
             "report": quote(Path(s["report"]).as_posix()) if s.get("report") else None,  # a link, whatever the folder
         })
     return rows

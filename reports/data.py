@@ -43,7 +43,20 @@ def verdict_of(conn, scan_id: int, rules, findings: list[dict], check_no: int = 
 
     check = next((c for c in checks_of(conn, scan_id) if c["check_no"] == check_no), None)
     return scorecard(findings, rules, unreachable=home_unreachable(conn, scan_id) is not None,
-                     ran=(lambda rule_id: check_covers(check, rule_id)) if check else None)
+                     ran=(lambda rule_id: check_covers(check, rule_id)) if check else None,
+                     availability=availability_week(conn, scan_id, rules, check["as_of"] if check else None))
+
+
+def availability_week(conn, scan_id: int, rules, as_of: str | None) -> dict | None:
+    """The week of monitored home-page visits the check of ``as_of`` judged (None without that rule)."""
+    from datetime import date
+
+    from checks.availability import week_of
+
+    rule = rules.get("availability.unreachable") if hasattr(rules, "get") else None
+    if rule is None or not as_of:
+        return None
+    return week_of(conn, scan_id, date.fromisoformat(as_of), rule.params)
 
 
 def scan_verdict(conn, scan_id: int, rules) -> dict:

@@ -129,6 +129,19 @@ LABELS = {
     "listed_items": ("实际信息条数", "Items really listed"), "pages_requested": ("请求的页数", "Pages requested"),
     "wasted_requests": ("多余的请求", "Wasted requests"), "status": ("HTTP 状态码", "HTTP status"),
     "elapsed_ms": ("响应时间", "Response time"),
+    # content.cloaked_hijack (each view that differs) and metadata.duplicate_index_no
+    "views": ("与普通访问不同的视图", "Views that differ from the normal one"), "view": ("视图", "View"),
+    "seen_as": ("访问身份", "Seen as"), "compared_with": ("对照的普通视图", "Compared with"),
+    "redirect_to": ("被跳转到", "Sent to"), "normal_redirect_to": ("普通访问跳转到", "Normal visit sent to"),
+    "normal_final_url": ("普通访问的页面", "Page of the normal visit"), "spam_terms": ("违规词语", "Spam terms"),
+    "context": ("上下文", "Context"), "added_links": ("多出的无关网站链接", "Extra links to unrelated hosts"),
+    "added_link_count": ("多出的无关网站链接数", "Extra links to unrelated hosts in all"),
+    "added_excerpt": ("只在该视图中出现的文字", "Text only this view shows"),
+    "normal_excerpt": ("普通访问者看到而该视图没有的文字", "Text the normal view shows instead"),
+    "first_view": ("首个发现的视图", "First view found"), "new_host": ("普通访问中没有该网站的链接", "Host not linked in the normal view"),
+    "frame": ("嵌入的网页框架（iframe）", "A frame (iframe)"), "spam_category": ("类别", "Kind"),
+    "url": ("网址", "Address"), "index_no": ("索引号", "Index number"), "documents": ("共用该索引号的文件", "Documents sharing it"),
+    "document_count": ("文件数", "Documents"), "urls": ("网址", "Addresses"),
 }
 # per rule, where a key means something else than elsewhere
 RULE_LABELS = {
@@ -153,9 +166,59 @@ RULE_LABELS = {
     ("content.repealed_unmarked", "title"): ("文件标题", "Document title"),
     ("metadata.missing_field", "title"): ("文件标题", "Document title"),
 }
+# the annual report's rules (checks/annual_report.py, checks/report_format.py)
+_ANNUAL_REPORT = {
+    "title": ("年度报告标题", "Report title"), "year": ("报告年度", "Year"), "source": ("报告形式", "Published as"),
+    "source_url": ("所在页面", "Page it is on"), "problem": ("无法读取的原因", "Why it cannot be read"),
+    "form": ("表格格式", "Form"), "table": ("表", "Table"), "row": ("行", "Row"), "column": ("列", "Column"),
+    "stated": ("表中数值", "Stated"), "stated_raw": ("表中原文", "As printed"), "parts": ("分项", "Parts"),
+    "sum": ("分项之和", "Sum of the parts"), "difference": ("差额", "Difference"), "value": ("表中原文", "As printed"),
+    "relation": ("勾稽关系", "Relation"), "new": ("本年新收", "New this year"), "carried_in": ("上年结转", "Carried in"),
+    "total": ("办理结果总计", "Handled"), "carried_out": ("结转下年度", "Carried over"), "left": ("一＋二", "New + carried in"),
+    "right": ("三（七）＋四", "Handled + carried over"), "this_year": ("本年度", "This year"), "last_year": ("上一年度", "Last year"),
+    "carried_out_last_year": ("上一年报告结转下年度", "Last year's carried over"), "last_year_url": ("上一年报告", "Last year's report"),
+    "valid": ("现行有效件数", "In force"), "valid_last_year": ("上一年现行有效件数", "In force last year"),
+    "made": ("本年制发件数", "Made this year"), "repealed": ("本年废止件数", "Repealed this year"),
+    "expected": ("应为", "Expected"), "missing": ("缺少", "Missing"), "found": ("已找到", "Found"), "rows": ("行", "Rows"),
+    "unrecognised": ("无法识别的行", "Rows not recognised"), "rows_without_known_label": ("无法识别的行", "Rows not recognised"),
+    "parts_found": ("找到的部分", "Parts found"), "headings": ("报告中的标题", "Headings in the report"),
+}
+RULE_LABELS.update({(rule, key): words for rule in ("disclosure.annual_report_format", "disclosure.annual_report_inconsistent",
+                                                     "disclosure.annual_report_carryover") for key, words in _ANNUAL_REPORT.items()})
+# 互动回应差 (checks/interaction.py): a message, its two dates, its board
+_INTERACTION = {
+    "title": ("留言标题", "Message"), "asked_at": ("留言时间", "Left on"), "answered_at": ("回复时间", "Answered on"),
+    "status": ("办理状态", "Status shown"), "replier": ("回复单位", "Answered by"), "list_url": ("留言列表页", "List page"),
+    "detail_url": ("留言详情页", "Message page"), "age_days": ("至检查日天数", "Days up to the audit date"),
+    "due": ("应回复期限", "Due by"), "months": ("期限（月）", "Limit (months)"), "days": ("留言至回复天数", "Days to the reply"),
+    "column": ("咨询栏目", "Consulting column"),
+}
+RULE_LABELS.update({(rule, key): words for rule in ("interaction.unanswered", "interaction.late_reply")
+                    for key, words in _INTERACTION.items()})
+RULE_LABELS.update({
+    ("interaction.unchecked_board", "column"): ("咨询栏目", "Consulting column"),
+    ("interaction.unchecked_board", "items"): ("栏目列出条数", "Entries listed"),
+    ("interaction.unchecked_board", "messages"): ("读出的留言数", "Messages read"),
+    ("interaction.unchecked_board", "unreadable"): ("无可读留言时间的留言数", "Messages without a readable time"),
+    ("interaction.unchecked_board", "undetermined"): ("未标明是否回复的留言数", "Messages not saying whether answered"),
+    ("interaction.unchecked_board", "examples"): ("示例", "Examples"),
+    ("interaction.unchecked_board", "outside_scope"): ("在抓取范围之外", "Outside the crawl"),
+    ("interaction.no_channel", "candidates"): ("找到的咨询渠道（均不可用）", "Channels found (none working)"),
+})
+# 站点无法访问 over a week (checks/availability.py): the visits zwgk monitor stored
+_AVAILABILITY = {
+    "visits": ("监测访问次数", "Visits"), "failures": ("未能打开次数", "Failed visits"), "share": ("失败占比", "Share failed"),
+    "family": ("判定所用协议（IPv4=4，IPv6=6）", "IP family judged (4 or 6)"), "window": ("监测日期范围", "Days monitored"),
+    "worst_day": ("失败最多的一天", "Worst day"), "examples": ("失败示例（北京时间、原因）", "Failed visits (Beijing time, why)"),
+    "incomplete_days": ("访问不足的日期", "Days with too few visits"), "other_family": ("另一协议", "Other IP family"),
+    "slow": ("缓慢的访问", "Slow visits"), "slow_count": ("缓慢访问次数", "Slow visits in all"),
+}
+RULE_LABELS.update({(rule, key): words for rule in ("availability.unreachable", "availability.slow")
+                    for key, words in _AVAILABILITY.items()})
 # keys a reader has no use for: machine detail (kept in findings.json), internal weights, lexicon bookkeeping
 HIDDEN = {"detail", "weight", "lexicon", "ipv4_hash", "ipv6_hash", "field_zh", "linked_from_count", "note"}
-RULE_HIDDEN = {"content.spam_text": {"status", "source"}, "content.wording": {"status"}}
+RULE_HIDDEN = {"content.spam_text": {"status", "source"}, "content.wording": {"status"},
+               "availability.unreachable": {"days"}}  # (each day's counts: findings.json)
 WORDS = {
     "page_kind": {"document": ("文件页", "document page"), "interpretation": ("解读页", "interpretation page"),
                   "column": ("栏目页", "column page"), "home": ("首页", "home page"), "other": ("其他页面", "other page")},
@@ -183,6 +246,8 @@ RULE_WORDS = {
         "expression": ("固定政治用语", "a fixed political phrase"), "misspelling": ("错别字", "a misspelling")},
     ("content.spam_text", "category"): {
         "gambling": ("赌博", "gambling"), "pornography": ("色情", "pornography"), "seo": ("垃圾推广", "SEO spam")},
+    ("content.cloaked_hijack", "compared_with"): {
+        "normal": ("普通访问（网页源码）", "a plain normal visit"), "normal:render": ("普通访问（浏览器渲染）", "a normal visit rendered in a browser")},
 }
 SPAM_FIELDS = {"title": ("文件标题", "document title"), "body": ("正文", "body text"), "page_title": ("网页标题", "page title"),
                "footer": ("页脚", "footer"), "footer_text": ("页脚", "footer"), "visible_text": ("页面文字", "page text"),

@@ -32,10 +32,11 @@ def _pages(findings: list[dict]) -> list[str]:
     return list(pages)
 
 
-def scorecard(findings: list[dict], rules: RuleSet, unreachable: bool = False, ran=None) -> dict:
+def scorecard(findings: list[dict], rules: RuleSet, unreachable: bool = False, ran=None, availability: dict | None = None) -> dict:
     """``{passed, complete, verdict_zh, verdict_en, score, pass_score, vetoes, indicators, lines_zh, lines_en}``:
     every veto item (triggered or not) with the pages it rests on, every indicator with the points
     it lost of its share. ``unreachable``: the site's home page could not be opened (站点无法访问).
+    ``availability``: the week of monitored visits (storage.visits.week) the 站点无法访问 item is judged on.
     ``ran``: a predicate telling whether the check ran a rule (None: it ran all); a veto item or an
     indicator whose rules did not all run is "not checked", and without a triggered veto item such
     a check gives no verdict (不完整，不作结论), never 合格."""
@@ -46,8 +47,9 @@ def scorecard(findings: list[dict], rules: RuleSet, unreachable: bool = False, r
         by_rule.setdefault(f["rule"], []).append(f)
     vetoes = []
     if unreachable:
-        vetoes.append({"item": "站点无法访问", "item_en": "Site unreachable", "triggered": True, "count": 1, "at_least": 1,
-                       "rules": [], "pages": []})
+        # one request of this audit: a sample, not the week the 指标 measures (zwgk monitor, availability.unreachable)
+        vetoes.append({"item": "站点无法访问（单次抽样）", "item_en": "Site unreachable (single sample)", "triggered": True,
+                       "count": 1, "at_least": 1, "rules": [], "pages": []})
     for veto in scoring.vetoes:
         found = [f for rule_id in veto.rules for f in by_rule.get(rule_id, ())]
         vetoes.append({"item": veto.item_zh, "item_en": veto.item_en, "triggered": len(found) >= veto.at_least,
@@ -77,7 +79,8 @@ def scorecard(findings: list[dict], rules: RuleSet, unreachable: bool = False, r
     else:
         verdict_zh, verdict_en = ("合格", "Pass") if passed else ("不合格", "Fail")
     card = {"passed": passed, "complete": complete, "verdict_zh": verdict_zh, "verdict_en": verdict_en,
-            "score": score, "pass_score": scoring.pass_score, "vetoes": vetoes, "indicators": indicators}
+            "score": score, "pass_score": scoring.pass_score, "vetoes": vetoes, "indicators": indicators,
+            "availability": availability}
     card["lines_zh"], card["lines_en"] = explain(card, rules)
     return card
 
@@ -107,12 +110,35 @@ def explain(card: dict, rules: RuleSet, only_losses: bool = False) -> tuple[list
         pages = v["pages"][:PAGES_SHOWN]
         more = len(v["pages"]) - len(pages)
         all_pages = len(v["pages"])
+        week = card.get("availability") if "availability.unreachable" in v["rules"] else None
+        if week is not None and not v["triggered"] and (week["visits"] == 0 or v.get("checked", True)):
+            if only_losses:
+                continue
+            if week["visits"] == 0:
+                zh.append(f"「{v['item']}」未监测：{week['window'][0]} 至 {week['window'][1]} 没有 zwgk monitor 的访问记录，"
+                          "只有本次检查的单次抽样，不能按检查指标判定。")
+                en.append(f"“{v['item_en']}” not measured: no zwgk monitor visits from {week['window'][0]} to "
+                          f"{week['window'][1]}; only this audit's single sample, which the 指标 does not judge by.")
+            else:
+                zh.append(f"「{v['item']}」未否决：{week['window'][0]} 至 {week['window'][1]} 监测 {week['visits']} 次，"
+                          f"失败 {week['failures']} 次（{week['share'] * 100:.1f}%）。")
+                en.append(f"“{v['item_en']}” not vetoed: {week['failures']} of {week['visits']} visits failed "
+                          f"({week['share'] * 100:.1f}%) from {week['window'][0]} to {week['window'][1]}.")
+            continue
+        if week is not None and not v["triggered"]:
+            zh.append(f"「{v['item']}」监测不完整，不作判定：{week['window'][0]} 至 {week['window'][1]} 共 {week['visits']} 次访问，"
+                      "有的日子少于每天 20 次。")
+            en.append(f"“{v['item_en']}” measurement incomplete, not judged: {week['visits']} visits from "
+                      f"{week['window'][0]} to {week['window'][1]}, some days with fewer than 20.")
+            continue
         if not v["triggered"] and not v.get("checked", True):
             zh.append(f"「{v['item']}」未检查：本次检查未运行其规则（{titles_zh}）。")
             en.append(f"“{v['item_en']}” not checked: this check did not run its rules ({titles_en}).")
         elif v["triggered"] and not v["rules"]:
-            zh.append(f"单项否决「{v['item']}」：首页无法打开。")
-            en.append(f"Single veto “{v['item_en']}”: the home page could not be opened.")
+            zh.append(f"单项否决「{v['item']}」：本次检查时首页无法打开（单次抽样；检查指标按一周、每天至少 20 次的监测判定，"
+                      "见 zwgk monitor）。")
+            en.append(f"Single veto “{v['item_en']}”: the home page could not be opened during this audit (a single "
+                      "sample; the 指标 judges a week of at least 20 visits a day, see zwgk monitor).")
         elif v["triggered"]:
             zh.append(f"单项否决「{v['item']}」：{titles_zh} 共 {v['count']} 个问题（达到 {v['at_least']} 个即否决），"
                       f"所在页面：{'、'.join(pages)}{f' 等 {all_pages} 个页面' if more > 0 else ''}")

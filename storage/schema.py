@@ -76,6 +76,15 @@ SCHEMA: dict[str, dict] = {
         # it, and which SQLite picks without statistics: settle took > 6 min at 100 000 documents)
         "indexes": [("scan_id", "item_url", "column_url")],
     },
+    # the messages (留言) of consulting boards (crawler.extract.messages): source "list" is a list row
+    # (list_url its page), "detail" the message's own page; times as written, read to ISO (null: not shown)
+    "messages": {
+        "columns": {
+            "scan_id": int, "url": str, "source": str, "column_url": str, "list_url": str, "title": str,
+            "asked_at": str, "answered_at": str, "status": str, "replier": str, "position": int,
+        },
+        "pk": ("scan_id", "url", "source"),
+    },
     "documents": {
         "columns": {
             "scan_id": int, "url": str, "kind": str, "title": str, "index_no": str, "category": str,
@@ -107,6 +116,18 @@ SCHEMA: dict[str, dict] = {
         # the few hidden (暗链) and malformed links of a scan, without reading all its links
         "partial_indexes": {"hidden": "hidden = 1", "malformed": "malformed = 1"},
     },
+    # the second look for cloaked hijacks (crawler.cloak): each sampled page seen again as a search
+    # engine's crawler (view ua:baidu …), from a search results page (referer:baidu …, render:baidu …)
+    # and normally (normal, normal:render), with what the view adds to its normal view (compared_with):
+    # text segments, links (JSON [{url, anchor}]), the text it lacks, an off-site redirect (not followed)
+    "cloak_views": {
+        "columns": {
+            "scan_id": int, "url": str, "view": str, "status": int, "final_url": str, "redirect_to": str,
+            "text_hash": str, "added_text": str, "removed_text": str, "added_links": str, "compared_with": str,
+            "page_text": str, "error": str, "elapsed_ms": int,
+        },
+        "pk": ("scan_id", "url", "view"),
+    },
     # the text of each attachment (crawler.attachments.attachment_row): segments is JSON
     # [[where, offset into text], …] ("page:3", "sheet:名单 row:4", "paragraph:7"); problem says why
     # there is no text (image_only, empty, wrong_type, encrypted, corrupt, too_large, timeout …)
@@ -119,7 +140,34 @@ SCHEMA: dict[str, dict] = {
         "pk": ("scan_id", "url"),
         "indexes": [("scan_id", "problem")],
     },
+    # annual disclosure reports (政府信息公开工作年度报告) whose content was read (crawler.report_tables):
+    # an HTML page or an attachment; headings is JSON [line, …] (the part headings found), problem
+    # why its tables could not be read (the attachment's problem, or the table reader's error)
+    "annual_reports": {
+        "columns": {"scan_id": int, "url": str, "source_url": str, "source": str, "title": str, "year": int,
+                    "headings": str, "tables": int, "problem": str, "detail": str},
+        "pk": ("scan_id", "url"),
+    },
+    # their tables as rows of cells: cells is JSON [text or null, …] on the table's grid (null: a
+    # position covered by a merged cell to its left or above)
+    "report_tables": {
+        "columns": {"scan_id": int, "url": str, "table_no": int, "row_no": int, "cells": str},
+        "pk": ("scan_id", "url", "table_no", "row_no"),
+    },
 }
+
+
+# the home-page visits of `zwgk monitor` (站点无法访问 is measured over a week): per site, not per
+# scan — a site's scans find them by site (host[:port]) and date. One row per visit and IP family;
+# ``slot`` is the scheduled moment's number (a visit delivered twice is stored once); ``at`` is the
+# visit's moment, UTC ISO 8601; ``ok`` 1 opened, 0 failed, null not measured (no IPv6 route on the monitoring machine).
+# The same SQL creates the table in SQLite and PostgreSQL (storage.visits.ensure_visits).
+VISITS_DDL = (
+    'CREATE TABLE IF NOT EXISTS "visits" ("site" TEXT, "url" TEXT, "slot" BIGINT, "at" TEXT, "family" BIGINT, '
+    '"address" TEXT, "status" BIGINT, "ttfb_ms" BIGINT, "total_ms" BIGINT, "ok" BIGINT, "error" TEXT, "final_url" TEXT, '
+    '"worker" TEXT, PRIMARY KEY ("site", "slot", "family"))',
+    'CREATE INDEX IF NOT EXISTS "idx_visits_site_at" ON "visits" ("site", "at")',
+)
 
 
 def now() -> str:

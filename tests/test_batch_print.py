@@ -101,7 +101,7 @@ def _sites() -> list[dict]:
 
 def _check_layout(measured: dict, width: int) -> None:
     cells = measured["cells"]
-    assert len(cells) == 21 * (1 + len(PLACES))  # 8 columns, 11 rule families, findings, trend
+    assert len(cells) == 22 * (1 + len(PLACES))  # 8 columns, 12 rule families, findings, trend
     for cell in cells:
         where = f"{cell['cls']!r} {cell['text'][:40]!r}"
         # the page fits: no column beyond the page, none needing the scrollbar

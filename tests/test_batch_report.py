@@ -27,9 +27,10 @@ from tests.sitegen import AS_OF, generate, serve
 SEEDS = {"veto": 22, "low": 29, "high": 24}  # seed 22 plants a hidden link (a single veto); 29 scores below 24
 # the generator plants spam or wording errors on most sites: "low" and "high" are audited under a rules
 # file that switches the rules of the 严重错误 veto item off, so that they are ranked by their scores
-# (--ignore would make their checks incomplete: no verdict)
+# (--ignore would make their checks incomplete: no verdict); generated sites have no consulting channel
+# (互动回应差, interaction.no_channel) either
 WITHOUT_VETO_RULES = "rules:\n" + "".join(f"  {r}: {{enabled: false}}\n" for r in ("content.spam_text", "content.wording",
-                                                                                    "content.hidden_link"))
+                                                                                    "content.hidden_link", "interaction.no_channel"))
 LONG_NAME = "某某省某某市某某县人民政府办公室政务公开专栏网站群示范门户网站之一号站点测试名称"  # 40 characters
 SLASHED = "市政府/办公厅:门户"
 RESUME = "zwgk batch /srv/检查/网站清单.csv --db /srv/检查/zwgk.db --out /srv/检查/批量报告 --as-of 2026-11-02 --batch 20261102-0930-0001"
@@ -126,7 +127,8 @@ def test_site_summary_agrees_with_the_database_and_the_site_report(batch):
         assert [v["fingerprint"] for v in summary["vetoes"]] == [v["fingerprint"] for v in report["vetoes"]]
         assert set(summary["rule_texts"]) == {rule for rule, _, _ in rows}
         json.dumps(summary, ensure_ascii=False)  # plain data a worker can hand on
-    assert [v["rule"] for v in batch["summaries"]["veto"]["vetoes"]] == ["content.hidden_link"]
+    # its planted hidden link, and (as every generated site) no consulting channel at all
+    assert [v["rule"] for v in batch["summaries"]["veto"]["vetoes"]] == ["content.hidden_link", "interaction.no_channel"]
     assert not batch["summaries"]["low"]["vetoes"] and not batch["summaries"]["high"]["vetoes"]
     assert batch["summaries"]["low"]["score"] < batch["summaries"]["high"]["score"]
 

@@ -22,7 +22,9 @@ EXPECTED_COLUMNS = {
     "/zwgk/czxx/": (None, 0),
     "/zwgk/tjxx/": (None, 0),
     "/": (None, 8),  # the home page's latest items
+    "/hdjl/szxx/": (None, 12),  # 互动交流 · 市长信箱: 12 letters, each a page of its own
 }
+LETTERS = {f"/hdjl/szxx/{n}.html" for n in range(1, 13)}  # stored as documents beside the model's 179
 
 
 def column_identity(path_or_url):
@@ -37,7 +39,7 @@ def path(url):
 def test_model_matches_expectations():
     counts = {column_identity(c.url): len(c.docs) for c in MODEL.columns}
     for url, (_pager, n) in EXPECTED_COLUMNS.items():
-        if url != "/":
+        if url not in ("/", "/hdjl/szxx/"):  # the home page and the 市长信箱 are not disclosure columns of the model
             assert counts[column_identity(url)] == n, url
     assert len(MODEL.docs) == 179
 
@@ -67,8 +69,8 @@ def test_items_keep_list_date_and_position(demo_db):
 
 def test_every_document_stored_once(demo_db):
     docs = query(demo_db, "select url, kind from documents")
-    assert len(docs) == len({u for u, _ in docs}) == 179
-    assert {path(u) for u, _ in docs} == set(MODEL.docs)
+    assert len(docs) == len({u for u, _ in docs}) == 179 + len(LETTERS)
+    assert {path(u) for u, _ in docs} == set(MODEL.docs) | LETTERS
     kinds = {path(u): k for u, k in docs}
     assert sum(1 for k in kinds.values() if k == "interpretation") == 21
     assert all(kinds[d.url] == "interpretation" for d in MODEL.by_slug["zcjd"].docs)
@@ -77,7 +79,7 @@ def test_every_document_stored_once(demo_db):
 def test_page_kinds(demo_db):
     kinds = dict(query(demo_db, "select kind, count(*) from pages group by kind"))
     assert kinds["home"] == 1
-    assert kinds["document"] == 158 and kinds["interpretation"] == 21
+    assert kinds["document"] == 158 + len(LETTERS) and kinds["interpretation"] == 21
     assert kinds["attachment"] == 7  # the 7 served attachments, each read (attachments table)
     status = dict(query(demo_db, "select url, status from pages where kind = 'attachment'"))
     assert sorted(status.values()) == [200] * 7
@@ -295,7 +297,7 @@ def test_start_url_redirecting_to_another_host_is_followed(demo_site, tmp_path):
         server.server_close()
     (home,) = query(db, "select final_url, kind from pages where depth = 0")
     assert home == (target + "/", "home")
-    assert query(db, "select count(*) from documents")[0][0] == 179
+    assert query(db, "select count(*) from documents")[0][0] == 179 + len(LETTERS)
 
 
 def test_crawl_over_ipv6_loopback(demo_site, tmp_path):
@@ -303,5 +305,5 @@ def test_crawl_over_ipv6_loopback(demo_site, tmp_path):
         pytest.skip("the machine has no ::1")
     db = tmp_path / "v6.db"
     run_zwgk("crawl", demo_site["v6"] + "/", "--db", db, "--quiet", "--no-link-check", *FAST)
-    assert query(db, "select count(*) from documents") == [(179,)]
+    assert query(db, "select count(*) from documents") == [(179 + len(LETTERS),)]
     assert query(db, "select url from pages where kind = 'home'") == [(demo_site["v6"] + "/",)]

@@ -10,6 +10,7 @@ from conftest import AS_OF, FAST, query, run_zwgk
 from http_site import serve
 
 WHOLE_SITE_RULES = ("disclosure.catalogue_missing", "disclosure.annual_report_missing", "freshness.stale_home",
+                    "interaction.no_channel",
                     "freshness.blank_column")
 
 

@@ -38,7 +38,7 @@ def answer(method, path, query_string, body):
 def audit(tmp_path, *extra):
     with serve(answer) as server:
         run_zwgk("audit", server.base + "/", "--db", tmp_path / "r.db", "--out", tmp_path / "out", "--format", "json",
-                 "--no-ipv6", "--as-of", "2026-11-10", "--quiet", "--fail-on", "never", *FAST, *extra)
+                 "--no-ipv6", "--no-cloak-check", "--as-of", "2026-11-10", "--quiet", "--fail-on", "never", *FAST, *extra)
         findings = json.loads((tmp_path / "out" / "findings.json").read_text(encoding="utf-8"))["findings"]
         return server.base, {(f["rule"], f["url"].replace(server.base, "")) for f in findings}
 
@@ -57,7 +57,7 @@ def test_without_rendering_the_column_is_script_only_not_blank(tmp_path):
     base, findings = audit(tmp_path, "--no-render")
     with serve(answer) as server:  # and the summary's first line and the report's first screen say what was not read
         proc = run_zwgk("audit", server.base + "/", "--db", tmp_path / "s.db", "--out", tmp_path / "out2", "--format", "html",
-                        "--no-ipv6", "--as-of", "2026-11-10", "--fail-on", "never", "--no-render", *FAST)
+                        "--no-ipv6", "--no-cloak-check", "--as-of", "2026-11-10", "--fail-on", "never", "--no-render", *FAST)
     assert "未能读取" in proc.stdout.splitlines()[0] and "could not be read" in proc.stdout.splitlines()[0]
     report = (tmp_path / "out2" / "index.html").read_text(encoding="utf-8")
     assert 'id="unread"' in report and "/xxgk/tzgg/" in report.split('id="unread"')[1].split("</div>")[0]
@@ -173,12 +173,12 @@ def test_a_script_list_is_learned_once_and_paged_over_plain_http(tmp_path):
     needs_browser()
     with serve(paged_answer) as server:
         run_zwgk("audit", server.base + "/", "--db", tmp_path / "r.db", "--out", tmp_path / "out", "--format", "json,html",
-                 "--no-ipv6", "--as-of", "2026-11-10", "--quiet", "--fail-on", "never", *FAST)
+                 "--no-ipv6", "--no-cloak-check", "--as-of", "2026-11-10", "--quiet", "--fail-on", "never", *FAST)
         requests = list(server.requests)
         base = server.base
         server.requests.clear()  # the next scan of the same site reuses what was learned (checked below)
         run_zwgk("audit", base + "/", "--db", tmp_path / "r.db", "--out", tmp_path / "out2", "--format", "json",
-                 "--no-ipv6", "--as-of", "2026-11-10", "--quiet", "--fail-on", "never", "--full", *FAST)
+                 "--no-ipv6", "--no-cloak-check", "--as-of", "2026-11-10", "--quiet", "--fail-on", "never", "--full", *FAST)
         again = list(server.requests)
     db = tmp_path / "r.db"
     listed = {}

@@ -7,6 +7,14 @@ import sys
 import time
 
 from conftest import FAST, query, run_zwgk
+from services import wait_until
+
+
+def _stored_pages(db) -> int:
+    try:
+        return query(db, "select count(*) from pages")[0][0]
+    except Exception:  # noqa: BLE001 — not created yet, or its tables not yet
+        return 0
 from dns_responder import DNSResponder, Zone
 
 
@@ -17,7 +25,8 @@ def test_ctrl_c_then_resume_loses_and_duplicates_nothing(demo_site, demo_db, tmp
          "--delay", "0.05", "--per-host", "1"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "CI": "1"},
     )
-    time.sleep(4)
+    # interrupted once it has stored some pages (a bounded wait: a loaded machine starts slowly)
+    wait_until(lambda: _stored_pages(db) > 0 or proc.poll() is not None, "the first pages stored", 90)
     assert proc.poll() is None, "the crawl finished before it could be interrupted"
     proc.send_signal(signal.SIGINT)  # Ctrl-C
     proc.communicate(timeout=120)

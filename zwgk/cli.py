@@ -201,6 +201,10 @@ def crawl_options(f):
                      help="抓取后测量 IPv6 与 DNS 支持（audit 默认开启）/ measure IPv6 and DNS after the crawl (default: on for audit)"),
         click.option("--ipv6-max-links", type=click.IntRange(1, 100_000), default=300, show_default=True,
                      help="二级、三级内链各测量的链接数上限 / links measured per level"),
+        click.option("--cloak-check/--no-cloak-check", "cloak", default=None,
+                     help="抓取后以搜索引擎爬虫和搜索来访者身份再次访问首页和抽样页面，检查搜索引擎劫持（audit 默认开启）/ "
+                          "after the crawl, look at the home page and sampled pages again as search engines' crawlers and "
+                          "as visitors from a search page, for cloaked hijacks (default: on for audit)"),
         click.option("--quiet", is_flag=True, help="成功时只输出结果摘要（无进度、日志和“已写入”行；错误和警告仍输出）/ "
                                                    "print only the result summary on success: no progress, crawl log, "
                                                    "IPv6 line or 'wrote' lines (errors and warnings still go to stderr)"),
@@ -245,6 +249,7 @@ def _job(urls, db, kw, **extra):
         out_dir=kw.get("out_dir"), formats=kw.get("formats") or "html,json", lang=kw.get("lang") or "zh",
         baseline=kw.get("baseline"), fail_on=kw.get("fail_on") or "error", ipv6=kw.get("ipv6") is not False,
         ipv6_max_links=kw.get("ipv6_max_links") or 300, report_partial=bool(kw.get("report_partial")),
+        cloak=kw.get("cloak") is not False,
         work_dir=kw.get("work_dir"), quiet=bool(kw.get("quiet")),
     )
     fields.update(extra)
@@ -354,6 +359,11 @@ def crawl(urls, **kw):
         if not kw.get("quiet"):
             rates = {k: summary.get(k) for k in ("level2_rate", "level3_rate")}
             click.echo(json.dumps({"ipv6": {"hosts": len(summary["hosts"]), **rates}}, ensure_ascii=False), err=True)
+    if kw["cloak"]:
+        rules = _usage(pipeline.load_rules, job)
+        summary = pipeline.measure_cloak(job, local, scan_id, rules)
+        if summary and not kw.get("quiet"):
+            click.echo(json.dumps({"cloak_check": summary}, ensure_ascii=False), err=True)
     if server:
         scan_id = _usage(pipeline.publish, local, scan_id, job.db)
     _echo_crawl_summary(_summary(job.db, scan_id), kw["as_json"])
@@ -683,7 +693,9 @@ def scoring_lines(scoring, lang: str) -> list[str]:
     lines = ["", ("评分方法（按《政府网站与政务新媒体检查指标》；各地分值可在规则文件的 scoring 段调整）：" if zh else
                   "Scoring (as the 检查指标 does it; a rules file's scoring section sets a province's own shares):"),
              ("一、单项否决：任一项达到门槛即不合格" if zh else "1. Single-veto items: any one reaching its threshold fails the site"),
-             ("  网站无法访问: 首页无法打开（≥1）" if zh else "  Site unreachable: the home page could not be opened (≥1)")]
+             ("  站点无法访问（单次抽样）: 本次检查时首页无法打开（≥1）；一周监测见 availability.unreachable" if zh else
+              "  Site unreachable (single sample): the home page could not be opened during the audit (≥1); the week "
+              "of monitoring is availability.unreachable")]
     for v in scoring.vetoes:
         lines.append(f"  {v.item_zh if zh else v.item_en}: {', '.join(v.rules)}（≥{v.at_least}）")
     lines.append(f"二、扣分指标：共 100 分，每项扣分不超过其分值；低于 {scoring.pass_score:g} 分不合格" if zh else
@@ -969,6 +981,92 @@ def batch_status(db, batch_id, broker, as_json, quiet):
                     "，已重新分发 handed out again" if r["handed_out_again"] else
                     "" if broker or not distributed else "（加 --broker 可重新分发 add --broker to hand it out again）")
             click.echo(f"  {'stalled' if r['stalled'] else r['status']:12} {r['name']} ({r['site_key']}){who}{detail}")
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("sites", nargs=-1, metavar="SITES.yaml|SITES.csv|URL …")
+@click.option("--db", default="zwgk.db", show_default=True,
+              help="扫描数据库：SQLite 文件或 postgresql://用户@主机/库（访问记录写入 visits 表）/ scan database: an SQLite file "
+                   "or postgresql://user@host/db (the visits go to its visits table)")
+@click.option("--per-day", type=click.IntRange(1, 86400), default=24, show_default=True,
+              help="每个网站每天访问次数（检查指标要求至少 20 次）/ visits a day to each site (the 指标 asks for at least 20)")
+@click.option("--interval", type=FiniteFloatRange(0.01, 7 * 86400), metavar="SECONDS",
+              help="两次访问的间隔（秒），代替 --per-day / seconds between two visits of a site, instead of --per-day")
+@click.option("--limit", type=FiniteFloatRange(0.1, 600), default=15.0, show_default=True,
+              help="首页须在多少秒内打开（检查指标为 15 秒）/ seconds the home page has to open in (15 in the 指标)")
+@click.option("--count", type=click.IntRange(1), help="每个网站访问这么多次后停止 / stop after this many visits of each site")
+@click.option("--duration", type=FiniteFloatRange(0.01, 366 * 86400), metavar="SECONDS",
+              help="运行这么多秒后停止（默认一直运行，Ctrl-C 停止）/ stop after this many seconds (default: until Ctrl-C)")
+@click.option("--once", is_flag=True, help="只访问一轮后退出（供 systemd 定时器使用）/ one round of visits, then exit (for a systemd timer)")
+@click.option("--broker", metavar="redis://HOST/0",
+              help="多台机器：运行 celery beat，把访问任务交给各机器的 `zwgk worker` / many machines: run celery beat, "
+                   "handing the visits to the `zwgk worker`s")
+@click.option("--beat-schedule", type=click.Path(dir_okay=False), default=os.path.join("~", ".cache", "zwgk", "monitor-beat"),
+              show_default=True, help="（--broker）celery beat 记录上次发送时间的文件 / (with --broker) celery beat's state file")
+@click.option("--allow-host", multiple=True, type=HostPort(), help="首页重定向到的其他主机（地址策略放行）/ another host the home page redirects to")
+@click.option("--allow-private", is_flag=True, help="允许访问内网、回环等内部地址 / allow internal addresses")
+@click.option("--dns-server", type=NameResolution("IP[:PORT]", "parse_server"), help="域名解析使用该 DNS 服务器 / resolve names with this server")
+@click.option("--resolve", multiple=True, type=NameResolution("HOST:PORT:ADDRESS", "parse_resolve"), help="指定域名解析结果（同 curl）/ pin a name to an address, like curl")
+@click.option("--contact", metavar="EMAIL", callback=lambda ctx, param, value: _ascii_contact(value), help="写入 User-Agent 的联系方式 / contact put in the User-Agent")
+@click.option("--quiet", is_flag=True, help="不输出每次访问，只输出结果 / print only the result, not each visit")
+@click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
+def monitor(sites, db, per_day, interval, limit, count, duration, once, broker, beat_schedule, allow_host, allow_private,
+            dns_server, resolve, contact, quiet, as_json):
+    """按计划访问网站首页，记录每次访问，用于一周“站点无法访问”判定。Visit home pages on a schedule.
+
+    \b
+    每个网站每天默认访问 24 次（各网站时刻错开），首页 15 秒内打开（2xx 且有内容，跟随重定向）为成功，
+    有 AAAA 记录时 IPv4 与 IPv6 各访问一次；检查时 availability.unreachable 按检查日期前 7 天的访问判定（失败 ≥5% 否决）。
+    Each site 24 times a day by default (sites at staggered moments); a visit succeeds when the page opens within
+    15 s (2xx with a body, redirects followed), over IPv4 and also IPv6 when the host has AAAA.
+    \b
+    示例 Example:
+      zwgk monitor sites.yaml --db zwgk.db                         # 前台运行 foreground, Ctrl-C 停止
+      zwgk monitor sites.yaml --db zwgk.db --once                  # 一轮（systemd 定时器）one round (timer)
+      zwgk monitor sites.yaml --db postgresql://zwgk@db/zwgk --broker redis://mq/0   # celery beat
+    详见 See docs/monitor.md
+    """
+    import time
+
+    from zwgk import monitor as mon
+
+    targets = _usage(mon.targets_from, list(sites))
+    options = mon.Options(interval=interval or 86400 / per_day, limit=limit, dns_server=dns_server, resolve=list(resolve),
+                          allow_private=allow_private, contact=contact)
+    for target in targets:
+        target.allow_hosts += list(allow_host)
+    if 86400 / options.interval < 20:
+        click.echo(f"注意：每天 {86400 / options.interval:g} 次访问，少于检查指标要求的 20 次，一周的判定将为“监测不完整” "
+                   f"note: {86400 / options.interval:g} visits a day, fewer than the 20 the 指标 asks for", err=True)
+    _usage(mon.prepare, db)
+    if broker:
+        from zwgk.batch import check_broker
+
+        _usage(check_broker, broker)
+        path = os.path.expanduser(beat_schedule)
+        os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+        mon.run_beat(broker, db, targets, options, path)
+        return
+    def result(written: int) -> None:
+        click.echo(json.dumps({"visits": written, "sites": len(targets), "db": db}, ensure_ascii=False) if as_json
+                   else f"已记录 {written} 次访问 recorded {written} visits")
+
+    if once:
+        result(mon.once(db, targets, options))
+        return
+
+    def said(target, rows):
+        for r in [] if quiet else rows:
+            what = "打开 opened" if r["ok"] else (r["error"] or "") if r["ok"] is None else f"失败 failed: {r['error']}"
+            click.echo(f"{time.strftime('%Y-%m-%d %H:%M:%S')} {target.site} IPv{r['family']} {what}"
+                       + (f" {r['total_ms']} ms" if r["ok"] else ""), err=True)
+
+    try:
+        written = mon.run(db, targets, options, count=count, duration=duration, on_visit=said)
+    except KeyboardInterrupt:
+        click.echo("已停止，此前的访问均已记录 stopped; every visit made is stored", err=True)
+        raise
+    result(written)
 
 
 @main.command(context_settings=CONTEXT)

@@ -84,6 +84,7 @@ class AuditJob:
     fail_on: str = "error"
     ipv6: bool = True
     ipv6_max_links: int = 300
+    cloak: bool = True  # the second look for cloaked hijacks (crawler.cloak) after the crawl
     report_partial: bool = False
     work_dir: str | None = None  # local SQLite work files when db is a server (default ~/.cache/zwgk)
     quiet: bool = False
@@ -141,6 +142,10 @@ def audit_site(job: AuditJob, publish_hook=None) -> AuditResult:
     unreachable = None if signum else site_unreachable(local_db, scan_id)
     if not signum and not unreachable and job.ipv6:
         measure_ipv6(job, local_db, scan_id)
+    if not signum and not unreachable and job.cloak:
+        measure_cloak(job, local_db, scan_id, rules)
+    if server:  # the monitor's visits are on the server; the checks read the local work file
+        copy_visits(job, local_db, scan_id, rules)
     findings = check_scan(local_db, scan_id, rules, job)
     if signum:
         result = AuditResult("interrupted", 128 + signum, job.db, scan_id, "interrupted", signum)
@@ -334,6 +339,48 @@ def measure_ipv6(job: AuditJob, db: str, scan_id: int) -> dict:
                    delay=c.get("delay", polite.delay), site_cache=site_cache if Path(site_cache).exists() else None)
 
 
+def measure_cloak(job: AuditJob, db: str, scan_id: int, rules: dict) -> dict | None:
+    """The second look for cloaked hijacks, when content.cloaked_hijack is among the rules checked:
+    the sampled pages as the search engines' crawlers and their visitors see them (None: not run)."""
+    from checks.content import spam_marks
+    from checks.engine import selected
+    from crawler.cloak import measure
+    from crawler.run import CrawlOptions, user_agent
+
+    rule = next((r for r in selected(rules, tuple(job.select), tuple(job.ignore)) if r.id == "content.cloaked_hijack"), None)
+    if rule is None:
+        return None
+    c = job.crawl
+    polite = CrawlOptions(start_urls=[], db=db)  # the crawl's own defaults where the job sets none
+    return measure(db, scan_id, pages=rule.params["pages"], render_pages=rule.params["render_pages"], render=c.get("render", True),
+                   terms=spam_marks(rule.params).literals, dns_server=c.get("dns_server"), resolve=c.get("resolve") or [],
+                   allow_hosts=tuple(c.get("allow_hosts") or ()), allow_private=c.get("allow_private", False),
+                   timeout=min(c.get("timeout", 30.0), 15), per_host=c.get("per_host", polite.per_host),
+                   delay=c.get("delay", polite.delay), user_agent=user_agent(c.get("contact")))
+
+
+def copy_visits(job: AuditJob, local_db: str, scan_id: int, rules: dict) -> None:
+    """The site's monitored home-page visits of the check's window, copied from the server database
+    into the local work file the checks read (availability.*)."""
+    import json
+
+    from checks.availability import sites_of
+    from checks.engine import today_in_china
+    from storage.visits import copy_week
+
+    rule = rules.get("availability.unreachable")
+    if rule is None:
+        return
+    as_of = date.fromisoformat(job.as_of) if job.as_of else today_in_china()
+    src, dst = connect_db(job.db), connect_db(local_db, create=True)
+    try:
+        scan = dst.execute("select site, start_urls from scans where id = ?", (scan_id,)).fetchone()
+        copy_week(src, dst, sites_of(json.loads(scan["start_urls"]), scan["site"]), as_of, int(rule.params.get("window_days", 7)))
+    finally:
+        src.close()
+        dst.close()
+
+
 def check_scan(db: str, scan_id: int, rules: dict, job: AuditJob) -> list[dict]:
     """Run the rules on a stored scan (findings stored), apply the baseline; the open findings."""
     from checks.engine import run_checks, today_in_china
@@ -503,7 +550,8 @@ def summary_lines(result: AuditResult, rules: dict | None = None, lang: str = "z
         lines.insert(0, f"扫描不完整（{why}）：只检查了已抓取的部分，依赖全站的检查未进行 partial scan: only the part crawled "
                         "was checked; checks needing the whole site were not run")
     if result.status == "unreachable":
-        lines.insert(0, f"网站无法访问 site unreachable: {readable_error(result.error, lang)}")  # words, not exception names
+        # one request of this audit: a sample; the 指标's week of visits is zwgk monitor's (availability.unreachable)
+        lines.insert(0, f"网站无法访问（单次抽样）site unreachable (single sample): {readable_error(result.error, lang)}")
     if result.status == "interrupted":
         lines.insert(0, "抓取被中断，报告不完整 the crawl was interrupted: the report is partial")
     explained = s.get("verdict_lines", {}).get(lang) or []

@@ -9,6 +9,9 @@ the site's fault: the task is retried with a growing delay (``autoretry_for``, b
 recorded as failed. Running a task twice is harmless: :func:`zwgk.batch.run_site` finds the site
 done, or held by a live worker, and the scan is published only by the worker holding the claim.
 Results live in the scan database (``batch_sites``), not in a Celery result backend.
+
+The same workers run ``zwgk.visit``, the scheduled home-page visit that ``zwgk monitor --broker``
+sends from ``celery beat`` (zwgk.monitor); a visit delivered twice is stored once (its moment's slot).
 """
 
 from __future__ import annotations
@@ -51,6 +54,22 @@ def audit_site(db: str, batch_id: str, site: dict, job: dict) -> str:
 
     job = AuditJob.from_dict({**job, "work_dir": os.environ.get("ZWGK_WORK_DIR") or job.get("work_dir")})
     return run_site(db, batch_id, Site(**site), job)
+
+
+@app.task(name="zwgk.visit", acks_late=True, reject_on_worker_lost=True, **RETRY)
+def visit(db: str, target: dict, options: dict) -> int:
+    """One scheduled visit of a site's home page (``zwgk monitor --broker``: celery beat sends it);
+    the rows stored, 0 when this moment was already visited (a task delivered twice)."""
+    from storage.postgres import DatabaseUnavailable
+    from zwgk.monitor import visit_site
+    from zwgk.pipeline import AuditInputError
+
+    try:
+        return len(visit_site(db, target, options))
+    except AuditInputError as exc:  # the database is down or restarting: not the site's failure, retried
+        if isinstance(exc.__cause__, DatabaseUnavailable):
+            raise Outage(str(exc)) from exc
+        raise
 
 
 def run_worker(broker: str, concurrency: int, visibility_timeout: float | None, work_dir: str | None,

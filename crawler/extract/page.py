@@ -15,6 +15,7 @@ from crawler.extract.columns import infer_column_type
 from crawler.extract.errors import soft_404_reason
 from crawler.extract.links import FOOTER_MARKER, Link, extract_links
 from crawler.extract.listing import DOCUMENT_URL, ListItem, extract_list_items
+from crawler.extract.messages import Message, list_messages, may_hold_messages, page_message
 from crawler.extract.meta_tags import extract_footer_identity, extract_meta_tags
 from crawler.extract.metadata import Field, extract_metadata
 from crawler.extract.visible_text import visible_text
@@ -75,6 +76,8 @@ class PageExtract:
     script_pager: bool = False  # lists items but shows no pager, while a script call with numbers may draw one
     related_lookup: PageRequest | None = None  # Fujian: the request that finds the page's 解读/policy partners
     text_marks: tuple[str, ...] = ()  # the content rules this document's text may concern (crawler.text_marks)
+    # a consulting board's messages (留言): the rows of a list page, or the one message a page shows
+    messages: list[Message] = field(default_factory=list)
 
     def as_json(self) -> dict:
         return {
@@ -367,6 +370,11 @@ def extract_page(
             page.publish_date, page.publish_date_source = iso(parse_datetime(page.meta_tags["PubDate"]).date()), "meta"
         elif url_date(url):
             page.publish_date, page.publish_date_source = url_date(url).isoformat(), "url"
+    if page.kind not in ("home", "error", "attachment") and may_hold_messages(full_text):
+        page.messages = list_messages(root, url, decoded.charset) if not is_document else []
+        if not page.messages and not (page.kind == "column" and page.items):
+            found = page_message(url, full_text, page.doc_title)
+            page.messages = [found] if found is not None else []
     if page.kind in ("column", "home"):
         page.column_name = page.meta_tags.get("ColumnName") or anchor or page.title
         if page.kind == "home":

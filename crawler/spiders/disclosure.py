@@ -14,7 +14,7 @@ import json
 import re
 from html import escape
 from time import monotonic
-from urllib.parse import parse_qsl, urljoin, urlsplit
+from urllib.parse import parse_qsl, unquote, urljoin, urlsplit
 
 import scrapy
 from scrapy import signals
@@ -48,12 +48,14 @@ from crawler.attachments import DEFAULT_MAX_BYTES, attachment_row, close_workers
 from crawler.column_pager import PAST_END, ColumnPager
 from crawler.dns import parse_resolve
 from crawler.extract.links import Link
+from crawler.extract.messages import rendered_messages
 from crawler.extract.page import PageExtract, extract_page, is_attachment_url
 from crawler.pagination import PageRange, fujian, gkmlpt, hanweb
 from crawler.parse_pool import ParsePool
 from crawler.detail_api import DetailApi, learn as learn_detail, template_key
 from crawler.list_api import ListApi, learn, merge, rendered_empty_notice, rendered_items
 from crawler.render import Renderer
+from crawler.report_tables import attachment_report, is_annual_report, page_report
 from crawler.response_cache import ExtractionMemo
 from crawler.scope import Scope, netloc
 from storage.schema import now
@@ -163,6 +165,7 @@ class DisclosureSpider(scrapy.Spider):
         # /index.html next to a start URL / is the same home page: probed, not crawled twice
         self.home_aliases = {canonical(urljoin(u, name)) for u in self.start_urls for name in HOME_ALIASES} - set(self.start_urls)
         self.home_urls = set(self.start_urls) | self.home_aliases
+        self.report_pages: set[str] = set()  # annual report pages: the files they attach are read for tables
         # Every page repeats the navigation: without this, ~15 duplicate requests per page go
         # through the middlewares to the dupefilter. Hashes only (8 bytes of state per URL).
         self.yielded: set[int] = set()
@@ -299,16 +302,16 @@ class DisclosureSpider(scrapy.Spider):
                     continue
                 yield self._page_request(url, hops + 1, anchor=link.anchor, **(listed_in or {}))
             elif self.check_links and self.max_attachment_bytes and is_readable_attachment(url) and url in self.scope:
-                yield self._attachment_request(url)
+                yield self._attachment_request(url, link.anchor)
             elif self.check_links:
                 yield self._probe(url)
 
-    def _attachment_request(self, url: str) -> scrapy.Request:
+    def _attachment_request(self, url: str, anchor: str | None = None) -> scrapy.Request:
         """The site's own attachments are read, not only probed: personal data in the 公示 lists
         attached as Excel/PDF/Word is what inspectors find (checks/content.py)."""
         return scrapy.Request(
             url, callback=self.parse_attachment, errback=self.on_error, priority=-1,
-            meta={"zwgk": {"probe": True, "attachment": True}, "dont_obey_robotstxt": True,
+            meta={"zwgk": {"probe": True, "attachment": True, "anchor": anchor}, "dont_obey_robotstxt": True,
                   "download_maxsize": self.max_attachment_bytes},
         )
 
@@ -580,6 +583,13 @@ class DisclosureSpider(scrapy.Spider):
             return
         if page.kind in ("document", "interpretation"):
             item["document"] = page
+        if page.kind not in ("column", "home", "alias") and is_annual_report(page.title, page.doc_title, info.get("anchor")):
+            # an annual disclosure report: its tables are read (checks/annual_report.py)
+            item["annual_report"] = page_report(self.scan_id, row["url"], response.body, row["content_type"],
+                                                page.doc_title or page.title, info.get("listed_in"))
+            self.report_pages.add(response.url)
+        if getattr(page, "messages", None):  # a consulting board's messages (an extraction cached by an older zwgk has none)
+            item["messages"] = message_rows(self.scan_id, page.messages, column_url or info.get("listed_in"), row["url"])
         if page.kind in ("column", "home") or (column_url and page.items):
             is_first = page.kind in ("column", "home") and info.get("pager_unit") is None and info.get("page_no") is None
             item["column"] = {
@@ -765,6 +775,7 @@ class DisclosureSpider(scrapy.Spider):
         result = await self._render(response.url, 1)
         base = result.final_url or response.url
         items = rendered_items(result.html, result.json, base)
+        messages = message_rows(self.scan_id, rendered_messages(result.html, base), column_url, response.url)
         record = {"scan_id": self.scan_id, "column_url": column_url, "renders": 1, "empty_notice": 0, "list_api": None,
                   "api_pages": 0, "api_wasted": 0, "clicked_pages": 0, "error": result.error, "reused": 0}
         if not items:
@@ -793,7 +804,7 @@ class DisclosureSpider(scrapy.Spider):
                     items = items + new
                     record["clicked_pages"] = page_no
         yield {"rendered": record, "column": {"url": column_url, "page_no": 1, "items": items, "page": None},
-               "column_links": item_links(items)}
+               "column_links": item_links(items), "messages": messages}
         for request in self._follow(links if apis else item_links(items), info.get("hops", 0), {"listed_in": column_url}):
             yield request
 
@@ -930,11 +941,15 @@ class DisclosureSpider(scrapy.Spider):
         row = self._page_row(response, info, kind="attachment" if response.status < 400 else "error", probe=1)
         item = {"page": row, "links": []}
         if response.status < 400:
+            referer = (response.request.headers.get(b"Referer") or b"").decode("latin-1") or None
+            # an annual report's attachment (linked from the report's page, or named as one): tables read too
+            report = referer in self.report_pages or is_annual_report(info.get("anchor"), unquote(urlsplit(response.url).path))
             # parsed in a worker process with a hard time limit, off the reactor
             text = await maybe_deferred_to_future(deferToThread(
-                read_attachment, response.url, response.body, content_type, self.max_attachment_bytes))
-            referer = (response.request.headers.get(b"Referer") or b"").decode("latin-1") or None
+                read_attachment, response.url, response.body, content_type, self.max_attachment_bytes, tables=report))
             item["attachment"] = attachment_row(self.scan_id, row["url"], referer, content_type, len(response.body), text)
+            if report:
+                item["annual_report"] = attachment_report(self.scan_id, row["url"], referer, info.get("anchor"), text)
         yield item
         if self._limit_reached():
             raise CloseSpider("max_pages")
@@ -1005,6 +1020,13 @@ class DisclosureSpider(scrapy.Spider):
             },
             "links": [],
         }
+
+
+def message_rows(scan_id: int, messages, column_url: str | None, list_url: str) -> list[dict]:
+    """The ``messages`` rows of a page's consulting-board messages (crawler.extract.messages)."""
+    return [{"scan_id": scan_id, "url": m.url, "source": m.source, "column_url": column_url, "list_url": list_url,
+             "title": m.title, "asked_at": m.asked_at, "answered_at": m.answered_at, "status": m.status,
+             "replier": m.replier, "position": m.position} for m in messages]
 
 
 def item_links(items) -> list[Link]:

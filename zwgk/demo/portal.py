@@ -7,6 +7,8 @@ audit) comes out every time. ``PLANTED`` lists the defects by name for the tests
 
 from __future__ import annotations
 
+import re
+
 import html as htmlmod
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -270,11 +272,40 @@ class DemoPortal:
         latest = sorted((d for group in latest for d in group), key=lambda d: d.published, reverse=True)[:8]
         body = (
             '<div class="news"><h2>最新信息</h2><ul>' + "".join(self._row(d) for d in latest) + "</ul></div>"
-            '<div class="links"><a href="/zwgk/index.html">政府信息公开专栏</a> <a href="/admin/">后台管理</a></div>'
+            '<div class="links"><a href="/zwgk/index.html">政府信息公开专栏</a> <a href="/hdjl/szxx/index.html">市长信箱</a> '
+            '<a href="/admin/">后台管理</a></div>'
             # planted: a hidden gambling link, the kind hijackers inject (暗链)
             f'<div style="display:none"><a href="http://127.0.0.1:{self.dead_port}/bc/">澳门葡京赌场</a></div>'
         )
         return self._page(SITE_NAME, self._site_meta() | {"ColumnName": "首页", "ColumnType": "首页"}, body)
+
+    def mailbox(self) -> str:
+        """互动交流 · 市长信箱: every letter of the last months answered within days (互动回应差 not planted)."""
+        rows = []
+        for i in range(12):
+            asked = self.base_date - timedelta(days=9 + i * 13)
+            answered = asked + timedelta(days=3 + i % 6)
+            topic = TOPICS[i % len(TOPICS)]
+            rows.append(f'<tr><td><a href="/hdjl/szxx/{i + 1}.html">关于{topic}的咨询</a></td><td>{asked:%Y-%m-%d}</td>'
+                        f"<td>{answered:%Y-%m-%d}</td><td>市{topic}主管部门</td><td>已回复</td></tr>")
+        body = ('<h2>市长信箱</h2><table class="letters"><tr><th>标题</th><th>留言时间</th><th>回复时间</th><th>回复单位</th>'
+                "<th>状态</th></tr>" + "".join(rows) + "</table>")
+        return self._page("市长信箱", self._site_meta() | {"ColumnName": "市长信箱", "ColumnDescription": "市长信箱来信及答复",
+                                                          "ColumnKeywords": "市长信箱,互动交流", "ColumnType": "咨询投诉"}, body)
+
+    def letter(self, number: int) -> str | None:
+        if not 1 <= number <= 12:
+            return None
+        i = number - 1
+        asked = self.base_date - timedelta(days=9 + i * 13)
+        answered = asked + timedelta(days=3 + i % 6)
+        topic = TOPICS[i % len(TOPICS)]
+        body = (f"<h1>关于{topic}的咨询</h1><p>留言时间：{asked:%Y-%m-%d}</p><p>您好，想了解本市{topic}方面的办理流程。</p>"
+                f'<div class="reply"><p>回复单位：市{topic}主管部门</p><p>回复时间：{answered:%Y-%m-%d}</p>'
+                "<p>您好，相关流程已在政务服务网公布，欢迎咨询。</p></div>")
+        return self._page(f"关于{topic}的咨询", self._site_meta() | {
+            "ColumnName": "市长信箱", "ArticleTitle": f"关于{topic}的咨询", "PubDate": f"{answered:%Y-%m-%d} 16:00",
+            "ContentSource": f"市{topic}主管部门"}, body)
 
     def disclosure_home(self) -> str:
         body = '<div class="column-nav"><h2>政府信息公开</h2><div class="cols">' + "".join(
@@ -470,6 +501,12 @@ class DemoPortal:
             return 200, {"Content-Type": "text/plain"}, b"User-agent: *\nDisallow: /admin/\n"
         if path == "/zwgk/index.html" or path == "/zwgk/":
             return 200, {"Content-Type": html_type}, self.disclosure_home().encode()
+        if path in ("/hdjl/szxx/", "/hdjl/szxx/index.html"):
+            return 200, {"Content-Type": html_type}, self.mailbox().encode()
+        if re.fullmatch(r"/hdjl/szxx/\d+\.html", path):
+            letter = self.letter(int(path.rsplit("/", 1)[1].split(".")[0]))
+            if letter is not None:
+                return 200, {"Content-Type": html_type}, letter.encode()
         if path == "/zwgk/error.html":
             return 500, {"Content-Type": html_type}, "<h1>服务器内部错误</h1>".encode()
         if path == "/zwgk/gzdt/old.html":
