@@ -1045,7 +1045,9 @@ def monitor(sites, db, per_day, interval, limit, count, duration, once, broker, 
         _usage(check_broker, broker)
         path = os.path.expanduser(beat_schedule)
         os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
-        mon.run_beat(broker, db, targets, options, path)
+        from zwgk.monitor_beat import run_beat
+
+        run_beat(broker, db, targets, options, path)
         return
     def result(written: int) -> None:
         click.echo(json.dumps({"visits": written, "sites": len(targets), "db": db}, ensure_ascii=False) if as_json
