@@ -211,7 +211,7 @@ def test_404_and_non_html(renderer, served):
 
     pdf = renderer.render(served.base + "/file.pdf")
     assert pdf.error == "not_html" and pdf.html == "" and "application/pdf" in pdf.detail
-    assert pdf.elapsed_ms < TIMEOUT * 1000 / 2
+    assert pdf.elapsed_ms < TIMEOUT * 1000  # told from its answer, not by waiting for the render's timeout
 
 
 def test_dialogs_and_popups_do_not_block(renderer, served):
