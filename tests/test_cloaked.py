@@ -159,6 +159,9 @@ def audited(tmp_path_factory):
         started = time.monotonic()
         proc = run_zwgk("audit", f"http://{HOST}:{port}/", "--db", out / "c.db", "--quiet", "--as-of", "2026-11-20",
                         "--resolve", f"{HOST}:{port}:127.0.0.1", "--no-ipv6", "--out", out, "--format", "json",
+                        # the other hosts the pages link (real names): pinned to loopback, never reached
+                        *(a for h in ("www.gov.cn:443", "www.12345.gov.cn:443", "m.cloak-test.gov.cn:80")
+                          for a in ("--resolve", f"{h}:127.0.0.1")),
                         "--select", "content.cloaked_hijack", "--select", "metadata.duplicate_index_no", *FAST, check=False)
         seconds = time.monotonic() - started
     finally:
