@@ -7,6 +7,7 @@ import json
 import multiprocessing
 import os
 import signal
+import threading
 from concurrent.futures import ProcessPoolExecutor
 from datetime import date, datetime
 from fnmatch import fnmatch
@@ -205,14 +206,22 @@ def run_checks(db_path: str, scan_id: int, rules: dict[str, Rule], as_of: date |
         conn.close()
 
 
-_SCAN: dict = {}  # the scan this process checks: its connection and context (shared data computed once)
+class _ThisScan(threading.local):
+    """The scan this thread checks: its connection and context (shared data computed once). Per
+    thread: a process auditing many sites (zwgk.site_host) checks several scans at once."""
+
+    def __init__(self):
+        self.scan: dict = {}
+
+
+_THIS = _ThisScan()
 
 
 def _open_scan(db_path: str, scan_id: int, as_of: date, calendar_dirs: tuple[str, ...], rules: dict[str, Rule]) -> None:
     from storage.connect import connect
 
     conn = connect(db_path)
-    _SCAN.update(conn=conn, ctx=ScanContext(conn, scan_id, as_of, WorkCalendar(calendar_dirs), rules))
+    _THIS.scan.update(conn=conn, ctx=ScanContext(conn, scan_id, as_of, WorkCalendar(calendar_dirs), rules))
 
 
 def _worker_start(*args) -> None:
@@ -222,19 +231,19 @@ def _worker_start(*args) -> None:
     try:
         _open_scan(*args)
     except Exception as exc:  # noqa: BLE001 — said by the first check it runs (a broken pool says nothing)
-        _SCAN["error"] = exc
+        _THIS.scan["error"] = exc
 
 
 def _close_scan() -> None:
-    conn = _SCAN.pop("conn", None)
-    _SCAN.pop("ctx", None)
+    conn = _THIS.scan.pop("conn", None)
+    _THIS.scan.pop("ctx", None)
     if conn is not None:
         conn.close()
 
 
 def _run_check(rule_id: str) -> list[tuple[str, Finding]]:
     """(fingerprint, finding) of one check's findings, fingerprinted where they are found."""
-    if "error" in _SCAN:
-        raise _SCAN["error"]
-    ctx = _SCAN["ctx"]
+    if "error" in _THIS.scan:
+        raise _THIS.scan["error"]
+    ctx = _THIS.scan["ctx"]
     return [(fingerprint(ctx, f), f) for f in CHECKS[rule_id](ctx, ctx.rules[rule_id].params)]
