@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import os
@@ -237,6 +238,64 @@ def learned_before(db_path: str, scan_id: int) -> dict:
         db.close()
 
 
+class PreparedCrawl:
+    """One crawl between its bookkeeping and the reactor: its scan, Scrapy settings, the spider's
+    arguments, the lock on its request queue and the space held for a failed write. The same for
+    a crawl in a process of its own (:func:`run_crawl`) and one of many on a shared reactor
+    (zwgk.site_host)."""
+
+    def __init__(self, opts: CrawlOptions):
+        self.opts = opts
+        self.lock = None
+        self.reserve = Reserve(opts.db)
+        try:
+            self.scan_id, resumed = prepare_scan(opts)
+            self.settings = scrapy_settings(opts, self.scan_id)
+            # the queue is rebuilt from the start URLs at every start: a resume replays the response cache
+            shutil.rmtree(self.settings["JOBDIR"], ignore_errors=True)
+            if not resumed:
+                # a leftover cache of an earlier database's scan with the same id must not be replayed
+                _remove_cache(self.settings["ZWGK_RESPONSE_CACHE"])
+            self.lock = _lock_jobdir(self.settings["JOBDIR"])
+        except BaseException:
+            self.reserve.release()
+            raise
+
+    def spider_arguments(self) -> dict:
+        opts = self.opts
+        return dict(start_urls=opts.start_urls, scan_id=self.scan_id, allow_hosts=opts.allow_hosts,
+                    max_depth=opts.max_depth, check_links=opts.check_links, max_pages=opts.max_pages,
+                    max_attachment_bytes=min(opts.max_attachment_mb, opts.max_size_mb) * 1024 * 1024, render=opts.render,
+                    workers=opts.workers, text_marks=opts.text_marks, learned=learned_before(opts.db, self.scan_id))
+
+    def release(self, crawler=None) -> None:
+        """After the reactor is done with the crawl (or never ran it): parse workers, lock, reserve."""
+        spider = getattr(crawler, "spider", None)
+        if spider is not None and spider.parse_pool is not None:
+            spider.parse_pool.close()  # the reactor stopped before the spider closed (a signal)
+        if self.lock is not None:
+            self.lock.close()
+            self.lock = None
+        self.reserve.release()
+
+    def end(self) -> int:
+        """The scan's final status recorded; what only an interrupted scan needs, removed. The scan id."""
+        status = _final_status(self.opts.db, self.scan_id)
+        if status in ("finished", "partial"):  # only an interrupted scan needs its responses for --resume
+            shutil.rmtree(self.settings["JOBDIR"], ignore_errors=True)
+            _remove_cache(self.settings["ZWGK_RESPONSE_CACHE"])
+            _remove_if_empty(Path(self.settings["JOBDIR"]).parent)
+        return self.scan_id
+
+
+def quiet_retries(log_level: str) -> None:
+    """Failed retries are findings (stored in the database), not crawler errors. Set after Scrapy's
+    logging setup, which resets the levels of existing loggers."""
+    if log_level != "INFO":
+        for name in ("scrapy.downloadermiddlewares.retry", "scrapy.downloadermiddlewares.robotstxt"):
+            logging.getLogger(name).setLevel(logging.CRITICAL)
+
+
 def run_crawl(opts: CrawlOptions) -> int:
     """Crawl into opts.db; returns the scan id. Blocks until the crawl ends.
 
@@ -252,49 +311,22 @@ def run_crawl(opts: CrawlOptions) -> int:
     # A signal before the crawl has begun (a busy machine takes seconds to get there) is kept: the
     # crawl then does not begin, and the scan is marked interrupted like any other.
     previous = {signum: signal.signal(signum, _before_crawl) for signum in (signal.SIGINT, signal.SIGTERM)}
-    lock = crawler = reserve = None
+    prepared = crawler = None
     try:
-        reserve = Reserve(opts.db)
-        scan_id, resumed = prepare_scan(opts)
-        settings = scrapy_settings(opts, scan_id)
-        # the queue is rebuilt from the start URLs at every start: a resume replays the response cache
-        shutil.rmtree(settings["JOBDIR"], ignore_errors=True)
-        if not resumed:
-            # a leftover cache of an earlier database's scan with the same id must not be replayed
-            _remove_cache(settings["ZWGK_RESPONSE_CACHE"])
-        lock = _lock_jobdir(settings["JOBDIR"])
-        process = CrawlerProcess(settings)
-        if opts.log_level != "INFO":
-            # Failed retries are findings (stored in the database), not crawler errors. Set after
-            # CrawlerProcess, whose logging setup resets the levels of existing loggers.
-            for name in ("scrapy.downloadermiddlewares.retry", "scrapy.downloadermiddlewares.robotstxt"):
-                logging.getLogger(name).setLevel(logging.CRITICAL)
+        prepared = PreparedCrawl(opts)
+        process = CrawlerProcess(prepared.settings)
+        quiet_retries(opts.log_level)
         crawler = process.create_crawler(DisclosureSpider)
-        process.crawl(
-            crawler, start_urls=opts.start_urls, scan_id=scan_id, allow_hosts=opts.allow_hosts,
-            max_depth=opts.max_depth, check_links=opts.check_links, max_pages=opts.max_pages,
-            max_attachment_bytes=min(opts.max_attachment_mb, opts.max_size_mb) * 1024 * 1024, render=opts.render,
-            workers=opts.workers, text_marks=opts.text_marks, learned=learned_before(opts.db, scan_id),
-        )
-        _install_signal_handlers(crawler, reserve)
+        process.crawl(crawler, **prepared.spider_arguments())
+        _install_signal_handlers(crawler, prepared.reserve)
         if _SIGNAL["received"] is None:
             process.start(install_signal_handlers=False)
     finally:
-        spider = getattr(crawler, "spider", None)
-        if spider is not None and spider.parse_pool is not None:
-            spider.parse_pool.close()  # the reactor stopped before the spider closed (a signal)
         for signum, handler in previous.items():
             signal.signal(signum, handler)
-        if lock is not None:
-            lock.close()
-        if reserve is not None:
-            reserve.release()
-    status = _final_status(opts.db, scan_id)
-    if status in ("finished", "partial"):  # only an interrupted scan needs its responses for --resume
-        shutil.rmtree(settings["JOBDIR"], ignore_errors=True)
-        _remove_cache(settings["ZWGK_RESPONSE_CACHE"])
-        _remove_if_empty(Path(settings["JOBDIR"]).parent)
-    return scan_id
+        if prepared is not None:
+            prepared.release(crawler)
+    return prepared.end()
 
 
 def _final_status(db_path: str, scan_id: int) -> str:
@@ -324,6 +356,9 @@ def write_failure() -> str | None:
     return write_errors.failed()
 
 
+_RESERVES = itertools.count()
+
+
 class Reserve:
     """A few MiB held beside the database while the crawl runs and released when a write fails, so
     that what was fetched can still be flushed and the scan marked interrupted on a full disk. A
@@ -334,9 +369,10 @@ class Reserve:
     def __init__(self, db_path: str):
         import errno
 
-        self.path = Path(Path(db_path).with_suffix("").as_posix() + f".jobs/reserve-{os.getpid()}")
+        # one per crawl: a process may run several (zwgk.site_host)
+        self.path = Path(Path(db_path).with_suffix("").as_posix() + f".jobs/reserve-{os.getpid()}-{next(_RESERVES)}")
         for left in self.path.parent.glob("reserve-*"):  # of a crawl that was killed: given back
-            if not _alive(left.name.removeprefix("reserve-")):
+            if not _alive(left.name.removeprefix("reserve-").split("-")[0]):
                 left.unlink(missing_ok=True)
         try:
             self.path.parent.mkdir(exist_ok=True)
@@ -383,9 +419,27 @@ def interrupted_by() -> int | None:
 
 
 def _before_crawl(signum, frame) -> None:
-    if _SIGNAL["received"] is not None:
+    if not signal_received(signum):
         os._exit(128 + signum)
+
+
+def interrupt_crawl(crawler) -> None:
+    """On the reactor thread: write everything the crawl fetched, mark its scan interrupted, stop it."""
+    pipeline = getattr(crawler, "zwgk_pipeline", None)
+    if pipeline is not None:
+        pipeline.interrupt()
+    if crawler.engine is not None and crawler.crawling:
+        from scrapy.utils.defer import deferred_from_coro
+
+        deferred_from_coro(crawler.stop_async())  # stop() is deprecated (a warning on every Ctrl-C)
+
+
+def signal_received(signum: int) -> bool:
+    """Record a stopping signal; False when it is the second (the caller exits at once)."""
+    if _SIGNAL["received"] is not None:
+        return False
     _SIGNAL["received"] = signum
+    return True
 
 
 def _install_signal_handlers(crawler, reserve: Reserve) -> None:
@@ -399,13 +453,7 @@ def _install_signal_handlers(crawler, reserve: Reserve) -> None:
             reactor.stop()
 
     def first_signal():
-        pipeline = getattr(crawler, "zwgk_pipeline", None)
-        if pipeline is not None:
-            pipeline.interrupt()  # write everything fetched, mark the scan interrupted
-        if crawler.engine is not None and crawler.crawling:
-            from scrapy.utils.defer import deferred_from_coro
-
-            deferred_from_coro(crawler.stop_async())  # stop() is deprecated (a warning on every Ctrl-C)
+        interrupt_crawl(crawler)
         reactor.callLater(STOP_WITHIN, stop_now)
 
     def on_write_failure():
@@ -415,9 +463,8 @@ def _install_signal_handlers(crawler, reserve: Reserve) -> None:
     write_errors.reset(on_write_failure)
 
     def on_signal(signum, frame):
-        if _SIGNAL["received"] is not None:
+        if not signal_received(signum):
             os._exit(128 + signum)  # a second signal: at once (fetched rows are written or cached)
-        _SIGNAL["received"] = signum
         reactor.callFromThread(first_signal)
 
     for signum in (signal.SIGINT, signal.SIGTERM):

@@ -115,11 +115,12 @@ class AuditResult:
         return asdict(self)
 
 
-def audit_site(job: AuditJob, publish_hook=None) -> AuditResult:
+def audit_site(job: AuditJob, publish_hook=None, run_crawl=None) -> AuditResult:
     """Audit one site. ``publish_hook(conn, scan_id, result)`` runs inside the transaction that
     publishes a scan to a PostgreSQL database (with the server's scan id and the audit's result) and
-    may return False to drop the copy (a batch site another worker already finished). Raises
-    AuditInputError for unusable input (before any request is sent)."""
+    may return False to drop the copy (a batch site another worker already finished). ``run_crawl``
+    runs the crawl (crawler.run.run_crawl: a reactor of its own; zwgk.site_host: a shared one).
+    Raises AuditInputError for unusable input (before any request is sent)."""
     from crawler.run import interrupted_by, write_failure
     from storage.postgres import is_postgres
 
@@ -133,7 +134,7 @@ def audit_site(job: AuditJob, publish_hook=None) -> AuditResult:
     # ran (the audit was killed in between) is checked, not crawled again
     scan_id = crawled_unchecked(local_db, job.urls) if job.crawl.get("resume") else None
     if scan_id is None:
-        scan_id = crawl_site(job, local_db, rules)
+        scan_id = crawl_site(job, local_db, rules, run_crawl)
     if write_failure():  # disk full …: nothing can be checked or written honestly until the cause is gone
         return AuditResult("interrupted", WRITE_FAILED, job.db, scan_id, write_failure())
     signum = interrupted_by()
@@ -280,18 +281,18 @@ def work_db(job: AuditJob) -> str:
     return str(base / f"{name}.db")
 
 
-def crawl_site(job: AuditJob, db: str, rules: dict | None = None) -> int:
+def crawl_site(job: AuditJob, db: str, rules: dict | None = None, run_crawl=None) -> int:
     """Crawl the site into ``db``; the content rules of ``rules`` (default: the job's) mark the
     documents they will read (crawler.text_marks)."""
     from checks.prefilters import mark_specs
     from crawler.dns import ResolveOverrideError
-    from crawler.run import CrawlError, CrawlOptions, run_crawl
+    from crawler.run import CrawlError, CrawlOptions, run_crawl as own_reactor
     from storage.schema import UnusableDatabase
 
     marks = mark_specs(rules if rules is not None else load_rules(job), tuple(job.select), tuple(job.ignore))
     opts = CrawlOptions(start_urls=list(job.urls), db=db, text_marks=marks, **job.crawl)
     try:
-        return run_crawl(opts)
+        return (run_crawl or own_reactor)(opts)
     except (CrawlError, ResolveOverrideError, UnusableDatabase) as exc:
         raise AuditInputError(str(exc)) from exc
 
