@@ -3,8 +3,9 @@ results in a real PostgreSQL; one worker is killed with SIGKILL in the middle of
 
 Asserted: every site ends audited exactly once (one scan per site in the shared database, the
 killed worker's site taken over by the other worker within 2 minutes, with the default 12-hour
-visibility timeout), and each site's findings equal those of a single-machine batch of the same
-sites into SQLite.
+visibility timeout), each site's findings equal those of a single-machine batch of the same
+sites into SQLite, and a worker runs several sites at once in at most one process per core
+(zwgk.site_pool), the killed worker's processes taking none of its sites with them.
 """
 
 from __future__ import annotations
@@ -16,12 +17,13 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
 
 from conftest import FAST
-from tests.services import postgres_server, redis_server, stop_groups
+from tests.services import hosts_of, postgres_server, redis_server, stop_groups
 from tests.sitegen import AS_OF, generate, serve
 
 SEEDS = (0, 1, 2, 3, 4, 5)
@@ -60,7 +62,8 @@ def test_two_workers_one_killed_every_site_audited_once(services, tmp_path):
     import psycopg
 
     broker, pg = services
-    env = {**os.environ, "CI": "1", "ZWGK_HEARTBEAT_SECONDS": "1"}
+    # every site a worker takes runs at once (the machine's room is not what is tested here)
+    env = {**os.environ, "CI": "1", "ZWGK_HEARTBEAT_SECONDS": "1", "ZWGK_ADMIT": "always"}
     with contextlib.ExitStack() as stack:
         servers = {seed: stack.enter_context(serve(generate(seed))) for seed in SEEDS}
         sites = tmp_path / "sites.yaml"
@@ -81,7 +84,7 @@ def test_two_workers_one_killed_every_site_audited_once(services, tmp_path):
             stack.callback(log.close)
             # the default visibility timeout (12 h): the killed worker's site is handed out again by the
             # submitter once its claim stops being renewed (zwgk.batch.heal), not by Redis
-            proc = subprocess.Popen(_zwgk("worker", "--broker", broker, "--concurrency", "2", "--work-dir", tmp_path / f"work-{name}"),
+            proc = subprocess.Popen(_zwgk("worker", "--broker", broker, "--concurrency", "3", "--work-dir", tmp_path / f"work-{name}"),
                                     stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
             workers.append(proc)
 
@@ -89,6 +92,28 @@ def test_two_workers_one_killed_every_site_audited_once(services, tmp_path):
         batch = subprocess.Popen(_zwgk("batch", sites, "--db", pg, "--broker", broker, "--out", tmp_path / "dist", *common),
                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
         stack.callback(lambda: batch.poll() is None and batch.kill())
+
+        # sampled while the batch runs: per worker, the sites it runs at once and its site-host processes
+        at_once = {w.pid: 0 for w in workers}
+        processes = {w.pid: 0 for w in workers}
+        sampling = threading.Event()
+
+        def sample():
+            with psycopg.connect(pg, autocommit=True) as conn:
+                for _ in range(6000):  # bounded: 20 minutes
+                    if sampling.is_set():
+                        return
+                    with contextlib.suppress(psycopg.errors.UndefinedTable):
+                        running = [w.split(":")[1] for (w,) in conn.execute("select worker from batch_sites where status = 'running'") if w]
+                        for pid in at_once:
+                            at_once[pid] = max(at_once[pid], running.count(str(pid)))
+                            processes[pid] = max(processes[pid], len(hosts_of(pid)))
+                    time.sleep(0.2)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        stack.callback(sampler.join)
+        stack.callback(sampling.set)
 
         victim, killed_site = workers[0], None
         deadline = time.monotonic() + 300
@@ -103,7 +128,7 @@ def test_two_workers_one_killed_every_site_audited_once(services, tmp_path):
                     time.sleep(0.2)
         assert killed_site is not None, "worker a never took a site"
         time.sleep(1.0)  # well inside its audit
-        os.killpg(victim.pid, signal.SIGKILL)  # the whole machine's worker: main process and its audit child
+        os.killpg(victim.pid, signal.SIGKILL)  # the whole machine's worker: main process and its site processes
         victim.wait(timeout=10)
         killed_at = time.monotonic()
         with psycopg.connect(pg, autocommit=True) as conn:
@@ -132,6 +157,11 @@ def test_two_workers_one_killed_every_site_audited_once(services, tmp_path):
         assert taken_over[0] >= 2 and taken_over[1].split(":")[1] != str(victim.pid), taken_over
         # and the same findings as one machine
         assert got == expected
+        sampling.set()
+        sampler.join()
+        # many sites per process: a worker ran several sites at once, in no more processes than cores
+        assert max(at_once.values()) >= 2, at_once
+        assert 1 <= max(processes.values()) <= (os.cpu_count() or 1), processes
         assert (tmp_path / "dist" / "index.html").exists() and (tmp_path / "dist" / "问题清单.xlsx").exists()
 
 

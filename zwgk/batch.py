@@ -1,6 +1,7 @@
-"""Many sites: the sites file, the batch tables, and each site's audit run in a process of its own —
-from a thread pool on this machine (`zwgk batch sites.yaml`) or from Celery workers on many
-(`zwgk batch sites.yaml --broker redis://…`, `zwgk worker`); both call :func:`run_site`.
+"""Many sites: the sites file, the batch tables, and each site's audit — many sites per process, as
+many at once as the machine has room for (zwgk.site_pool) — from a thread pool on this machine
+(`zwgk batch sites.yaml`) or from Celery workers on many (`zwgk batch sites.yaml --broker redis://…`,
+`zwgk worker`); both call :func:`run_site`.
 
 A site is *claimed* by one conditional UPDATE (atomic on SQLite and PostgreSQL alike) and held by
 a heartbeat while its audit runs; a task delivered twice, or delivered again after its worker
@@ -19,7 +20,6 @@ import re
 import shlex
 import signal
 import socket
-import subprocess
 import sys
 import threading
 import time
@@ -335,7 +335,7 @@ def site_job(job: AuditJob, site: Site) -> AuditJob:
 
 
 def run_site(db: str, batch_id: str, site: Site, job: AuditJob, worker: str | None = None) -> str:
-    """Audit one site of a batch in a child process, exactly once per batch; the site's final status
+    """Audit one site of a batch in a site-host process (zwgk.site_pool), exactly once per batch; the site's final status
     ("skipped" when another worker did it, or holds it alive). Outage when the database could not be
     reached (the site's claim, if any, goes stale and is taken again): the caller tries again later."""
     try:
@@ -347,7 +347,15 @@ def run_site(db: str, batch_id: str, site: Site, job: AuditJob, worker: str | No
 
 
 def _run_site(db: str, batch_id: str, site: Site, job: AuditJob, worker: str) -> str:
+    from zwgk.site_pool import pool
+
+    with pool().admitted():  # once the machine has room: until then the site stays queued
+        return _run_admitted(db, batch_id, site, job, worker)
+
+
+def _run_admitted(db: str, batch_id: str, site: Site, job: AuditJob, worker: str) -> str:
     from zwgk.pipeline import connect_db
+    from zwgk.site_pool import pool
 
     conn = connect_db(db)
     try:
@@ -368,7 +376,7 @@ def _run_site(db: str, batch_id: str, site: Site, job: AuditJob, worker: str) ->
             # responses were saved, if they are on this machine (crawler.run.prepare_scan)
             this.crawl["resume"] = True
         try:
-            outcome = _run_child(this, batch_id, site.key, worker)
+            outcome = pool().run({"job": this.to_dict(), "batch_id": batch_id, "site_key": site.key, "worker": worker})
         finally:
             beat.stop()
         if outcome.get("status") == "retry":  # the database went away during the audit
@@ -389,82 +397,39 @@ def _run_site(db: str, batch_id: str, site: Site, job: AuditJob, worker: str) ->
         _close_quietly(conn)
 
 
-def _run_child(job: AuditJob, batch_id: str, key: str, worker: str) -> dict:
-    """`python -m zwgk.batch` with the job on stdin; its result (the last stdout line, JSON). The child
-    dies with its parent (PR_SET_PDEATHSIG), so a killed worker leaves no audit running."""
-    payload = json.dumps({"job": job.to_dict(), "batch_id": batch_id, "site_key": key, "worker": worker}, ensure_ascii=False)
-    proc = subprocess.Popen([sys.executable, "-m", "zwgk.batch"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, preexec_fn=_die_with_parent, env={**os.environ, "CI": "1"})
-    with _children_lock:
-        _children.add(proc)
-    try:
-        out, err = proc.communicate(payload)
-    finally:
-        with _children_lock:
-            _children.discard(proc)
-    lines = [line for line in out.splitlines() if line.startswith("{")]
-    if lines:
-        return json.loads(lines[-1])
-    if proc.returncode in (-signal.SIGINT, -signal.SIGTERM, 128 + signal.SIGINT, 128 + signal.SIGTERM):
-        return {"status": "interrupted", "error": "interrupted before the crawl started"}
-    last = [line for line in err.splitlines() if line.strip()]
-    return {"status": "failed", "error": f"exit {proc.returncode}: {last[-1] if last else 'no output'}"[:2000]}
-
-
-_children: set[subprocess.Popen] = set()
-_children_lock = threading.Lock()
-
-
-def stop_children(signum: int = signal.SIGTERM) -> None:
-    """Ask every running site audit to stop (each saves what it fetched and marks its scan interrupted)."""
-    with _children_lock:
-        for proc in _children:
-            if proc.poll() is None:
-                proc.send_signal(signum)
-
-
-def _die_with_parent() -> None:
-    try:
-        import ctypes
-
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except OSError:
-        pass
-
-
-def _child_main() -> None:
-    """The child: run the pipeline; print the result as one JSON line ("retry" when the database
-    could not be reached: the site is not the reason, it is audited again later)."""
+def audit_for_batch(message: dict, run_crawl=None) -> dict:
+    """One site's audit for a batch (zwgk.site_host runs it): the pipeline, its scan published and
+    the site marked done in one transaction; the result as a dict ("retry" when the database could
+    not be reached: the site is not the reason, it is audited again later)."""
     from zwgk.pipeline import audit_site
 
-    data = json.loads(sys.stdin.read())
-    job = AuditJob.from_dict(data["job"])
-    batch_id, key, worker = data["batch_id"], data["site_key"], data["worker"]
+    job = AuditJob.from_dict(message["job"])
+    batch_id, key, worker = message["batch_id"], message["site_key"], message["worker"]
 
     def hook(conn, scan_id, result) -> bool:  # inside the transaction that publishes the scan
         return finish(conn, batch_id, key, worker, result.status if result.status in DONE else "failed", scan_id,
                       result.error, result.summary)
 
     try:
-        result = audit_site(job, publish_hook=hook)
-        print(json.dumps(result.to_dict(), ensure_ascii=False))
+        return audit_site(job, publish_hook=hook, run_crawl=run_crawl).to_dict()
     except Exception as exc:
         if outage(exc):
-            print(json.dumps({"status": "retry", "error": one_line(exc)}, ensure_ascii=False))
-        elif isinstance(exc, AuditInputError):
-            print(json.dumps({"status": "failed", "error": str(exc)}, ensure_ascii=False))
-        else:
-            raise
+            return {"status": "retry", "error": one_line(exc)}
+        if isinstance(exc, AuditInputError):
+            return {"status": "failed", "error": str(exc)}
+        raise
 
 
 # ---- the whole batch ------------------------------------------------------------------------
 
 def run_local(db: str, batch_id: str, sites: list[Site], job: AuditJob, parallel: int, on_done=None,
               out_dir: str | None = None) -> None:
-    """Audit the batch's sites on this machine, ``parallel`` at a time (each in its own process, with
-    its own politeness); sites already done in this batch are skipped. Interrupted, it says how to
-    continue (with ``--out out_dir`` when given)."""
+    """Audit the batch's sites on this machine, as many at once as it has room for and at most
+    ``parallel`` (zwgk.site_pool; each site with its own politeness); sites already done in this
+    batch are skipped. Interrupted, it says how to continue (with ``--out out_dir`` when given)."""
     from concurrent.futures import ThreadPoolExecutor, as_completed
+
+    from zwgk.site_pool import close_pool, pool as site_pool
 
     pool = ThreadPoolExecutor(max_workers=max(1, parallel), thread_name_prefix="zwgk-site")
     futures = {pool.submit(run_site, db, batch_id, site, job): site for site in sites}
@@ -478,11 +443,12 @@ def run_local(db: str, batch_id: str, sites: list[Site], job: AuditJob, parallel
         interrupted = True
         for future in futures:
             future.cancel()
-        if not isinstance(exc, KeyboardInterrupt):  # a terminal's Ctrl-C reached the audits already
-            stop_children()
+        # a terminal's Ctrl-C reached the audits already: no site starts after it, none is told twice
+        site_pool().signal(None if isinstance(exc, KeyboardInterrupt) else signal.SIGTERM)
         raise
     finally:
         pool.shutdown(wait=True)  # a second Ctrl-C ends this wait, and the hint with it
+        close_pool()
         if interrupted:  # once the running audits have recorded how they ended
             tell_how_to_continue(db, batch_id, out_dir)
 
@@ -912,7 +878,3 @@ def dir_names(keys: list[str]) -> dict[str, str]:
         used.add(name.lower())
         names[key] = name
     return names
-
-
-if __name__ == "__main__":
-    _child_main()

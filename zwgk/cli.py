@@ -17,6 +17,7 @@ from zwgk.click_zh import ZwgkGroupHelp, in_chinese
 from zwgk.pipeline import MAX_PORT, url_problem
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+SITES_AT_ONCE = 100  # --parallel / --concurrency: the most; the machine's CPU and memory room decide (zwgk.site_pool)
 
 DB_HELP = ("扫描数据库：SQLite 文件（须已存在）或 postgresql://用户@主机/库 / scan database: an SQLite file (must exist) "
            "or postgresql://user@host/db")
@@ -808,8 +809,9 @@ def batch():
 @click.argument("sites_file", metavar="SITES.yaml|SITES.csv")
 @crawl_options
 @check_options
-@click.option("--parallel", type=click.IntRange(1, 1000), default=os.cpu_count() or 1, show_default="CPU 核数 / cores",
-              help="本机同时检查的网站数 / sites audited at once on this machine (without --broker)")
+@click.option("--parallel", type=click.IntRange(1, 1000), default=SITES_AT_ONCE, show_default=True,
+              help="本机最多同时检查的网站数；实际数目按 CPU 与内存余量随时决定 / at most this many sites at once on this "
+                   "machine (without --broker); how many run is decided by the CPU and memory left")
 @click.option("--broker", metavar="redis://HOST/0",
               help="Celery 的 Redis 地址：把网站分发给各台机器上的 `zwgk worker` / Redis broker: hand the sites to "
                    "`zwgk worker`s on any machine")
@@ -1073,8 +1075,9 @@ def monitor(sites, db, per_day, interval, limit, count, duration, once, broker, 
 
 @main.command(context_settings=CONTEXT)
 @click.option("--broker", required=True, metavar="redis://HOST/0", help="Celery 的 Redis 地址 / the Redis broker")
-@click.option("--concurrency", type=click.IntRange(1, 1000), default=os.cpu_count() or 1, show_default="CPU 核数 / cores",
-              help="同时检查的网站数 / sites audited at once")
+@click.option("--concurrency", type=click.IntRange(1, 1000), default=SITES_AT_ONCE, show_default=True,
+              help="最多同时检查的网站数；实际数目按 CPU 与内存余量随时决定 / at most this many sites at once; how many run "
+                   "is decided by the CPU and memory left")
 @click.option("--work-dir", type=click.Path(file_okay=False), help="本机抓取工作目录（默认 ~/.cache/zwgk）/ local work directory")
 @click.option("--visibility-timeout", type=click.IntRange(10, 30 * 86400), default=12 * 3600, show_default=True,
               help="任务未确认多少秒后由 Redis 交给其他机器（须长于最长一次检查；提交批次的命令和 batch status 约一分钟即重新分发"

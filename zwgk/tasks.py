@@ -74,7 +74,8 @@ def visit(db: str, target: dict, options: dict) -> int:
 
 def run_worker(broker: str, concurrency: int, visibility_timeout: float | None, work_dir: str | None,
                loglevel: str = "INFO") -> None:
-    """A worker on this machine: ``concurrency`` sites at a time, each audit in a child process."""
+    """A worker on this machine: at most ``concurrency`` sites at a time, many per process, as many as the
+    machine has room for (zwgk.site_pool)."""
     import os
     import socket
 
