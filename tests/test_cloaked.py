@@ -22,7 +22,7 @@ import time
 
 import pytest
 
-from conftest import FAST, run_zwgk
+from conftest import FAST_WITH_CLOAK as FAST, run_zwgk
 from crawler.render import Renderer
 from http_site import _Handler, _Server
 

@@ -19,7 +19,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import FAST
+from conftest import FAST_WITH_CLOAK as FAST
 from inspectgen import generate, serve
 from inspectgen.annual import ANNUAL_RULES
 from inspectgen.annual_render import docx_bytes, pdf_bytes

@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from conftest import FAST, run_zwgk
+from conftest import FAST, FAST_WITH_CLOAK, run_zwgk
 from test_crash_resume import TABLES
 from tests.sitegen import generate, serve
 from tests.sitegen.server import _Handler
@@ -225,7 +225,7 @@ def test_a_whole_audit_rescan_with_the_ipv6_step_moves_under_5_percent_of_the_by
 
         def audit():
             run_zwgk("audit", server.home, "--db", db, "--quiet", "--as-of", "2026-11-20", "--fail-on", "never",
-                     "--format", "json", "--out", tmp_path / "out", *FAST, *server.resolve_args())
+                     "--format", "json", "--out", tmp_path / "out", *FAST_WITH_CLOAK, *server.resolve_args())
             return conditional.take()
 
         first, again = audit(), audit()
