@@ -452,6 +452,18 @@ class Portal:
         return text.encode(enc, "xmlcharrefreplace"), f"text/html; charset={'GBK' if enc == 'gbk' else 'UTF-8'}"
 
 
+def unchanged(page, if_none_match: str | None, if_modified_since: str | None) -> bool:
+    """Whether a conditional request's validators match the page (answer 304)."""
+    if if_none_match is not None:
+        return page.etag in [t.strip() for t in if_none_match.split(",")] or if_none_match.strip() == "*"
+    if if_modified_since is not None:
+        try:
+            return page.last_modified <= parsedate_to_datetime(if_modified_since)
+        except (TypeError, ValueError):
+            return False
+    return False
+
+
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
@@ -473,17 +485,7 @@ class _Handler(BaseHTTPRequestHandler):
         page = portal.get(path, host)
         status, body, ctype, kind = page.status, page.body, page.content_type, "not_found"
         if status == 200:
-            inm, ims = self.headers.get("If-None-Match"), self.headers.get("If-Modified-Since")
-            if inm is not None:
-                fresh = page.etag in [t.strip() for t in inm.split(",")] or inm.strip() == "*"
-            elif ims is not None:
-                try:
-                    fresh = page.last_modified <= parsedate_to_datetime(ims)
-                except (TypeError, ValueError):
-                    fresh = False
-            else:
-                fresh = False
-            if fresh:
+            if unchanged(page, self.headers.get("If-None-Match"), self.headers.get("If-Modified-Since")):
                 status, body, kind = 304, b"", "not_modified"
             else:
                 if page.where is None:

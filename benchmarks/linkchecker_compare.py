@@ -44,7 +44,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -52,6 +51,7 @@ import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks.big_portal import AS_OF, COUNTERS, OFFSITE_HOSTS, Portal, serve  # noqa: E402
+from benchmarks.harness import ServerProcess, listening  # noqa: E402
 
 MiB = 2**20
 
@@ -67,39 +67,15 @@ def _serve(docs: int, sock: socket.socket, counters) -> None:
     serve(Portal(docs), sock, counters)
 
 
-class Server:
+class Server(ServerProcess):
     """The portal in its own process; ``counters`` are shared (requests, bytes, …)."""
 
     def __init__(self, docs: int):
-        ctx = multiprocessing.get_context("fork")
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(1024)
-        self.port = self.sock.getsockname()[1]
+        sock = listening()
+        self.counters = multiprocessing.get_context("fork").Array("q", len(COUNTERS))
+        super().__init__(_serve, (docs, sock, self.counters), [sock], "/robots.txt")
+        self.port = self.ports[0]
         self.url = f"http://127.0.0.1:{self.port}/"
-        self.counters = ctx.Array("q", len(COUNTERS))
-        self.proc = ctx.Process(target=_serve, args=(docs, self.sock, self.counters), daemon=True)
-
-    def __enter__(self) -> "Server":
-        self.proc.start()
-        for _ in range(100):  # bounded wait for the first answer
-            try:
-                with urllib.request.urlopen(self.url + "robots.txt", timeout=2) as r:
-                    r.read()
-                break
-            except OSError:
-                time.sleep(0.1)
-        self.ps = psutil.Process(self.proc.pid)
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.proc.terminate()
-        self.proc.join(timeout=10)
-        if self.proc.is_alive():
-            self.proc.kill()
-            self.proc.join(timeout=5)
-        self.sock.close()
 
     def reset(self) -> float:
         with self.counters.get_lock():
