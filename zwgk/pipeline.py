@@ -1,6 +1,6 @@
 """The audit of one site — crawl → IPv6 → checks → report → verdict — in one function.
 
-`zwgk audit`, `zwgk batch` (one child process per site) and the Celery worker all call
+`zwgk audit`, `zwgk batch` and the Celery worker (many sites per process: zwgk.site_host) all call
 :func:`audit_site` with an :class:`AuditJob`; `zwgk/cli.py` only turns options into a job and
 the result into words. Everything the audit reads after the crawl (rules, calendars, baseline,
 output directory) is checked before the crawl starts (:func:`check_inputs`).
