@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 from browser import browser_page
-from conftest import FAST, run_zwgk
+from conftest import FAST_WITH_CLOAK, run_zwgk
 from test_report_csp import WATCH_VIOLATIONS, _policy, _sha256
 from checks.engine import rules_for_run
 from reports import data as report_data
@@ -55,7 +55,7 @@ def batch(tmp_path_factory):
         site = generate(seed)
         with serve(site) as srv:
             proc = run_zwgk("audit", srv.home, "--db", db, "--out", out / "sites" / key, "--format", "html", "--no-ipv6",
-                            "--as-of", AS_OF.isoformat(), "--quiet", *FAST, *srv.resolve_args(),
+                            "--as-of", AS_OF.isoformat(), "--quiet", *FAST_WITH_CLOAK, *srv.resolve_args(),
                             *(("--rules", root / "without-veto.yaml") if key != "veto" else ()), check=False)
             assert proc.returncode in (0, 1), proc.stderr
             home = srv.home
