@@ -71,6 +71,9 @@ _INIT_SCRIPT = """(() => {
     try { Object.defineProperty(window, name, {value: undefined, configurable: false}); } catch (e) {}
   }
 })();"""
+# a browser unused this long is stopped, the next render starts one: a crawl renders a few pages early
+# (list-less pages, script lists) and a process that audits many sites must not keep a browser per site
+IDLE_SECONDS = 20.0
 CLICK_SECONDS = 5.0  # the longest wait for a click's requests to settle
 SETTLE_SECONDS = 0.15  # quiet after a click's last answer: its script has written the page
 # The next-page control a reader would click: 下一页 / 加载更多 …, else the page number 2 (the
@@ -183,6 +186,8 @@ class Renderer:
         self._browser = None
         self._launching: asyncio.Lock | None = None
         self._launch_error: str | None = None
+        self._busy = 0  # renders under way (render thread only)
+        self._last_used = 0.0
         self._pgids: set[int] = set()  # process groups of the browsers launched (Playwright starts each in its own)
         self._dead_proxy: socket.socket | None = None
         self._asker = concurrent.futures.ThreadPoolExecutor(max_workers=2, thread_name_prefix="zwgk-render-may-fetch")
@@ -302,6 +307,7 @@ class Renderer:
                                     detail="no render slot free within the time limit (call render at most `concurrency` at a time)"))
             return
         context = None
+        self._busy += 1
         try:
             browser = await self._browser_ready(job)
             if browser is None:
@@ -323,6 +329,23 @@ class Renderer:
             if context is not None:
                 asyncio.ensure_future(self._dispose(context))
             self._slots.release()
+            self._busy -= 1
+            self._last_used = time.monotonic()
+            asyncio.get_running_loop().call_later(IDLE_SECONDS + 0.1, self._maybe_idle)
+
+    def _maybe_idle(self) -> None:
+        if not self._busy and self._browser is not None and time.monotonic() - self._last_used >= IDLE_SECONDS:
+            asyncio.ensure_future(self._close_idle())
+
+    async def _close_idle(self) -> None:
+        """The browser and its driver, unused for IDLE_SECONDS, are stopped; the next render starts them."""
+        async with self._launching:  # never while one is being launched
+            if self._busy or self._browser is None:
+                return
+            await self._restart("idle")
+            if self._pw is not None:
+                await _quietly(asyncio.wait_for(self._pw.stop(), timeout=5))
+                self._pw = None
 
     async def _visit(self, context, job: _Job) -> RenderResult:
         started = job.deadline - self.timeout

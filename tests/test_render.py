@@ -281,6 +281,30 @@ def test_close_leaves_no_chromium(served):
     assert r.render(served.base + "/fetch.html").error == "closed"
 
 
+def test_an_idle_browser_is_stopped_and_the_next_render_starts_one(served, monkeypatch):
+    """A process that audits many sites must not keep a browser per site: one unused for IDLE_SECONDS
+    is stopped (its processes gone), and the next render starts a new one."""
+    import crawler.render
+
+    _require_browser()
+    monkeypatch.setattr(crawler.render, "IDLE_SECONDS", 1.0)
+    before = _chromium_groups()  # of this process: the module's other renderer may hold one
+    r = Renderer(lambda url: url.startswith(served.base), timeout=TIMEOUT, executable=CHROMIUM)
+    try:
+        assert r.render(served.base + "/fetch.html").error is None
+        mine = _chromium_groups() - before
+        assert mine
+        deadline = time.monotonic() + 15
+        while (mine & _chromium_groups()) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not (mine & _chromium_groups()), "the idle browser was not stopped"
+        result = r.render(served.base + "/fetch.html")
+        assert result.error is None, result.detail
+        assert "关于印发示范市城市管理办法的通知" in result.html
+    finally:
+        r.close()
+
+
 def test_unavailable_without_chromium(tmp_path):
     missing = str(tmp_path / "no-chromium")
     assert not Renderer.available(missing)
