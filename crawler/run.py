@@ -375,8 +375,7 @@ class Reserve:
             if not _alive(left.name.removeprefix("reserve-").split("-")[0]):
                 left.unlink(missing_ok=True)
         try:
-            self.path.parent.mkdir(exist_ok=True)
-            with open(self.path, "wb") as handle:
+            with _make_and_open(self.path, "wb") as handle:
                 os.posix_fallocate(handle.fileno(), 0, self.SIZE)
         except OSError as exc:
             self.release()
@@ -394,9 +393,25 @@ class Reserve:
 
 
 def _remove_if_empty(folder: Path) -> None:
-    """The scan's jobs folder once nothing in it is needed (no saved responses, no reserve)."""
-    if folder.is_dir() and not any(folder.iterdir()):
+    """The scan's jobs folder once nothing in it is needed (no saved responses, no reserve). One
+    rmdir, which only an empty folder survives not: other crawls of the same database (zwgk.site_host
+    runs several at once) may be adding to it or removing it at the same moment."""
+    try:
         folder.rmdir()
+    except OSError:  # not empty, or gone already
+        pass
+
+
+def _make_and_open(path: Path, mode: str):
+    """``path`` opened, its folder made first — again if another crawl removed that folder (empty)
+    between the two (:func:`_remove_if_empty`)."""
+    for attempt in range(3):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            return open(path, mode)
+        except FileNotFoundError:
+            if attempt == 2:
+                raise
 
 
 def _alive(pid: str) -> bool:
@@ -480,8 +495,7 @@ def _lock_jobdir(jobdir: str):
     """One process per scan: two crawls sharing a JOBDIR corrupt its request queue."""
     import fcntl
 
-    Path(jobdir).mkdir(parents=True, exist_ok=True)
-    handle = open(Path(jobdir) / ".lock", "w")
+    handle = _make_and_open(Path(jobdir) / ".lock", "w")
     try:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:

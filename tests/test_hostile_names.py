@@ -57,7 +57,7 @@ def test_hostile_names_each_get_a_row_a_report_folder_of_their_own_and_the_workb
     assert proc.returncode in (0, 1), f"exit {proc.returncode}\n{proc.stdout[-2000:]}\n{proc.stderr[-3000:]}"
     result = json.loads(proc.stdout)
     assert sorted(s["code"] for s in result["sites"]) == sorted(code for code, _ in HOSTILE)
-    assert {s["status"] for s in result["sites"]} == {"audited"}
+    assert {s["status"] for s in result["sites"]} == {"audited"}, [(s["code"], s["error"]) for s in result["sites"] if s["status"] != "audited"]
 
     # one folder per site, each a child of --out; nothing written beside it
     folders = [(out / s["report"]).parent for s in result["sites"]]
