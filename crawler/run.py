@@ -402,11 +402,11 @@ def _remove_if_empty(folder: Path) -> None:
         pass
 
 
-def _make_and_open(path: Path, mode: str):
-    """``path`` opened, its folder made first — again if another crawl removed that folder (empty)
-    between the two (:func:`_remove_if_empty`)."""
+def _make_and_open(path: Path, mode: str, parents: bool = False):
+    """``path`` opened, its folder made first (and the folders above it with ``parents``) — again if
+    another crawl removed that folder (empty) between the two (:func:`_remove_if_empty`)."""
     for attempt in range(3):
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(parents=parents, exist_ok=True)
         try:
             return open(path, mode)
         except FileNotFoundError:
@@ -495,7 +495,7 @@ def _lock_jobdir(jobdir: str):
     """One process per scan: two crawls sharing a JOBDIR corrupt its request queue."""
     import fcntl
 
-    handle = _make_and_open(Path(jobdir) / ".lock", "w")
+    handle = _make_and_open(Path(jobdir) / ".lock", "w", parents=True)
     try:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:
