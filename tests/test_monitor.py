@@ -31,9 +31,13 @@ class FastClock:
     """Simulated time running ``speed`` times faster than real time from ``start``."""
 
     def __init__(self, start: float, speed: float):
-        self.start, self.speed, self.t0 = start, speed, time.monotonic()
+        self.start, self.speed, self.t0 = start, speed, None
 
     def now(self) -> float:
+        # starts at its first reading: a loaded machine's pause before the schedule is planned would
+        # otherwise skip a site's first moments (a visit every 10 ms of real time)
+        if self.t0 is None:
+            self.t0 = time.monotonic()
         return self.start + (time.monotonic() - self.t0) * self.speed
 
     def sleep(self, seconds: float) -> None:
