@@ -439,11 +439,6 @@ def sample(conn, scan_id: int, limit: int) -> list[str]:
     return home + picked
 
 
-# browsers of this step at once in one process: a batch audits many sites in one (zwgk.site_host), and
-# a browser is the biggest thing a site's audit holds; another site's renders wait for one to close
-BROWSERS_AT_ONCE = threading.BoundedSemaphore(2)
-
-
 def measure(db_path: str, scan_id: int, *, pages: int = 20, render_pages: int = 8, render: bool = True, terms=None, dns_server=None,
             resolve=None, allow_hosts=(), allow_private: bool = False, timeout: float = 15.0, per_host: int = 2, delay: float = 0.5,
             user_agent: str = "zwgk-audit") -> dict:
@@ -454,7 +449,6 @@ def measure(db_path: str, scan_id: int, *, pages: int = 20, render_pages: int = 
     render to compare with (None: always render the normal view too)."""
     conn = sqlite3.connect(db_path, timeout=60)
     renderer = None
-    holding = False
     pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="zwgk-cloak")
     try:
         with conn:  # a database written before this table existed
@@ -508,10 +502,6 @@ def measure(db_path: str, scan_id: int, *, pages: int = 20, render_pages: int = 
             if renderer is None:
                 rows.append(_row(scan_id, url, View("render:baidu", error=not_rendered or "render: switched off"), normal))
                 continue
-            if not holding:  # the browser starts at its first render: one of the process's few
-                BROWSERS_AT_ONCE.acquire()
-                holding = True
-
             def look(name: str) -> View:
                 return rendered(net, renderer, url, name, *browsers[name])
 
@@ -529,8 +519,6 @@ def measure(db_path: str, scan_id: int, *, pages: int = 20, render_pages: int = 
         pool.shutdown(wait=True)
         if renderer is not None:
             renderer.close()
-        if holding:
-            BROWSERS_AT_ONCE.release()
         conn.close()
 
 

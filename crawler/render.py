@@ -4,11 +4,12 @@ For list pages that show their items only through script (issue 13, "script-only
 the CMS"): the crawler renders such a page once and reads the links of the rendered HTML, or,
 failing that, the list items of the captured XHR/fetch JSON (``items_from_json``).
 
-Threads. Playwright objects belong to the event loop that created them, so a ``Renderer`` owns one
-dedicated thread running an asyncio loop with Playwright's async API; the browser is launched there
-lazily, on the first render. ``render(url)`` may be called from any thread (the crawler calls it
-through ``deferToThread``); it posts the job to that loop and waits for it, never longer than about
-``timeout`` seconds, and never raises. At most ``concurrency`` (1 or 2) pages render at once.
+Threads. A process has one Chromium (``crawler.browser``), driven by Playwright's async API on one
+private thread, shared by all its renderers: each render is a fresh browser context in it.
+``render(url)`` may be called from any thread; it posts the job to that thread's loop and waits for
+it, never longer than about ``timeout`` seconds once a page of the browser is free (``submit`` does not
+wait: a future of the result); it never raises. At most ``concurrency`` (1 or 2) pages of one renderer
+render at once, and at most ``crawler.browser.PAGES_AT_ONCE`` of the whole process.
 
 Network. Chromium itself has no network: it is started with a proxy that is a bound but never
 listening local port, so anything Chromium would send on its own (preconnect, DNS prefetch,
@@ -23,10 +24,11 @@ of the page goes through one route handler that
 A fresh browser context serves each render (no cookies or storage kept), with service workers
 blocked, downloads refused, no permissions, dialogs dismissed, popups closed and WebRTC removed.
 
-Limits. A render that overruns its time is abandoned: the page's context is closed, and if that
-hangs too (a script in an endless loop) the browser's process group is killed and a new browser is
-started for the next render. ``close()`` ends the thread and the browser; it is idempotent and also
-runs at interpreter exit, so no Chromium process outlives the crawler.
+Limits. A render that overruns its time is abandoned and its context closed; if that hangs too (a
+script in an endless loop) the browser's process groups are killed and a new browser is started for
+the next render; the renders of other sites caught in that browser run once more. ``close()`` ends
+the renderer's renders (the last renderer of the process stops the browser); it is idempotent and
+also runs at interpreter exit, so no Chromium process outlives the crawler.
 """
 
 from __future__ import annotations
@@ -39,8 +41,6 @@ import json as jsonlib
 import os
 import re
 import shutil
-import signal
-import socket
 import threading
 import time
 import weakref
@@ -49,14 +49,9 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Iterable
 from urllib.parse import urljoin, urlsplit
 
+from crawler.browser import Browser
+from crawler.browser import shared as browser_of
 from crawler.dates import DATE_RE
-
-# as tests/browser.py drives the report tests, plus what keeps Chromium off the network by itself
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--disable-default-apps", "--disable-extensions",
-         "--disable-domain-reliability", "--disable-client-side-phishing-detection", "--disable-breakpad",
-         "--no-pings", "--mute-audio", "--metrics-recording-only", "--disable-dev-shm-usage",
-         "--force-webrtc-ip-handling-policy=disable_non_proxied_udp"]
 
 ALLOWED_TYPES = {"document", "script", "xhr", "fetch"}
 JSON_TYPES = {"xhr", "fetch", "script"}  # script: JSONP only
@@ -71,9 +66,7 @@ _INIT_SCRIPT = """(() => {
     try { Object.defineProperty(window, name, {value: undefined, configurable: false}); } catch (e) {}
   }
 })();"""
-# a browser unused this long is stopped, the next render starts one: a crawl renders a few pages early
-# (list-less pages, script lists) and a process that audits many sites must not keep a browser per site
-IDLE_SECONDS = 20.0
+QUEUE_SECONDS = 300.0  # the longest a render waits for a page of the process's browser
 CLICK_SECONDS = 5.0  # the longest wait for a click's requests to settle
 SETTLE_SECONDS = 0.15  # quiet after a click's last answer: its script has written the page
 # The next-page control a reader would click: 下一页 / 加载更多 …, else the page number 2 (the
@@ -134,13 +127,16 @@ def default_executable(executable: str | None = None) -> str:
 
 
 class _Job:
-    def __init__(self, url: str, deadline: float, referer: str | None = None, user_agent: str | None = None,
-                 timers: float = 0.0):
+    def __init__(self, url: str, budget: float, started: float, referer: str | None = None, user_agent: str | None = None,
+                 timers: float = 0.0, clicks: int = 0):
         self.url = url
-        self.deadline = deadline
+        self.budget = budget  # seconds the render may take once a page of the browser is its own
+        self.started = started  # when it was asked for
+        self.deadline = started + budget  # set again when it begins
         self.referer = referer  # the page is opened as if from this page (Referer, document.referrer)
         self.user_agent = user_agent  # instead of the renderer's
         self.timers = timers  # seconds of the page's clock run at once after loading (its setTimeout callbacks fire)
+        self.clicks = clicks  # how many clicks the caller asked for
         self.left_for: str | None = None
         self.frames_refused: list[str] = []
         self.json: list[tuple[str, str]] = []
@@ -154,15 +150,21 @@ class _Job:
         self.calls: list = []
         self.pending = 0  # requests of the page being fetched now
         self.phase = 0  # clicks of the next-page control so far
-        self.clicks = 0  # how many clicks the caller asked for
         self.pages_after: list[str] = []
+
+    def begin(self) -> None:
+        self.deadline = time.monotonic() + self.budget
+
+    def again(self) -> _Job:
+        """The same render from the start (its first try was caught in a browser restart)."""
+        return _Job(self.url, self.budget, self.started, self.referer, self.user_agent, self.timers, self.clicks)
 
     def remaining(self) -> float:
         return self.deadline - time.monotonic()
 
 
 class Renderer:
-    """Renders pages one (or two) at a time in one headless Chromium owned by a private thread."""
+    """Renders pages one (or two) at a time, each in a fresh context of the process's one Chromium."""
 
     def __init__(self, may_fetch: Callable[[str], bool], timeout: float = 15.0, user_agent: str | None = None,
                  executable: str | None = None, *, concurrency: int = 1, max_json: int = 50,
@@ -179,17 +181,10 @@ class Renderer:
         self.max_html_chars = max_html_chars
         self._lock = threading.Lock()
         self._closed = False
+        self._browser: Browser | None = None  # the process's, once this renderer first renders
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
         self._slots: asyncio.Semaphore | None = None
-        self._pw = None
-        self._browser = None
-        self._launching: asyncio.Lock | None = None
-        self._launch_error: str | None = None
-        self._busy = 0  # renders under way (render thread only)
-        self._last_used = 0.0
-        self._pgids: set[int] = set()  # process groups of the browsers launched (Playwright starts each in its own)
-        self._dead_proxy: socket.socket | None = None
+        self._tasks: set[asyncio.Task] = set()  # this renderer's renders under way
         self._asker = concurrent.futures.ThreadPoolExecutor(max_workers=2, thread_name_prefix="zwgk-render-may-fetch")
         _LIVE.add(self)
 
@@ -207,31 +202,44 @@ class Renderer:
         times, keeping the HTML after each click (``pages_after``) and the requests it made. With
         ``referer`` the page is opened as a visitor coming from that page; ``user_agent`` replaces the
         renderer's for this render. ``timers``: after loading, the page's clock is run forward that many
-        seconds at once, so that what its timers would do later (a delayed redirect) happens now."""
+        seconds at once, so that what its timers would do later (a delayed redirect) happens now.
+        Waits for a page of the browser (other renders of the process may hold them all) at most
+        QUEUE_SECONDS; the render itself takes about ``timeout`` seconds at most."""
         started = time.monotonic()
+        answer = self.submit(url, clicks, referer, user_agent, timers)
         try:
-            return self._render(url, started, clicks, referer, user_agent, timers)
-        except Exception as exc:  # never raises
-            return _result(url, started, error="error", detail=f"{type(exc).__name__}: {exc}")
+            return answer.result(timeout=QUEUE_SECONDS * 2 + 2 * (self._budget(clicks) + 8))
+        except concurrent.futures.TimeoutError:  # the browser's loop itself did not answer
+            return _result(url, started, error="timeout", detail="abandoned after the time limit")
+        except concurrent.futures.CancelledError:
+            return _result(url, started, error="closed", detail="the renderer was closed during the render")
+
+    def submit(self, url: str, clicks: int = 0, referer: str | None = None, user_agent: str | None = None,
+               timers: float = 0.0) -> concurrent.futures.Future:
+        """``render`` without waiting: a future of its RenderResult (never of an exception)."""
+        started = time.monotonic()
+        answer: concurrent.futures.Future = concurrent.futures.Future()
+        try:
+            self._submit(answer, _Job(url, self._budget(clicks), started, referer, user_agent, timers, clicks))
+        except Exception as exc:
+            _answer(answer, _result(url, started, error="error", detail=f"{type(exc).__name__}: {exc}"))
+        return answer
 
     def close(self) -> None:
-        """Stop the browser and the thread; idempotent; also run at interpreter exit."""
+        """End this renderer's renders; the last renderer of the process stops the browser. Idempotent;
+        also run at interpreter exit."""
         with self._lock:
             if self._closed:
                 return
             self._closed = True
-            loop, thread = self._loop, self._thread
-        if loop is not None and thread is not None and thread.is_alive():
+            loop, browser = self._loop, self._browser
+        if loop is not None and browser is not None:
             try:
-                asyncio.run_coroutine_threadsafe(self._shutdown(), loop).result(15)
+                asyncio.run_coroutine_threadsafe(self._cancel_renders(), loop).result(15)
             except Exception:
                 pass
-            loop.call_soon_threadsafe(loop.stop)
-            thread.join(10)
-        self._kill_groups()
+            browser.detach()
         self._asker.shutdown(wait=False, cancel_futures=True)
-        if self._dead_proxy is not None:
-            self._dead_proxy.close()
         _LIVE.discard(self)
 
     def __enter__(self) -> Renderer:
@@ -242,113 +250,89 @@ class Renderer:
 
     # ---- caller's side ----
 
-    def _render(self, url: str, started: float, clicks: int = 0, referer: str | None = None,
-                user_agent: str | None = None, timers: float = 0.0) -> RenderResult:
-        if urlsplit(url).scheme not in ("http", "https"):
-            return _result(url, started, error="refused", detail="not an http(s) URL")
-        if not self.available(self.executable):
-            return _result(url, started, error="unavailable", detail=f"no Chromium at {self.executable} or no Playwright")
-        loop = self._start()
-        if loop is None:
-            return _result(url, started, error="closed", detail="the renderer is closed")
-        if self._launch_error:
-            return _result(url, started, error="unavailable", detail=self._launch_error)
-        job = _Job(url, started + self.timeout * (1 + min(clicks, 1)) + CLICK_SECONDS * max(0, clicks - 1), referer, user_agent,
-                   timers)
-        job.clicks = clicks
-        answer: concurrent.futures.Future = concurrent.futures.Future()
-        task = asyncio.run_coroutine_threadsafe(self._job(job, answer), loop)
-        try:
-            return answer.result(timeout=max(0.1, job.remaining() + 1.5))
-        except concurrent.futures.TimeoutError:
-            # the loop did not answer in time: abandon the job (its page is closed) and restart the browser
-            task.cancel()
-            try:
-                loop.call_soon_threadsafe(lambda: asyncio.ensure_future(self._restart("render overran")))
-            except RuntimeError:  # closed meanwhile
-                pass
-            return _result(url, started, error="timeout", detail="abandoned after the time limit", job=job)
-        except concurrent.futures.CancelledError:
-            return _result(url, started, error="closed", detail="the renderer was closed during the render", job=job)
+    def _budget(self, clicks: int) -> float:
+        return self.timeout * (1 + min(clicks, 1)) + CLICK_SECONDS * max(0, clicks - 1)
 
-    def _start(self) -> asyncio.AbstractEventLoop | None:
+    def _submit(self, answer: concurrent.futures.Future, job: _Job) -> None:
+        if urlsplit(job.url).scheme not in ("http", "https"):
+            return _answer(answer, _result(job.url, job.started, error="refused", detail="not an http(s) URL"))
+        if not self.available(self.executable):
+            return _answer(answer, _result(job.url, job.started, error="unavailable",
+                                           detail=f"no Chromium at {self.executable} or no Playwright"))
         with self._lock:
             if self._closed:
-                return None
+                return _answer(answer, _result(job.url, job.started, error="closed", detail="the renderer is closed"))
             if self._loop is None:
-                self._dead_proxy = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-                self._dead_proxy.bind(("127.0.0.1", 0))  # reserved, never listening: every connection is refused
-                loop = asyncio.new_event_loop()
-                ready = threading.Event()
+                self._browser = browser_of(self.executable)
+                self._loop = self._browser.attach()
+            loop, browser = self._loop, self._browser
+        if browser.launch_error:
+            return _answer(answer, _result(job.url, job.started, error="unavailable", detail=browser.launch_error))
+        asyncio.run_coroutine_threadsafe(self._job(job, answer), loop)
 
-                def run() -> None:
-                    asyncio.set_event_loop(loop)
-                    self._slots = asyncio.Semaphore(self.concurrency)
-                    self._launching = asyncio.Lock()
-                    loop.call_soon(ready.set)
-                    try:
-                        loop.run_forever()
-                    finally:
-                        loop.close()
-
-                self._thread = threading.Thread(target=run, name="zwgk-render", daemon=True)
-                self._thread.start()
-                ready.wait(10)
-                self._loop = loop
-            return self._loop
-
-    # ---- the render thread ----
+    # ---- the browser's thread ----
 
     async def _job(self, job: _Job, answer: concurrent.futures.Future) -> None:
+        task = asyncio.current_task()
+        self._tasks.add(task)
+        if self._slots is None:
+            self._slots = asyncio.Semaphore(self.concurrency)
+        browser = self._browser
         try:
-            await asyncio.wait_for(self._slots.acquire(), timeout=max(0.01, job.remaining() - 1.0))
-        except (asyncio.TimeoutError, TimeoutError):
-            _answer(answer, _result(job.url, job.deadline - self.timeout, error="busy",
-                                    detail="no render slot free within the time limit (call render at most `concurrency` at a time)"))
-            return
+            async with _within(self._slots, QUEUE_SECONDS) as mine, _within(browser.pages, QUEUE_SECONDS) as page:
+                if not (mine and page):
+                    _answer(answer, _result(job.url, job.started, error="busy",
+                                            detail="no page of the browser free within the time limit"))
+                    return
+                for attempt in range(2):
+                    job.begin()
+                    generation = browser.generation
+                    result = await self._attempt(browser, job)
+                    if result.error and browser.generation != generation and attempt == 0 and not self._closed:
+                        job = job.again()  # killed with a page of another render that hung: once more
+                        continue
+                    break
+                _answer(answer, result)
+        except asyncio.CancelledError:  # the renderer is closing
+            _answer(answer, _result(job.url, job.started, error="closed", detail="the render was stopped", job=job))
+            raise
+        finally:
+            self._tasks.discard(task)
+
+    async def _attempt(self, browser: Browser, job: _Job) -> RenderResult:
         context = None
-        self._busy += 1
+        browser.began()
         try:
-            browser = await self._browser_ready(job)
-            if browser is None:
-                _answer(answer, _result(job.url, job.deadline - self.timeout, error="unavailable", detail=self._launch_error or ""))
-                return
-            context = await browser.new_context(
+            chromium = await browser.ready(job.remaining())
+            if chromium is None:
+                return _result(job.url, job.started, error="unavailable", detail=browser.launch_error or "")
+            context = await chromium.new_context(
                 user_agent=job.user_agent or self.user_agent, service_workers="block", accept_downloads=False, permissions=[],
                 ignore_https_errors=True, java_script_enabled=True, locale="zh-CN", timezone_id="Asia/Shanghai",
                 viewport={"width": 1366, "height": 900})
-            _answer(answer, await self._visit(context, job))
-        except asyncio.CancelledError:  # abandoned by its caller, or the renderer is closing
-            _answer(answer, _result(job.url, job.deadline - self.timeout, error="closed" if self._closed else "timeout",
-                                    detail="the render was stopped", job=job))
+            try:
+                return await asyncio.wait_for(self._visit(context, job), timeout=max(0.1, job.remaining() + 1.0))
+            except TimeoutError:
+                return _result(job.url, job.started, error="timeout", detail="abandoned after the time limit", job=job)
+        except asyncio.CancelledError:
             raise
         except Exception as exc:
             kind = "crashed" if job.crashed or _is_closed(exc) else "timeout" if isinstance(exc, TimeoutError) else "error"
-            _answer(answer, _result(job.url, job.deadline - self.timeout, error=kind, detail=_short(exc), job=job))
+            return _result(job.url, job.started, error=kind, detail=_short(exc), job=job)
         finally:
             if context is not None:
-                asyncio.ensure_future(self._dispose(context))
-            self._slots.release()
-            self._busy -= 1
-            self._last_used = time.monotonic()
-            asyncio.get_running_loop().call_later(IDLE_SECONDS + 0.1, self._maybe_idle)
+                await self._dispose(browser, context)
+            browser.ended()
 
-    def _maybe_idle(self) -> None:
-        if not self._busy and self._browser is not None and time.monotonic() - self._last_used >= IDLE_SECONDS:
-            asyncio.ensure_future(self._close_idle())
-
-    async def _close_idle(self) -> None:
-        """The browser and its driver, unused for IDLE_SECONDS, are stopped; the next render starts them."""
-        async with self._launching:  # never while one is being launched
-            if self._busy or self._browser is None:
-                return
-            await self._restart("idle")
-            if self._pw is not None:
-                await _quietly(asyncio.wait_for(self._pw.stop(), timeout=5))
-                self._pw = None
+    async def _cancel_renders(self) -> None:
+        tasks = [t for t in self._tasks if not t.done()]
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.wait(tasks, timeout=10)
 
     async def _visit(self, context, job: _Job) -> RenderResult:
-        started = job.deadline - self.timeout
+        started = job.started
         context.set_default_timeout(max(1000, job.remaining() * 1000))
         await context.add_init_script(_INIT_SCRIPT)
         await context.route("**/*", lambda route: self._route(route, job))
@@ -528,61 +512,13 @@ class Renderer:
             job.refused.append(url)
         return allowed
 
-    async def _browser_ready(self, job: _Job):
-        async with self._launching:
-            if self._browser is not None and self._browser.is_connected():
-                return self._browser
-            self._browser = None
-            try:
-                if self._pw is None:
-                    from playwright.async_api import async_playwright
-                    self._pw = await async_playwright().start()
-                before = _chromium_groups()
-                proxy = self._dead_proxy.getsockname()[1]
-                browser = await self._pw.chromium.launch(
-                    executable_path=self.executable, headless=True, timeout=max(1.0, min(30.0, job.remaining())) * 1000,
-                    args=[*FLAGS, f"--proxy-server=http://127.0.0.1:{proxy}", "--proxy-bypass-list=<-loopback>"])
-            except Exception as exc:
-                if "Timeout" in type(exc).__name__:
-                    raise TimeoutError("Chromium did not start in time") from exc
-                self._launch_error = f"Chromium could not be started: {_short(exc)}"
-                return None
-            self._pgids |= _chromium_groups() - before
-            self._browser = browser
-            return browser
-
-    async def _dispose(self, context) -> None:
+    async def _dispose(self, browser: Browser, context) -> None:
         try:
             await asyncio.wait_for(context.close(), timeout=5)
-        except Exception:
-            await self._restart("a page did not close")
-
-    async def _restart(self, why: str) -> None:
-        """Kill the browser (a hung renderer, an overrun); the next render launches a new one."""
-        browser, self._browser = self._browser, None
-        self._kill_groups()
-        if browser is not None:
-            await _quietly(asyncio.wait_for(browser.close(), timeout=3))
-
-    async def _shutdown(self) -> None:
-        for task in asyncio.all_tasks():
-            if task is not asyncio.current_task():
-                task.cancel()
-        browser, self._browser = self._browser, None
-        if browser is not None:
-            await _quietly(asyncio.wait_for(browser.close(), timeout=5))
-        self._kill_groups()
-        if self._pw is not None:
-            await _quietly(asyncio.wait_for(self._pw.stop(), timeout=5))
-            self._pw = None
-
-    def _kill_groups(self) -> None:
-        for pgid in list(self._pgids):
-            try:
-                os.killpg(pgid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
-            self._pgids.discard(pgid)
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # a page whose script does not yield: only killing the browser ends it
+            await browser.restart("a page did not close")
 
 
 # ---- helpers ----
@@ -600,6 +536,25 @@ async def _settle(job: _Job, calls_before: int, limit: float) -> None:
             seen, quiet_since = len(job.calls), loop.time()
         elif loop.time() - quiet_since >= SETTLE_SECONDS and (len(job.calls) > calls_before or loop.time() - quiet_since >= 0.5):
             return
+
+class _within:
+    """``async with _within(semaphore, seconds) as held``: acquired within the time (held is True) or not."""
+
+    def __init__(self, semaphore: asyncio.Semaphore, seconds: float):
+        self.semaphore, self.seconds, self.held = semaphore, seconds, False
+
+    async def __aenter__(self) -> bool:
+        try:
+            await asyncio.wait_for(self.semaphore.acquire(), timeout=self.seconds)
+            self.held = True
+        except TimeoutError:
+            pass
+        return self.held
+
+    async def __aexit__(self, *exc) -> None:
+        if self.held:
+            self.semaphore.release()
+
 
 _LIVE: "weakref.WeakSet[Renderer]" = weakref.WeakSet()
 
@@ -681,34 +636,6 @@ def _decode(body: bytes, content_type: str) -> str:
         except (LookupError, UnicodeDecodeError):
             continue
     return body.decode("utf-8", "replace")
-
-
-def _chromium_groups() -> set[int]:
-    """Process groups led by a Chromium descendant of this process (Playwright gives each browser its own)."""
-    procs: dict[int, tuple[str, int, int]] = {}
-    for entry in os.listdir("/proc") if os.path.isdir("/proc") else []:
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", encoding="utf-8", errors="replace") as handle:
-                stat = handle.read()
-        except OSError:
-            continue
-        comm = stat[stat.index("(") + 1: stat.rindex(")")]
-        fields = stat[stat.rindex(")") + 2:].split()
-        if fields[0] != "Z":
-            procs[int(entry)] = (comm, int(fields[1]), int(fields[2]))  # comm, ppid, pgrp
-    me = os.getpid()
-    groups = set()
-    for pid, (comm, _ppid, pgrp) in procs.items():
-        if pgrp != pid or "chrom" not in comm.lower():
-            continue
-        parent, seen = procs.get(pid, ("", 0, 0))[1], 0
-        while parent and parent != me and seen < 64:
-            parent, seen = procs.get(parent, ("", 0, 0))[1], seen + 1
-        if parent == me:
-            groups.add(pid)
-    return groups
 
 
 # ---- list items in JSON of unknown shape ----

@@ -18,7 +18,8 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import escape
 
-from crawler.render import FLAGS, Renderer, default_executable
+from crawler.browser import FLAGS
+from crawler.render import Renderer, default_executable
 from reports import filed
 from reports.writers import FormatUnavailable
 

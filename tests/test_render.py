@@ -14,7 +14,8 @@ import pytest
 
 from browser import CHROMIUM
 from http_site import page, serve
-from crawler.render import Renderer, _chromium_groups, items_from_json
+from crawler.browser import chromium_groups as _chromium_groups
+from crawler.render import Renderer, items_from_json
 
 TIMEOUT = 10.0  # a render on a machine loaded by the whole suite (3 processes, Chromium in several) needs its margin
 
@@ -263,33 +264,53 @@ def _chromium_pids() -> set[int]:
     return pids
 
 
-def test_close_leaves_no_chromium(served):
+@pytest.fixture()
+def own_chromium(tmp_path):
+    """The system Chromium under another path: renderers given it share a browser of their own, not
+    the one the module's renderer holds (a process has one browser per executable)."""
     _require_browser()
+    path = tmp_path / "chromium"
+    path.symlink_to(os.path.realpath(CHROMIUM))
+    return str(path)
+
+
+def test_renderers_of_a_process_share_one_browser_and_the_last_close_leaves_no_chromium(served, own_chromium):
+    """Many sites audited in one process: one Chromium for all their renderers (a context per
+    render); a page that hangs kills that browser, and another site's render caught in it runs again
+    rather than fail; closing the last renderer leaves no Chromium."""
     before = _chromium_pids()
-    r = Renderer(lambda url: url.startswith(served.base), timeout=TIMEOUT, executable=CHROMIUM)
-    assert r.render(served.base + "/fetch.html").error is None
-    assert r.render(served.base + "/spin.html").error == "timeout"  # a hung renderer, then killed
-    assert r.render(served.base + "/fetch.html").error is None
-    during = _chromium_pids() - before
-    assert during and _chromium_groups()
-    r.close()
-    r.close()  # idempotent
+    groups_before = _chromium_groups()
+    first = Renderer(lambda url: url.startswith(served.base), timeout=TIMEOUT, executable=own_chromium)
+    second = Renderer(lambda url: url.startswith(served.base), timeout=TIMEOUT, executable=own_chromium)
+    assert first.render(served.base + "/fetch.html").error is None
+    assert second.render(served.base + "/fetch.html").error is None
+    assert len(_chromium_groups() - groups_before) == 1, "one browser for the process, not one per renderer"
+    hung = first.submit(served.base + "/spin.html")
+    time.sleep(1.0)
+    caught = second.submit(served.base + "/fetch.html")
+    assert hung.result(60).error == "timeout"
+    result = caught.result(60)
+    assert result.error is None and "关于印发示范市城市管理办法的通知" in result.html, (result.error, result.detail)
+    first.close()
+    first.close()  # idempotent
+    assert first.render(served.base + "/fetch.html").error == "closed"
+    assert second.render(served.base + "/fetch.html").error is None  # the browser stays for the renderer left
+    assert _chromium_pids() - before
+    second.close()
     deadline = time.monotonic() + 5
     while (_chromium_pids() - before) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert not (_chromium_pids() - before), "Chromium processes survived close()"
-    assert r.render(served.base + "/fetch.html").error == "closed"
+    assert not (_chromium_pids() - before), "Chromium processes survived the last close()"
 
 
-def test_an_idle_browser_is_stopped_and_the_next_render_starts_one(served, monkeypatch):
-    """A process that audits many sites must not keep a browser per site: one unused for IDLE_SECONDS
-    is stopped (its processes gone), and the next render starts a new one."""
-    import crawler.render
+def test_an_idle_browser_is_stopped_and_the_next_render_starts_one(served, monkeypatch, own_chromium):
+    """A process that audits many sites must not keep a browser it does not use: one unused for
+    IDLE_SECONDS is stopped (its processes gone), and the next render starts a new one."""
+    import crawler.browser
 
-    _require_browser()
-    monkeypatch.setattr(crawler.render, "IDLE_SECONDS", 1.0)
-    before = _chromium_groups()  # of this process: the module's other renderer may hold one
-    r = Renderer(lambda url: url.startswith(served.base), timeout=TIMEOUT, executable=CHROMIUM)
+    monkeypatch.setattr(crawler.browser, "IDLE_SECONDS", 1.0)
+    before = _chromium_groups()
+    r = Renderer(lambda url: url.startswith(served.base), timeout=TIMEOUT, executable=own_chromium)
     try:
         assert r.render(served.base + "/fetch.html").error is None
         mine = _chromium_groups() - before

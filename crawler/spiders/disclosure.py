@@ -755,13 +755,23 @@ class DisclosureSpider(scrapy.Spider):
             self.renderer = Renderer(self._may_render, timeout=15.0, user_agent=self.settings.get("USER_AGENT"), concurrency=RENDERS_AT_ONCE,
                                      pin=lambda host, port: pins.get((host.lower(), port)))
         self.renders += 1
-        result = await maybe_deferred_to_future(self.render_slots.run(deferToThread, self.renderer.render, url, clicks))
+        result = await maybe_deferred_to_future(self.render_slots.run(self._rendered, url, clicks))
         if result.error in RENDER_RETRY:  # a busy machine or a browser that died: once more
             self.renders += 1
-            result = await maybe_deferred_to_future(self.render_slots.run(deferToThread, self.renderer.render, url, clicks))
+            result = await maybe_deferred_to_future(self.render_slots.run(self._rendered, url, clicks))
         if result.error:
             self.logger.warning("render of %s failed: %s %s", url, result.error, result.detail or "")
         return result
+
+    def _rendered(self, url: str, clicks: int) -> Deferred:
+        """The render's result, without a thread waiting for it: the process's sites share one browser
+        and a render may wait for a page of it."""
+        from twisted.internet import reactor  # the running one (importing it at module level would install one)
+
+        answer = Deferred()
+        future = self.renderer.submit(url, clicks)
+        future.add_done_callback(lambda done: reactor.callFromThread(answer.callback, done.result()))
+        return answer
 
     @reads_links
     async def parse_rendered(self, response):
