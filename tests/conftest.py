@@ -19,6 +19,19 @@ FAST_WITH_CLOAK = ("--per-host", "8", "--delay", "0")
 FAST = (*FAST_WITH_CLOAK, "--no-cloak-check")
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
+def pytest_collection_modifyitems(config, items):
+    """The suite runs with ``--dist loadgroup``: a file's tests run in one worker (module fixtures
+    serve a site once), except a file of long independent tests that sets SPLIT_ACROSS_WORKERS = N,
+    whose tests go to N groups (one file of 40 audits would otherwise be the whole run's tail)."""
+    seen: dict[str, int] = {}
+    for item in items:
+        group = item.nodeid.split("::")[0]
+        split = getattr(item.module, "SPLIT_ACROSS_WORKERS", 1)
+        index = seen[group] = seen.get(group, -1) + 1
+        item.add_marker(pytest.mark.xdist_group(f"{group}#{index % split}" if split > 1 else group))
+
+
 def run_zwgk(*args, timeout=300, check=True, env=None):
     """Run the installed CLI in a subprocess (Scrapy's reactor cannot be restarted in-process)."""
     proc = subprocess.run(
