@@ -44,7 +44,6 @@ from conftest import FAST
 from tests.sitegen import AS_OF, OFFSITE_HOSTS, generate, serve
 
 SEEDS = range(30)
-SPLIT_ACROSS_WORKERS = 3  # each seed is its own audit: the file's tests go to three groups (tests/conftest.py)
 EXACT_RULES = [
     "links.broken", "metadata.missing_field", "metadata.empty_field", "freshness.publication_delay", "freshness.stale_column",
     "freshness.blank_column", "content.hidden_link", "content.personal_data", "identity.missing_meta",
