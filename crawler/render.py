@@ -49,7 +49,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Iterable
 from urllib.parse import urljoin, urlsplit
 
-from crawler.browser import Browser
+from crawler.browser import LAUNCH_SECONDS, Browser
 from crawler.browser import shared as browser_of
 from crawler.dates import DATE_RE
 
@@ -208,7 +208,7 @@ class Renderer:
         started = time.monotonic()
         answer = self.submit(url, clicks, referer, user_agent, timers)
         try:
-            return answer.result(timeout=QUEUE_SECONDS * 2 + 2 * (self._budget(clicks) + 8))
+            return answer.result(timeout=QUEUE_SECONDS * 2 + 2 * (LAUNCH_SECONDS + self._budget(clicks) + 8))
         except concurrent.futures.TimeoutError:  # the browser's loop itself did not answer
             return _result(url, started, error="timeout", detail="abandoned after the time limit")
         except concurrent.futures.CancelledError:
@@ -285,7 +285,6 @@ class Renderer:
                                             detail="no page of the browser free within the time limit"))
                     return
                 for attempt in range(2):
-                    job.begin()
                     generation = browser.generation
                     result = await self._attempt(browser, job)
                     if result.error and browser.generation != generation and attempt == 0 and not self._closed:
@@ -303,9 +302,10 @@ class Renderer:
         context = None
         browser.began()
         try:
-            chromium = await browser.ready(job.remaining())
+            chromium = await browser.ready(LAUNCH_SECONDS)
             if chromium is None:
                 return _result(job.url, job.started, error="unavailable", detail=browser.launch_error or "")
+            job.begin()  # starting the process's browser is not the page's time
             context = await chromium.new_context(
                 user_agent=job.user_agent or self.user_agent, service_workers="block", accept_downloads=False, permissions=[],
                 ignore_https_errors=True, java_script_enabled=True, locale="zh-CN", timezone_id="Asia/Shanghai",
