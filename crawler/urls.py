@@ -19,6 +19,9 @@ from w3lib.url import safe_url_string
 DEFAULT_PORTS = {"http": 80, "https": 443}
 # dir/index.html, dir/default.htm … serve the directory's own page (one column, one identity)
 DIRECTORY_INDEX = re.compile(r"/(?:index|default)\.(?:s?html?|jsp|php|aspx?)$", re.I)
+# a browser reads any number of slashes or backslashes after http(s): as the start of the host
+# (WHATWG): http:///a.gov.cn/x is http://a.gov.cn/x (w3lib reads it so only from 2.6 on)
+SCHEME_SLASHES = re.compile(r"^(https?:)[/\\]*", re.I)
 
 
 class MalformedURL(ValueError):
@@ -29,7 +32,7 @@ class MalformedURL(ValueError):
 def canonical(url: str, encoding: str = "utf-8") -> str:
     """The canonical form of an absolute http(s) URL; raises MalformedURL if it has none."""
     try:
-        safe = safe_url_string(url.strip(), encoding=encoding or "utf-8")
+        safe = safe_url_string(SCHEME_SLASHES.sub(r"\1//", url.strip()), encoding=encoding or "utf-8")
         parts = urlsplit(safe)
         port = parts.port  # raises ValueError on a non-numeric or out-of-range port
     except (ValueError, UnicodeError, LookupError) as exc:

@@ -29,13 +29,16 @@ from lxml import html
     ("http://example.gov.cn/list.jsp?kw=通知", "utf-8", "http://example.gov.cn/list.jsp?kw=%E9%80%9A%E7%9F%A5"),
     ("http://example.gov.cn/a%20b/%E4%B8%8A.html", "utf-8", "http://example.gov.cn/a%20b/%E4%B8%8A.html"),
     ("http://[::1]:8000/x", "utf-8", "http://[::1]:8000/x"),
+    # a browser reads any slashes (or backslashes) after http: as the start of the host (WHATWG)
+    ("http:///example.gov.cn/x", "utf-8", "http://example.gov.cn/x"),
+    ("HTTPS:\\\\example.gov.cn", "utf-8", "https://example.gov.cn/"),
 ])
 def test_canonical(raw, encoding, expected):
     assert canonical(raw, encoding) == expected
     assert canonical(expected, encoding) == expected  # idempotent
 
 
-@pytest.mark.parametrize("raw", ["http://127.0.0.1:99999/x", "http://[::1/y", "http:///nohost", "ftp://example.gov.cn/"])
+@pytest.mark.parametrize("raw", ["http://127.0.0.1:99999/x", "http://[::1/y", "http:///", "http://", "ftp://example.gov.cn/"])
 def test_malformed(raw):
     with pytest.raises(MalformedURL):
         canonical(raw)
