@@ -223,7 +223,9 @@ def test_probes_keep_the_crawls_politeness_towards_a_host():
 
     from crawler.ipv6 import HostPacer
 
-    pacer, started, lock = HostPacer(2, 0.2), {"a": [], "b": []}, threading.Lock()
+    # the times are read after the pacer lets a probe go: on a loaded machine a thread may read its
+    # clock tens of milliseconds late, so the spacing (0.5 s) is asserted with 0.1 s to spare
+    pacer, started, lock = HostPacer(2, 0.5), {"a": [], "b": []}, threading.Lock()
 
     def probe(host):
         with pacer.slot(host):
@@ -237,5 +239,5 @@ def test_probes_keep_the_crawls_politeness_towards_a_host():
         t.join(10)
     for host, times in started.items():
         times.sort()
-        assert min(b - a for a, b in zip(times, times[1:])) >= 0.19, (host, times)
-    assert abs(started["a"][0] - started["b"][0]) < 0.15  # another host does not wait for this one
+        assert min(b - a for a, b in zip(times, times[1:])) >= 0.4, (host, times)
+    assert abs(started["a"][0] - started["b"][0]) < 0.3  # another host does not wait for this one
