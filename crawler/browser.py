@@ -130,7 +130,7 @@ class Browser:
             except Exception as exc:
                 if "Timeout" in type(exc).__name__:
                     raise TimeoutError("Chromium did not start in time") from exc
-                self.launch_error = f"Chromium could not be started: {(str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]}"
+                self.launch_error = f"Chromium could not be started: {short_error(exc)}"
                 return None
             self._pgids |= chromium_groups() - before
             self._browser = browser
@@ -150,7 +150,7 @@ class Browser:
         self.generation += 1
         self._kill_groups()
         if browser is not None:
-            await _quietly(asyncio.wait_for(browser.close(), timeout=3))
+            await quietly(asyncio.wait_for(browser.close(), timeout=3))
 
     def _maybe_idle(self) -> None:
         if not self._busy and self._browser is not None and time.monotonic() - self._last_used >= IDLE_SECONDS:
@@ -162,7 +162,7 @@ class Browser:
                 return
             await self.restart("idle")
             if self._pw is not None:
-                await _quietly(asyncio.wait_for(self._pw.stop(), timeout=5))
+                await quietly(asyncio.wait_for(self._pw.stop(), timeout=5))
                 self._pw = None
 
     async def _shutdown(self) -> None:
@@ -172,10 +172,10 @@ class Browser:
         browser, self._browser = self._browser, None
         self.generation += 1
         if browser is not None:
-            await _quietly(asyncio.wait_for(browser.close(), timeout=5))
+            await quietly(asyncio.wait_for(browser.close(), timeout=5))
         self._kill_groups()
         if self._pw is not None:
-            await _quietly(asyncio.wait_for(self._pw.stop(), timeout=5))
+            await quietly(asyncio.wait_for(self._pw.stop(), timeout=5))
             self._pw = None
 
     def _kill_groups(self) -> None:
@@ -210,11 +210,17 @@ def _stop_all() -> None:
                 browser._stop(loop, thread)
 
 
-async def _quietly(awaitable) -> None:
+async def quietly(awaitable) -> None:
+    """Await it; what it raises does not matter (closing something already gone)."""
     try:
         await awaitable
     except Exception:
         pass
+
+
+def short_error(exc: Exception) -> str:
+    """An exception's first line, bounded (for a render's or a launch's ``detail``)."""
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]
 
 
 def chromium_groups() -> set[int]:

@@ -50,6 +50,8 @@ from typing import Any, Callable, Iterable
 from urllib.parse import urljoin, urlsplit
 
 from crawler.browser import LAUNCH_SECONDS, Browser
+from crawler.browser import quietly as _quietly
+from crawler.browser import short_error as _short
 from crawler.browser import shared as browser_of
 from crawler.dates import DATE_RE
 
@@ -579,13 +581,6 @@ def _answer(future: concurrent.futures.Future, result: RenderResult) -> None:
         future.set_result(result)
 
 
-async def _quietly(awaitable) -> None:
-    try:
-        await awaitable
-    except Exception:
-        pass
-
-
 async def _refuse_websocket(ws) -> None:
     await _quietly(ws.close())
 
@@ -600,10 +595,6 @@ def _frame(request):
 def _is_closed(exc: Exception) -> bool:
     text = str(exc)
     return "TargetClosed" in type(exc).__name__ or "has been closed" in text or "crashed" in text.lower()
-
-
-def _short(exc: Exception) -> str:
-    return (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]
 
 
 def _json_text(body: bytes, content_type: str, jsonp: bool = False) -> str | None:
