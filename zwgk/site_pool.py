@@ -199,9 +199,11 @@ class SitePool:
             while not self.always and not self.stopped:
                 with self.lock:
                     running = self.running
-                if running == 0 or (time.monotonic() - self.last_start >= START_EVERY and self._room(running)):
+                since = time.monotonic() - self.last_start
+                if running == 0 or (since >= START_EVERY and self._room(running)):
                     break
-                time.sleep(START_EVERY)  # bounded: the sites running end, and then there is room
+                # bounded: the sites running end, and then there is room
+                time.sleep(START_EVERY - since if since < START_EVERY else START_EVERY)
             self.last_start = time.monotonic()
             with self.lock:
                 self.running += 1
