@@ -6,8 +6,16 @@ from __future__ import annotations
 import json
 
 from checks.registry import Finding, rule
+from storage.schema import table_columns
 
 LEVEL_ZH = {2: "二级内链", 3: "三级内链"}
+
+
+def measured(conn, scan_id: int, as_of, params) -> bool:
+    """The IPv6 and DNS step ran for this scan (not with --no-ipv6, nor for a site that could not be
+    opened): without it these rules are reported as not checked, never as passed."""
+    return bool(table_columns(conn, "ipv6_summary")) and conn.execute(
+        "select 1 from ipv6_summary where scan_id = ? limit 1", (scan_id,)).fetchone() is not None
 
 
 def _measured(ctx) -> bool:
@@ -37,7 +45,7 @@ def _summary(ctx) -> dict | None:
     return json.loads(row[0]["summary"]) if row else None
 
 
-@rule("dns.failure")
+@rule("dns.failure", judge_if=measured)
 def dns_failure(ctx, params):
     """A host the portal uses or links to does not resolve at all."""
     for r in _hosts(ctx):
@@ -49,7 +57,7 @@ def dns_failure(ctx, params):
             )
 
 
-@rule("ipv6.no_aaaa")
+@rule("ipv6.no_aaaa", judge_if=measured)
 def no_aaaa(ctx, params):
     """The portal host (error) or a linked host (warning) has no AAAA record."""
     for r in _hosts(ctx):
@@ -65,7 +73,7 @@ def no_aaaa(ctx, params):
         )
 
 
-@rule("ipv6.unreachable")
+@rule("ipv6.unreachable", judge_if=measured)
 def unreachable(ctx, params):
     """AAAA present, but the page does not load over IPv6 while it loads over IPv4."""
     for r in _hosts(ctx):
@@ -86,7 +94,7 @@ def unreachable(ctx, params):
         )
 
 
-@rule("ipv6.content_mismatch")
+@rule("ipv6.content_mismatch", judge_if=measured)
 def content_mismatch(ctx, params):
     """The page loads over both protocols but shows different content."""
     for r in _hosts(ctx):
@@ -104,7 +112,7 @@ def content_mismatch(ctx, params):
         )
 
 
-@rule("ipv6.link_rate")
+@rule("ipv6.link_rate", judge_if=measured)
 def link_rate(ctx, params):
     """二级/三级内链 IPv6 support rates below their thresholds."""
     summary = _summary(ctx)
@@ -129,7 +137,7 @@ def _level_urls(ctx, level: int) -> list[str]:
     return [r["url"] for r in ctx.rows("select distinct url from ipv6_probes where scan_id = ? and purpose = ?", (f"link{level}",))]
 
 
-@rule("ipv6.dns_chain")
+@rule("ipv6.dns_chain", judge_if=measured)
 def dns_chain(ctx, params):
     """Authoritative name servers of the portal's zone without IPv6 addresses (the full chain)."""
     for r in _hosts(ctx):
@@ -146,7 +154,7 @@ def dns_chain(ctx, params):
             )
 
 
-@rule("ipv6.not_measured")
+@rule("ipv6.not_measured", judge_if=measured)
 def not_measured(ctx, params):
     """This machine has no IPv6 route: what could not be measured, said as such."""
     summary = _summary(ctx)

@@ -321,7 +321,9 @@ def write_xlsx(path: Path, ranked: list[dict], families: list[str], batch: Batch
 
     book = Workbook(write_only=True)
     names = sheet_names(ranked)
-    lines = batch_lines(batch, sum(1 for s in ranked if verdict(s) == "none")) if batch else []
+    # not done: a site without its one result (zwgk.batch.DONE), not an audited one whose check gave no verdict
+    not_done = sum(1 for s in ranked if s["status"] not in ("audited", "unreachable"))
+    lines = batch_lines(batch, not_done) if batch else []
     _write_sheet(book, SUMMARY_SHEET, summary_headers(families), (_summary_row(s, n, families) for s, n in zip(ranked, names)),
                  lines)
     for s, name in zip(ranked, names):

@@ -55,16 +55,22 @@ def write_sarif(conn: sqlite3.Connection, scan_id: int, out_dir: Path, rules, la
 
 
 def write_junit(conn: sqlite3.Connection, scan_id: int, out_dir: Path, rules, lang="zh", check_no: int = 0) -> Path:
-    """One test suite per rule; one failing test case per finding (a passing case for a clean rule)."""
+    """One test suite per rule; one failing test case per finding (a passing case for a clean rule,
+    a skipped one for a rule this check could not run: never shown as passed)."""
     findings = findings_of(conn, scan_id, check_no=check_no)
     scan = scan_summary(conn, scan_id, check_no)
-    root = ET.Element("testsuites", name=f"zwgk-audit {scan['site']}", tests="0", failures="0")
-    total = failures = 0
+    not_run = set(scan.get("skipped") or ())
+    root = ET.Element("testsuites", name=f"zwgk-audit {scan['site']}", tests="0", failures="0", skipped="0")
+    total = failures = skipped = 0
     for rule in rules.values():
         mine = [f for f in findings if f["rule"] == rule.id]
-        suite = ET.SubElement(root, "testsuite", name=rule.id, tests=str(max(1, len(mine))), failures=str(len(mine)))
+        suite = ET.SubElement(root, "testsuite", name=rule.id, tests=str(max(1, len(mine))), failures=str(len(mine)),
+                              skipped="1" if rule.id in not_run else "0")
         if not mine:
-            ET.SubElement(suite, "testcase", classname=rule.id, name=rule.title_zh)
+            case = ET.SubElement(suite, "testcase", classname=rule.id, name=rule.title_zh)
+            if rule.id in not_run:
+                ET.SubElement(case, "skipped", message="未检查（抓取不完整，或该项测量已关闭、未能进行） not checked")
+                skipped += 1
             total += 1
         for f in mine:
             case = ET.SubElement(suite, "testcase", classname=rule.id, name=f["url"])
@@ -74,6 +80,7 @@ def write_junit(conn: sqlite3.Connection, scan_id: int, out_dir: Path, rules, la
             failures += 1
     root.set("tests", str(total))
     root.set("failures", str(failures))
+    root.set("skipped", str(skipped))
     path = out_dir / "junit.xml"
     ET.ElementTree(root).write(path, encoding="utf-8", xml_declaration=True)
     return path

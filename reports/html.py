@@ -52,7 +52,7 @@ TEXT = {
         "limited": "本次扫描只抓取了网站的一部分（{why}），不是完整的自查：以下结论只基于已抓取的部分；依赖全站内容的检查"
                    "（栏目是否齐全、年度报告、首页更新、空白栏目）未进行。请去掉抓取上限重新检查。",
         "limit_max_pages": "达到抓取页数上限", "limit_max_depth": "达到链接层级上限",
-        "skipped": "以下检查因抓取不完整未进行：", "recheck": "本报告是对扫描 {scan} 的第 {n} 次重新检查（{when}）。扫描时检查的原始结果不变，见检查 0。",
+        "skipped": "以下检查未进行（抓取不完整，或该项测量已关闭、未能进行），不计为合格：", "recheck": "本报告是对扫描 {scan} 的第 {n} 次重新检查（{when}）。扫描时检查的原始结果不变，见检查 0。",
         "selection": "本次检查只运行了部分规则：",
         "unread": "有 {n} 个栏目的列表只由脚本加载，本次未能读取（未使用浏览器渲染，或本机没有可用的 Chromium），这些栏目的文件未检查：",
         "learned": "附录：从浏览器渲染中学到的列表和文件接口", "learned_what": "类型", "learned_list": "栏目列表",
@@ -84,7 +84,7 @@ TEXT = {
                    "rests on the part crawled, and the checks that need the whole site (required columns, annual report, "
                    "home page updates, blank columns) were not run. Check again without the crawl limit.",
         "limit_max_pages": "the page limit was reached", "limit_max_depth": "the link depth limit was reached",
-        "skipped": "Not checked because the crawl was incomplete:", "recheck": "This report is re-check {n} of scan {scan} ({when}). "
+        "skipped": "Not checked (the crawl was incomplete, or the measurement was switched off or could not run), never counted as passed:", "recheck": "This report is re-check {n} of scan {scan} ({when}). "
                    "The audit's own findings are unchanged (check 0).",
         "selection": "This check ran only some rules:",
         "partial": "This scan did not finish (it was interrupted): everything below rests on the part that was crawled and is "
