@@ -191,7 +191,7 @@ def _overall(doc, copy: dict) -> None:
                     + t["findings_total"].format(n=copy["findings_total"]))
     doc.add_heading(t["vetoes"], level=2)
     _table(doc, [t["veto_item"], t["veto_result"], t["veto_count"], t["veto_pages"]],
-           ([v["item"], t["triggered"] if v["triggered"] else t["not_triggered"], f"{v['count']} / {v['at_least']}",
+           ([v["item"], v["result"], f"{v['count']} / {v['at_least']}",
              v["pages"] or ""] for v in copy["vetoes"]), (38, 16, 22, 84))
     doc.add_heading(t["indicators"], level=2)
     _table(doc, [t["indicator"], t["share"], t["lost"], t["problems"]],
@@ -207,7 +207,7 @@ def _section(doc, number: int, s: dict, t: dict, zh: bool) -> None:
     doc.add_heading(_clean(f"（{chinese_number(number)}）{s['name']}{points}" if zh else f"2.{number} {s['name']}{points}"),
                     level=2)
     if not s["findings"]:
-        doc.add_paragraph(t["none_found"])
+        doc.add_paragraph(t["none_found"] if s["checked"] else t["unchecked"])
         return
     rows = []
     for item in s["findings"]:

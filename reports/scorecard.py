@@ -42,6 +42,8 @@ def scorecard(findings: list[dict], rules: RuleSet, unreachable: bool = False, r
     a check gives no verdict (不完整，不作结论), never 合格."""
     scoring = rules.scoring
     covered = (lambda rule_ids: True) if ran is None else (lambda rule_ids: all(ran(r) for r in rule_ids))
+    if unreachable:
+        covered = lambda rule_ids: False  # noqa: E731 — nothing of a site that could not be opened was checked
     by_rule: dict[str, list[dict]] = {}
     for f in findings:
         by_rule.setdefault(f["rule"], []).append(f)
@@ -80,7 +82,7 @@ def scorecard(findings: list[dict], rules: RuleSet, unreachable: bool = False, r
         verdict_zh, verdict_en = ("合格", "Pass") if passed else ("不合格", "Fail")
     card = {"passed": passed, "complete": complete, "verdict_zh": verdict_zh, "verdict_en": verdict_en,
             "score": score, "pass_score": scoring.pass_score, "vetoes": vetoes, "indicators": indicators,
-            "availability": availability}
+            "availability": availability, "unreachable": unreachable}
     card["lines_zh"], card["lines_en"] = explain(card, rules)
     return card
 

@@ -10,6 +10,8 @@ from xml.etree import ElementTree as ET
 
 import jsonschema
 import pytest
+from docx import Document
+from lxml import html
 from openpyxl import load_workbook
 
 from browser import browser_page
@@ -113,6 +115,10 @@ def test_junit_xml_parses(audit):
     suites = {s.get("name"): s for s in root.iter("testsuite")}
     assert int(suites["links.broken"].get("failures")) == 6
     assert suites["freshness.stale_home"].find("testcase").find("failure") is None
+    # the audit ran with --no-ipv6 and --no-cloak-check: those rules are skipped, never passing cases
+    not_run = {name for name, s in suites.items() if s.find("testcase").find("skipped") is not None}
+    assert {"ipv6.no_aaaa", "ipv6.link_rate", "dns.failure", "content.cloaked_hijack"} <= not_run
+    assert int(root.get("skipped")) == len(not_run) == len(audit["data"]["scan"]["skipped"])
 
 
 def test_xlsx_and_csv_problem_list_and_ledger(audit):
@@ -139,8 +145,19 @@ def test_exit_codes(audit, fail_on, code):
 def test_unreachable_site_exits_3(tmp_path):
     from zwgk.demo.server import free_port
 
-    proc = run_zwgk("audit", f"http://127.0.0.1:{free_port()}/", "--db", tmp_path / "x.db", "--quiet", *FAST, check=False)
+    proc = run_zwgk("audit", f"http://127.0.0.1:{free_port()}/", "--db", tmp_path / "x.db", "--quiet", *FAST,
+                    "--out", tmp_path / "out", "--format", "html,json,docx", check=False)
     assert proc.returncode == 3 and "could not be audited" in proc.stderr
+    # its report shows no score and checks nothing but the one veto it rests on (never 未否决, never 100 / 100)
+    card = json.loads((tmp_path / "out" / "findings.json").read_text(encoding="utf-8"))["verdict"]
+    assert card["verdict_zh"] == "不合格" and card["vetoes"][0]["triggered"] and not card["complete"]
+    assert not any(v.get("checked", True) for v in card["vetoes"][1:]) and not any(i["checked"] for i in card["indicators"])
+    page = html.parse(str(tmp_path / "out" / "index.html")).getroot()
+    assert page.get_element_by_id("score").text_content() == "—"
+    results = [row.xpath("./td[4]")[0].text_content() for row in page.get_element_by_id("veto-items").xpath(".//tr[td]")]
+    assert results[0] == "否决" and set(results[1:]) == {"未检查"}
+    paragraphs = [p.text for p in Document(str(tmp_path / "out" / "自查报告.docx")).paragraphs]
+    assert "本项未发现问题。" not in paragraphs and "本项未检查完整（部分规则未运行，见结论说明），不计为合格。" in paragraphs
     # why, in words: not the exception the crawler stored (DownloadConnectionRefusedError)
     assert "连接被拒绝" in proc.stderr and not re.search(r"\b[A-Z][a-z]+(?:[A-Z][a-z]+)*(Error|Exception)\b", proc.stderr)
     # nothing of the site was seen: no missing column or annual report is claimed, the veto is 站点无法访问
