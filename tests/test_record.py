@@ -60,8 +60,11 @@ def test_a_scan_cut_by_the_page_limit_is_partial_and_fixes_nothing(audit, demo_s
     rules = {r for (r,) in query(db, "select distinct rule from findings where scan_id = 2")}
     assert not rules & set(WHOLE_SITE_RULES)  # absence proves nothing on a partial crawl
     (skipped,) = query(db, "select skipped from scan_checks where scan_id = 2")[0]
-    # and the cloak rule: FAST turns its second look off, so it is not judged either (never passed)
-    assert set(json.loads(skipped)) == set(WHOLE_SITE_RULES) | {"content.cloaked_hijack"}
+    # and the cloak rule (FAST turns its second look off) and the IPv6 and DNS rules (--no-ipv6): not judged
+    # either, never passed
+    ipv6 = {"dns.failure", "ipv6.no_aaaa", "ipv6.unreachable", "ipv6.content_mismatch", "ipv6.link_rate", "ipv6.dns_chain",
+            "ipv6.not_measured"}
+    assert set(json.loads(skipped)) == set(WHOLE_SITE_RULES) | {"content.cloaked_hijack"} | ipv6
     page = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
     assert 'id="partial"' in page and "达到抓取页数上限" in page and 'id="skipped"' in page
     diff = json.loads(run_zwgk("diff", "1", "2", "--db", db, "--json").stdout)
