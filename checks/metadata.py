@@ -57,7 +57,7 @@ def required_fields(params: dict, columns: list[tuple[str, str]]) -> tuple[list[
 @rule("metadata.missing_field")
 def missing_field(ctx, params):
     """A field its column type requires does not appear on the document page at all (not even
-    its label)."""
+    its label); the title counts as present when the page shows one anywhere."""
     names = list(dict.fromkeys([*params["required"], *(f for lst in params.get("required_by_type", {}).values() for f in lst)]))
     # whether each field that any column type asks for is on the page: one index look-up each
     present = ", ".join(f"case when exists (select 1 from document_fields f where f.scan_id = d.scan_id and f.url = d.url "
@@ -75,7 +75,9 @@ def missing_field(ctx, params):
         required, types = requirements[key]
         column_types = sorted({t for t, _ in columns if t})
         for name in required:
-            if not doc[flags[name]]:
+            # a document whose title the page shows (its heading or <title>) has one, labelled or not:
+            # a supervisor opening the page sees it
+            if not doc[flags[name]] and not (name == "title" and (doc["title"] or "").strip()):
                 zh = FIELD_NAMES_ZH.get(name, name)
                 why_zh = f"（{'、'.join(types)}栏目要求）" if types else ""
                 why_en = f" (required in {', '.join(types)} columns)" if types else ""

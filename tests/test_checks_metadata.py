@@ -83,6 +83,18 @@ def test_policy_documents_need_doc_no_and_validity_news_does_not(db):
     assert message == [("文件页缺少「发文字号」（政策文件栏目要求）",)]
 
 
+def test_a_title_the_page_shows_is_not_missing_when_it_has_no_label(db):
+    """标题 is required, but a page showing its title (heading or <title>) has one: only a page showing
+    none is reported (a supervisor opening the page sees the title)."""
+    shown, blank = doc("gzdt", 3), doc("rsxx", 4)
+    drop_fields(db, shown.url, "title")
+    drop_fields(db, blank.url, "title")
+    with sqlite3.connect(db) as conn:
+        conn.execute("update documents set title = '' where url like ?", (f"%{blank.url}",))
+    found = run_missing(db)
+    assert (shown.url.lstrip("/"), "title") not in found and (blank.url.lstrip("/"), "title") in found
+
+
 def test_column_type_from_the_pages_meta_tags_when_no_column_lists_it(db):
     policy = doc("zcwj", 1)
     drop_fields(db, policy.url, "doc_no")
