@@ -180,6 +180,50 @@ def test_sigterm_stops_within_two_seconds_saved_and_resumable(tmp_path):
         assert '"status": "finished"' in resumed.stdout
 
 
+def test_sigterm_after_the_crawl_says_how_to_finish_the_audit(tmp_path):
+    """SIGTERM while the audit measures and checks (its crawl finished): exit 143 and one line saying that the
+    same command with --resume finishes it, which then checks the scan without crawling it again."""
+    site = generate(SEED)
+    with serve(site) as server:
+        stall = {"on": False}
+        original = server.lookup
+
+        def lookup(host, method, target, form):
+            for _ in range(300):  # after the crawl every request (the IPv6 step's) waits: the signal finds it there
+                if not stall["on"]:
+                    break
+                time.sleep(0.1)
+            return original(host, method, target, form)
+
+        server.lookup = lookup
+        db = tmp_path / "a.db"
+        args = ["audit", server.home, "--db", str(db), "--quiet", "--fail-on", "never", *FAST, *server.resolve_args()]
+        proc = subprocess.Popen([sys.executable, "-m", "zwgk.cli", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True)
+        try:
+            deadline = time.monotonic() + 120
+            while not stall["on"] and time.monotonic() < deadline and proc.poll() is None:
+                time.sleep(0.05)
+                try:
+                    with sqlite3.connect(db) as conn:
+                        stall["on"] = conn.execute("select status from scans").fetchall() == [("finished",)]
+                except sqlite3.Error:
+                    continue
+            assert stall["on"], "the crawl did not finish"
+            time.sleep(1)
+            proc.send_signal(signal.SIGTERM)
+            _out, err = proc.communicate(timeout=60)
+        finally:
+            stall["on"] = False
+            proc.kill()
+        assert proc.returncode == 143
+        assert len(err.strip().splitlines()) == 1 and "--resume" in err and "已中断" in err, err
+        run_zwgk(*args, "--resume")  # the scan is checked, not crawled again: still one scan
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("select id, status from scans").fetchall() == [(1, "finished")]
+        assert conn.execute("select count(*) from findings where scan_id = 1").fetchone()[0] > 0
+
+
 def _audit_interrupted(server, seen, tmp_path, name, *extra):
     """An audit whose crawl gets SIGTERM after its 10th request; (exit code, out dir)."""
     db, out = tmp_path / f"{name}.db", tmp_path / f"{name}-out"

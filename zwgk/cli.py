@@ -37,9 +37,9 @@ class ZwgkGroup(ZwgkGroupHelp):
     group_class = ZwgkGroupHelp
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
-        # SIGTERM outside a crawl (while checking or writing the report) ends cleanly with 143;
+        # SIGTERM outside a crawl (while checking or writing the report) ends with 143 and one line;
         # during a crawl, crawler.run's own handler saves what was fetched first
-        signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+        signal.signal(signal.SIGTERM, _terminated)
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, standalone_mode, **extra)
         try:
@@ -52,7 +52,7 @@ class ZwgkGroup(ZwgkGroupHelp):
             _error_line(f"{where}: {in_chinese(exc.format_message())}")
             sys.exit(2 if exc.exit_code in (0, 1) else exc.exit_code)
         except click.Abort:
-            _error_line("已中断 aborted")
+            _error_line(f"已中断 interrupted{_AFTER_INTERRUPT['hint']}")
             sys.exit(130)
         except Exception as exc:  # a bug or an environment problem nobody foresaw: still one line
             if _debug:
@@ -81,6 +81,17 @@ def _exit_if_write_failed(exc: BaseException, where: str) -> None:
                     f"a write failed, the command did not finish; the stored scan is kept, run it again once the cause "
                     "is gone (audit: --resume)")
         sys.exit(WRITE_FAILED)
+
+
+# what an interrupted command says to do next: set by a command whose work is kept (audit: --resume)
+_AFTER_INTERRUPT = {"hint": ""}
+AUDIT_RESUME_HINT = ("：已抓取的内容已保存，用同一命令加 --resume 继续（已完成的抓取不再重复，只补做检查和报告）"
+                     " / what was fetched is kept: run the same command with --resume to continue")
+
+
+def _terminated(signum, frame) -> None:
+    _error_line(f"已中断 interrupted (SIGTERM){_AFTER_INTERRUPT['hint']}")
+    sys.exit(128 + signum)
 
 
 def _error_line(message: str) -> None:
@@ -455,6 +466,7 @@ def audit(urls, **kw):
 
     job = _job(urls, kw["db"], kw)
     rules = _usage(pipeline.load_rules, job)
+    _AFTER_INTERRUPT["hint"] = AUDIT_RESUME_HINT
     result = _usage(pipeline.audit_site, job)
     if result.status == "unreachable" and not kw["as_json"]:
         raise SiteUnreachable(f"网站无法访问，未能检查 site could not be audited: {_words(result.error, kw)}")
