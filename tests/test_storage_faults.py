@@ -218,7 +218,10 @@ def test_a_check_of_an_unfinished_crawl_never_stands_for_the_finished_scan(site,
     with sqlite3.connect(db) as conn:
         conn.execute("update scans set status = 'interrupted'")
         conn.execute("delete from pages where kind = 'document' and rowid % 2 = 0")  # the part not crawled yet
-    run_zwgk("check", "--db", db, "--as-of", "2026-11-20", "--fail-on", "never", "--quiet")
+    checked = run_zwgk("check", "--db", db, "--as-of", "2026-11-20", "--fail-on", "never", "--quiet")
+    # its summary says first that the scan is unfinished, and the verdict line that it is partial
+    first, verdict = checked.stdout.splitlines()[:2]
+    assert first.startswith("扫描未完成（抓取被中断）") and "--resume" in first and "扫描不完整" in verdict, checked.stdout
     audit = run_zwgk("audit", server.home, "--db", db, "--resume", "--no-ipv6", "--as-of", "2026-11-20", "--fail-on",
                      "never", "--quiet", *FAST, *server.resolve_args())
     assert "重新检查" not in audit.stdout, audit.stdout

@@ -529,7 +529,7 @@ def summary_lines(result: AuditResult, rules: dict | None = None, lang: str = "z
         return [f"扫描 scan {result.scan_id}: {result.status} {readable_error(result.error, lang)}".strip()]
     card = s.get("scorecard") or {}
     verdict = f"{card.get('verdict_zh', '合格' if s['passed'] else '不合格')} {card.get('verdict_en', 'pass' if s['passed'] else 'fail').lower()}"
-    if s.get("scan_status") == "partial":
+    if s.get("scan_status") in ("partial", "interrupted"):
         verdict += "（扫描不完整 partial scan）"
     # with a veto item, or an incomplete check, the score decides nothing
     reference = "（仅供参考 for reference only）" if (s["vetoes"] or not card.get("complete", True)) else ""
@@ -550,6 +550,10 @@ def summary_lines(result: AuditResult, rules: dict | None = None, lang: str = "z
         why = "达到抓取页数上限 page limit" if s.get("limited_by") == "max_pages" else "达到链接层级上限 depth limit"
         lines.insert(0, f"扫描不完整（{why}）：只检查了已抓取的部分，依赖全站的检查未进行 partial scan: only the part crawled "
                         "was checked; checks needing the whole site were not run")
+    if s.get("scan_status") == "interrupted" and result.status != "interrupted":  # e.g. `zwgk check` of such a scan
+        lines.insert(0, "扫描未完成（抓取被中断）：只检查了已抓取的部分，依赖全站的检查未进行；用 --resume 续抓后再检查 interrupted "
+                        "scan: only the part crawled was checked; checks needing the whole site were not run (continue it "
+                        "with --resume, then check)")
     if result.status == "unreachable":
         # one request of this audit: a sample; the 指标's week of visits is zwgk monitor's (availability.unreachable)
         lines.insert(0, f"网站无法访问（单次抽样）site unreachable (single sample): {readable_error(result.error, lang)}")
