@@ -31,7 +31,7 @@ TEXT = {
         "details": "二、问题清单及整改", "section_veto": "单项否决项（严重错误、首页不更新等）",
         "section_other": "其他情况（说明性，不计分）", "no": "序号", "page": "问题页面", "involved": "链接目标/涉及网址",
         "problem": "问题", "evidence": "证据", "basis": "依据", "rule": "规则", "remedy": "整改要求", "same_as": "同第 {n} 项", "severity": "严重程度",
-        "error": "错误", "warning": "警告", "info": "提示", "none_found": "本项未发现问题。", "not_checked": "未检查",
+        "error": "错误", "warning": "警告", "info": "提示", "none_found": "本项未发现问题。", "not_checked": "未检查", "not_monitored": "未监测", "not_whole": "未完整检查",
         "unchecked": "本项未检查完整（部分规则未运行，见结论说明），不计为合格。", "rectify": "整改情况",
         "measures": "整改措施", "owner": "责任人", "deadline": "完成时限", "result": "整改结果",
         "inspector": "检查人", "reviewer": "审核人", "date": "日期", "date_blank": "____年__月__日",
@@ -51,7 +51,7 @@ TEXT = {
         "section_other": "Other notes (not scored)", "no": "No.", "page": "Page to fix",
         "involved": "Link target / URL involved", "problem": "Problem", "evidence": "Evidence", "basis": "Basis", "rule": "Rule", "remedy": "What to do", "same_as": "as no. {n}",
         "severity": "Severity", "error": "error", "warning": "warning", "info": "info",
-        "none_found": "No problem found under this indicator.", "not_checked": "not checked",
+        "none_found": "No problem found under this indicator.", "not_checked": "not checked", "not_monitored": "not monitored", "not_whole": "not wholly checked",
         "unchecked": "Not wholly checked (some of its rules did not run; see the verdict's explanation): never counted as passed.", "rectify": "Rectification", "measures": "Measures taken",
         "owner": "Responsible", "deadline": "Due", "result": "Result", "inspector": "Inspected by",
         "reviewer": "Reviewed by", "date": "Date", "date_blank": "____-__-__", "page_of": "page {page} of {pages}",
@@ -165,10 +165,11 @@ def build(conn: sqlite3.Connection, scan_id: int, rules: dict, lang: str = "zh",
     site = report["site"]
     started, finished = beijing(report["scan"]["started_at"], lang), beijing(report["scan"]["finished_at"], lang)
     vetoes = [{"item": v["item"] if zh else v["item_en"], "triggered": v["triggered"], "count": v["count"],
-               "result": t["triggered"] if v["triggered"] else t["not_triggered"] if v.get("checked", True) else t["not_checked"],
+               "result": t["triggered"] if v["triggered"] else t["not_checked"] if not v.get("checked", True)
+               else t["not_monitored"] if v.get("unmonitored") else t["not_triggered"],
                "at_least": v["at_least"], "pages": list(v["pages"])} for v in card["vetoes"]]
     indicators = [{"name": ind["name_zh"] if zh else ind["name_en"], "share": _points(ind["share"]),
-                   "lost": _points(ind["lost"]) + ("" if ind["checked"] else f"（{t['not_checked']}）"),
+                   "lost": _points(ind["lost"]) + ("" if ind["checked"] else f"（{t['not_whole']}）"),
                    "problems": ind["problems"]} for ind in card["indicators"]]
     return {
         "lang": lang, "t": t, "site": site,

@@ -54,9 +54,13 @@ def scorecard(findings: list[dict], rules: RuleSet, unreachable: bool = False, r
                        "count": 1, "at_least": 1, "rules": [], "pages": []})
     for veto in scoring.vetoes:
         found = [f for rule_id in veto.rules for f in by_rule.get(rule_id, ())]
-        vetoes.append({"item": veto.item_zh, "item_en": veto.item_en, "triggered": len(found) >= veto.at_least,
-                       "checked": covered(veto.rules), "count": len(found), "at_least": veto.at_least,
-                       "rules": list(veto.rules), "pages": _pages(found)})
+        triggered = len(found) >= veto.at_least
+        # 站点无法访问 is judged on a week of zwgk monitor's visits: with none, the item says 未监测, not 未否决
+        unmonitored = (not triggered and "availability.unreachable" in veto.rules and availability is not None
+                       and availability.get("visits") == 0)
+        vetoes.append({"item": veto.item_zh, "item_en": veto.item_en, "triggered": triggered,
+                       "checked": covered(veto.rules), "unmonitored": unmonitored, "count": len(found),
+                       "at_least": veto.at_least, "rules": list(veto.rules), "pages": _pages(found)})
     indicators = []
     for ind in scoring.indicators:
         found = [f for rule_id in ind.rules for f in by_rule.get(rule_id, ())]

@@ -167,6 +167,10 @@ def test_incomplete_week_is_not_judged_and_no_week_is_said(week):
     findings, check, card = _check(db, b, AS_OF + timedelta(days=30))
     assert not findings and not check["skipped"]
     assert any("未监测" in line and "单次抽样" in line for line in card["lines_zh"])
+    # … and the veto table says so too (未监测, never 未否决/未触发)
+    item = next(v for v in card["vetoes"] if "availability.unreachable" in v["rules"])
+    assert item["unmonitored"] and not item["triggered"]
+    assert [v["unmonitored"] for v in card["vetoes"] if v is not item] == [False] * (len(card["vetoes"]) - 1)
 
 
 @pytest.fixture()
