@@ -96,14 +96,14 @@ def read_yaml(path: Path) -> tuple[dict, dict]:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise RulesError(f"{path}: cannot read: {exc.strerror or exc}") from None
+        raise RulesError(f"{path}: 无法读取规则文件 cannot read: {exc.strerror or exc}") from None
     except UnicodeDecodeError:
-        raise RulesError(f"{path}:1: not UTF-8 text") from None
+        raise RulesError(f"{path}:1: 不是 UTF-8 文本 not UTF-8 text") from None
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else 1
-        raise RulesError(f"{path}:{line}: YAML syntax error: {exc.problem}") from None
+        raise RulesError(f"{path}:{line}: YAML 语法错误 YAML syntax error: {exc.problem}") from None
     lines: dict = {}
     data = _plain(node, (), lines) if node is not None else {}
     if isinstance(data, dict) and "rules" not in data and "scoring" in data:

@@ -26,7 +26,7 @@ def read_tsv(path: str | Path, columns: tuple[str, ...], required: tuple[str, ..
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise RulesError(f"{path}: cannot read lexicon: {exc.strerror or exc}") from None
+        raise RulesError(f"{path}: 无法读取词表 cannot read lexicon: {exc.strerror or exc}") from None
     except UnicodeDecodeError:
         raise RulesError(f"{path}:1: lexicon is not UTF-8 text") from None
     entries = []

@@ -48,7 +48,7 @@ def load(path: str | Path) -> list[Entry]:
     try:
         node = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
     except OSError as exc:
-        raise BaselineError(f"{path}: cannot read: {exc.strerror or exc}") from None
+        raise BaselineError(f"{path}: 无法读取基线文件 cannot read: {exc.strerror or exc}") from None
     except yaml.MarkedYAMLError as exc:
         raise BaselineError(f"{path}:{exc.problem_mark.line + 1 if exc.problem_mark else 1}: YAML syntax error: {exc.problem}") from None
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}

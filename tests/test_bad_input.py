@@ -107,13 +107,13 @@ CASES = [
     (["demo", "--db", "{d}/x.db", "--out", "{d}/afile/report"], "is a file, not a directory"),
     (["audit", URL, "--db", "{d}/x.db", "--calendar-dir", "{d}/no-calendars"], "--calendar-dir"),
     (["audit", URL, "--db", "{d}/x.db", "--calendar-dir", "{d}/afile"], "--calendar-dir"),
-    (["audit", URL, "--db", "{d}/x.db", "--rules", "{d}/no-rules.yaml"], "cannot read"),
+    (["audit", URL, "--db", "{d}/x.db", "--rules", "{d}/no-rules.yaml"], "无法读取规则文件 cannot read"),
     (["audit", URL, "--db", "{d}/x.db", "--rules", "{d}/notdb.db"], "notdb.db"),
-    (["audit", URL, "--db", "{d}/x.db", "--baseline", "{d}/no-baseline.yaml"], "cannot read"),
+    (["audit", URL, "--db", "{d}/x.db", "--baseline", "{d}/no-baseline.yaml"], "无法读取基线文件 cannot read"),
     (["audit", URL, "--db", "{d}/x.db", "--baseline", "{d}/adir"], "--baseline"),
     (["audit", URL, "--db", "{d}/x.db", "--format", "odt"], "unknown format"),
     (["audit", URL, "--db", "{d}/x.db", "--format", ","], "unknown format"),
-    (["rules", "--rules", "{d}/no-rules.yaml"], "cannot read"),
+    (["rules", "--rules", "{d}/no-rules.yaml"], "无法读取规则文件 cannot read"),
     (["extract", "{d}/no-such-page.html"], "no such file"),
 ]
 

@@ -37,7 +37,7 @@ def test_user_file_overrides_only_what_it_names(tmp_path):
     ("rules:\n  freshness.publication_delay:\n    params:\n      max_working_days: -3\n", 4, "max_working_days: must not be negative"),
     ("rules:\n  links.broken:\n    sevrity: error\n", 3, "rules.links.broken.sevrity: unknown key"),
     ("rules:\n  links.broken: [1, 2]\n", 2, "rules.links.broken: expected a mapping"),
-    ("rules:\n  links.broken:\n    severity: [error\n", 4, "YAML syntax error"),
+    ("rules:\n  links.broken:\n    severity: [error\n", 4, "YAML 语法错误 YAML syntax error"),
     ("- just\n- a list\n", 1, "expected a mapping 'rules:'"),
     ("rules:\n  metadata.missing_field:\n    params:\n      required: index_no\n", 4, "params.required: expected a list"),
 ])
