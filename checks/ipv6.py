@@ -13,18 +13,13 @@ LEVEL_ZH = {2: "二级内链", 3: "三级内链"}
 
 def measured(conn, scan_id: int, as_of, params) -> bool:
     """The IPv6 and DNS step ran for this scan (not with --no-ipv6, nor for a site that could not be
-    opened): without it these rules are reported as not checked, never as passed."""
+    opened): without it these rules are not run (the helpers below read its tables) and are reported
+    as not checked, never as passed."""
     return bool(table_columns(conn, "ipv6_summary")) and conn.execute(
         "select 1 from ipv6_summary where scan_id = ? limit 1", (scan_id,)).fetchone() is not None
 
 
-def _measured(ctx) -> bool:
-    return bool(ctx.table_columns("dns_records"))
-
-
 def _hosts(ctx):
-    if not _measured(ctx):
-        return []
     return ctx.memo("ipv6_hosts", lambda: ctx.rows("select * from dns_records where scan_id = ? order by level, host"))
 
 
@@ -35,12 +30,10 @@ def _probes(ctx, host: str) -> dict[int, dict]:
         for r in ctx.rows("select * from ipv6_probes where scan_id = ? and purpose = 'host' order by host, family, url"):
             out.setdefault(r["host"], {})[r["family"]] = dict(r)
         return out
-    return ctx.memo("ipv6_probes", load).get(host, {}) if _measured(ctx) else {}
+    return ctx.memo("ipv6_probes", load).get(host, {})
 
 
 def _summary(ctx) -> dict | None:
-    if not _measured(ctx):
-        return None
     row = ctx.rows("select summary from ipv6_summary where scan_id = ?")
     return json.loads(row[0]["summary"]) if row else None
 

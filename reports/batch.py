@@ -244,6 +244,7 @@ SUMMARY_HEADERS = ["排名 Rank", "网站名称 Site", "网站标识码 Site cod
                    "结论 Verdict", "得分 Score", "单项否决项 Single-veto items"]
 SUMMARY_TAIL = ["错误 error", "警告 warning", "提示 info", "问题总数 Findings", "上批得分 Last score", "得分变化 Score change",
                 "上批问题数 Last findings", "上批次 Last batch", "报告 Report", "工作表 Sheet"]
+DONE = ("audited", "unreachable")  # a batch site's statuses once it has its one result
 VERDICT_TEXT = {"passed": "合格 pass", "failed": "不合格 fail", "none": "未完成 incomplete"}
 
 
@@ -321,8 +322,8 @@ def write_xlsx(path: Path, ranked: list[dict], families: list[str], batch: Batch
 
     book = Workbook(write_only=True)
     names = sheet_names(ranked)
-    # not done: a site without its one result (zwgk.batch.DONE), not an audited one whose check gave no verdict
-    not_done = sum(1 for s in ranked if s["status"] not in ("audited", "unreachable"))
+    # not done: a site without its one result, not an audited one whose check gave no verdict
+    not_done = sum(1 for s in ranked if s["status"] not in DONE)
     lines = batch_lines(batch, not_done) if batch else []
     _write_sheet(book, SUMMARY_SHEET, summary_headers(families), (_summary_row(s, n, families) for s, n in zip(ranked, names)),
                  lines)

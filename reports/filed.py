@@ -165,8 +165,7 @@ def build(conn: sqlite3.Connection, scan_id: int, rules: dict, lang: str = "zh",
     site = report["site"]
     started, finished = beijing(report["scan"]["started_at"], lang), beijing(report["scan"]["finished_at"], lang)
     vetoes = [{"item": v["item"] if zh else v["item_en"], "triggered": v["triggered"], "count": v["count"],
-               "result": t["triggered"] if v["triggered"] else t["not_checked"] if not v.get("checked", True)
-               else t["not_monitored"] if v.get("unmonitored") else t["not_triggered"],
+               "result": t[{"vetoed": "triggered", "not_vetoed": "not_triggered"}.get(v["state"], v["state"])],
                "at_least": v["at_least"], "pages": list(v["pages"])} for v in card["vetoes"]]
     indicators = [{"name": ind["name_zh"] if zh else ind["name_en"], "share": _points(ind["share"]),
                    "lost": _points(ind["lost"]) + ("" if ind["checked"] else f"（{t['not_whole']}）"),

@@ -51,15 +51,19 @@ def scorecard(findings: list[dict], rules: RuleSet, unreachable: bool = False, r
     if unreachable:
         # one request of this audit: a sample, not the week the 指标 measures (zwgk monitor, availability.unreachable)
         vetoes.append({"item": "站点无法访问（单次抽样）", "item_en": "Site unreachable (single sample)", "triggered": True,
-                       "count": 1, "at_least": 1, "rules": [], "pages": []})
+                       "state": "vetoed", "count": 1, "at_least": 1, "rules": [], "pages": []})
     for veto in scoring.vetoes:
         found = [f for rule_id in veto.rules for f in by_rule.get(rule_id, ())]
         triggered = len(found) >= veto.at_least
         # 站点无法访问 is judged on a week of zwgk monitor's visits: with none, the item says 未监测, not 未否决
         unmonitored = (not triggered and "availability.unreachable" in veto.rules and availability is not None
                        and availability.get("visits") == 0)
+        checked = covered(veto.rules)
+        # what the report's tables say of the item, in this order: vetoed, not checked, not monitored, not vetoed
+        state = ("vetoed" if triggered else "not_checked" if not checked else "not_monitored" if unmonitored
+                 else "not_vetoed")
         vetoes.append({"item": veto.item_zh, "item_en": veto.item_en, "triggered": triggered,
-                       "checked": covered(veto.rules), "unmonitored": unmonitored, "count": len(found),
+                       "checked": checked, "unmonitored": unmonitored, "state": state, "count": len(found),
                        "at_least": veto.at_least, "rules": list(veto.rules), "pages": _pages(found)})
     indicators = []
     for ind in scoring.indicators:

@@ -31,13 +31,13 @@ from typing import TYPE_CHECKING
 import yaml
 
 from storage.postgres import BATCH_DDL, without_password
+from reports.batch import DONE  # noqa: F401 — the site has its one result (zwgk.cli reads it here too)
 from reports.times import BEIJING
 from zwgk.pipeline import AuditInputError, AuditJob, url_problem
 
 if TYPE_CHECKING:
     from reports.batch import BatchInfo
 
-DONE = ("audited", "unreachable")  # the site has its one result
 HEARTBEAT_EVERY = float(os.environ.get("ZWGK_HEARTBEAT_SECONDS", "5"))
 STALE_AFTER = 4 * HEARTBEAT_EVERY  # a claim not renewed for this long belongs to a dead worker
 # on each scan a batch audited: the sites file's 网站名称 and 网站标识码, for that site's own report
